@@ -1,0 +1,3 @@
+"""Leveller: a self-hosted distributed-organising workspace for membership movements."""
+
+__version__ = "0.1.0"

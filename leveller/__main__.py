@@ -1,0 +1,31 @@
+"""The `leveller` command: Django's management commands with Leveller's settings.
+
+Configuration errors print one line naming the variable and exit 2, instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leveller.settings")
+    argv = list(sys.argv if argv is None else argv)
+    argv[0] = "leveller"
+    from leveller.env import ConfigError
+
+    try:
+        import django
+
+        django.setup()
+    except ConfigError as error:
+        print(f"leveller: configuration error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

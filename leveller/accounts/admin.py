@@ -1,0 +1,37 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from leveller.accounts.models import ApiToken, Invitation, Member, MemberRole
+
+
+class RoleInline(admin.TabularInline):
+    model = MemberRole
+    extra = 0
+
+
+@admin.register(Member)
+class MemberAdmin(UserAdmin):
+    ordering = ["display_name"]
+    list_display = ["display_name", "email", "status", "is_active", "joined_on"]
+    list_filter = ["status", "is_active", "country"]
+    search_fields = ["display_name", "email", "membership_number"]
+    inlines = [RoleInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Profile", {"fields": ["display_name", "pronouns", "bio", "phone", "postcode", "country", "time_zone"]}),
+        ("Membership", {"fields": ["membership_number", "status", "joined_on"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]})]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["member", "created_at", "expires_at", "used_at"]
+    readonly_fields = ["token_hash"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["member", "name", "hint", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["token_hash", "hint"]

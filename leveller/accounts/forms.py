@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from leveller.accounts.models import TIME_ZONE_CHOICES, Member, Role, Status
+from leveller.accounts.validation import (
+    clean_country,
+    clean_email,
+    clean_phone,
+    clean_postcode,
+    clean_time_zone,
+)
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
+    password = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class ProfileFieldsMixin:
+    def clean_country(self):
+        return clean_country(self.cleaned_data.get("country", ""))
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data.get("phone", ""), self.data.get("country", "GB") or "GB")
+
+    def clean_postcode(self):
+        return clean_postcode(self.cleaned_data.get("postcode", ""), (self.data.get("country") or "GB").upper())
+
+    def clean_time_zone(self):
+        return clean_time_zone(self.cleaned_data.get("time_zone", ""))
+
+
+class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
+    time_zone = forms.ChoiceField(choices=[(z, z) for z in TIME_ZONE_CHOICES])
+
+    class Meta:
+        model = Member
+        fields = ["display_name", "pronouns", "bio", "phone", "postcode", "country", "time_zone"]
+        labels = {"display_name": "Name", "country": "Country code"}
+        help_texts = {
+            "phone": "Any country: include the + and country code if you live outside the UK.",
+            "country": "Two letters, such as GB, IE, ES or US.",
+        }
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+
+
+class InviteForm(ProfileFieldsMixin, forms.Form):
+    email = forms.EmailField()
+    display_name = forms.CharField(label="Name", max_length=120)
+    roles = forms.MultipleChoiceField(
+        choices=Role.choices, initial=[Role.MEMBER], widget=forms.CheckboxSelectMultiple, required=False
+    )
+    country = forms.CharField(max_length=2, initial="GB", required=False, label="Country code")
+    postcode = forms.CharField(max_length=12, required=False)
+    phone = forms.CharField(max_length=30, required=False)
+    status = forms.ChoiceField(choices=Status.choices, initial=Status.MEMBER)
+
+    def clean_email(self):
+        return clean_email(self.cleaned_data["email"])
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Members CSV file", help_text="The first line names the columns; email and name are required."
+    )
+    invite = forms.BooleanField(required=False, label="Email an invitation to each new member")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 50 * 1024 * 1024:
+            raise forms.ValidationError("The file is larger than 50 MB: split it into smaller files.")
+        return upload
+
+
+class EmailChangeForm(forms.Form):
+    new_email = forms.EmailField(label="New email address")
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=80, initial="API token", label="Token name")

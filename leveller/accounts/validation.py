@@ -1,0 +1,102 @@
+"""Parsing and checking member fields, shared by forms, the CSV import, the API and commands."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from leveller.accounts.models import Role, Status, normalise_email
+
+UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})?$")
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+def clean_email(value: str) -> str:
+    email = normalise_email(value)
+    if not email:
+        raise ValidationError("Email is missing.")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(f"{value.strip()!r} is not a valid email address.") from None
+    return email
+
+
+def clean_phone(value: str, country: str = "GB") -> str:
+    """Any country's number, returned in E.164. Numbers without a + are read in the member's country."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, (country or "GB").upper())
+    except phonenumbers.NumberParseException:
+        raise ValidationError(f"{value!r} is not a phone number.") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(f"{value!r} is not a valid phone number.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_country(value: str) -> str:
+    value = (value or "").strip().upper() or "GB"
+    if value == "UK":
+        value = "GB"
+    if not COUNTRY.match(value):
+        raise ValidationError(f"{value!r} is not a two-letter country code such as GB, IE or DE.")
+    return value
+
+
+def clean_postcode(value: str, country: str = "GB") -> str:
+    value = re.sub(r"\s+", " ", (value or "").strip().upper())
+    if not value or country != "GB":
+        return value[:12]
+    match = UK_POSTCODE.match(value)
+    if not match:
+        raise ValidationError(f"{value!r} is not a UK postcode.")
+    outward, inward = match.groups()
+    return f"{outward} {inward}" if inward else outward
+
+
+def clean_time_zone(value: str, default: str = "Europe/London") -> str:
+    value = (value or "").strip() or default
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"{value!r} is not a time zone name such as Europe/London.") from None
+    return value
+
+
+def clean_roles(value: str | list[str]) -> list[str]:
+    items = value if isinstance(value, list) else re.split(r"[;,|\s]+", value or "")
+    roles = [item.strip().lower() for item in items if item.strip()]
+    unknown = [r for r in roles if r not in Role.values]
+    if unknown:
+        raise ValidationError(f"Unknown role {unknown[0]!r}: use one of {', '.join(Role.values)}.")
+    return roles or [Role.MEMBER]
+
+
+def clean_status(value: str) -> str:
+    value = (value or "").strip().lower() or Status.MEMBER
+    if value not in Status.values:
+        raise ValidationError(f"Unknown status {value!r}: use member, supporter or lapsed.")
+    return value
+
+
+def default_zone_for_country(country: str) -> str:
+    zones = list(zoneinfo.available_timezones())
+    try:
+        import phonenumbers.timezone as pntz
+
+        code = phonenumbers.country_code_for_region(country)
+        if code:
+            example = phonenumbers.example_number(country)
+            if example:
+                found = pntz.time_zones_for_number(example)
+                if found and found[0] in zones:
+                    return found[0]
+    except Exception:  # noqa: S110 - best effort; fall back to London
+        pass
+    return "Europe/London"

@@ -1,0 +1,197 @@
+"""Account pages: parse, authorise, call an action, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from leveller.accounts import actions
+from leveller.accounts.forms import EmailChangeForm, ImportForm, InviteForm, LoginForm, ProfileForm, TokenForm
+from leveller.accounts.importing import import_members
+from leveller.accounts.models import ApiToken, Member
+from leveller.core.access import require_staff
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request, secret: str):
+    invitation = actions.invitation_for(secret)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=410)
+    form = SetPasswordForm(invitation.member, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = actions.accept_invitation(secret=secret, password=form.cleaned_data["new_password1"])
+        except ValidationError as error:
+            form.add_error("new_password1", error)
+        else:
+            login(request, member, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Welcome! Your password is set and you are logged in.")
+            return redirect("core:home")
+    return render(request, "accounts/accept_invitation.html", {"form": form, "member": invitation.member})
+
+
+def confirm_email(request, secret: str):
+    try:
+        member = actions.confirm_email_change(secret=secret)
+    except ValidationError as error:
+        return render(
+            request, "accounts/message.html", {"title": "Link not valid", "text": error.messages[0]}, status=410
+        )
+    messages.success(request, f"Your email address is now {member.email}.")
+    return redirect("accounts:settings" if request.user.is_authenticated else "accounts:login")
+
+
+def profile(request, member_id: int):
+    if not request.user.is_authenticated:
+        return redirect(f"/login/?next=/members/{member_id}/")
+    member = get_object_or_404(Member.objects.active(), pk=member_id)
+    return render(
+        request,
+        "accounts/profile.html",
+        {"profile": member, "can_see_contact": request.user.is_staff_member or request.user.pk == member.pk},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_page(request):
+    member = request.user
+    form = ProfileForm(request.POST or None, instance=Member.objects.get(pk=member.pk), prefix="profile")
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            actions.update_profile(actor=member, member=member, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect("accounts:settings")
+    return render(request, "accounts/settings.html", _settings_context(request, form))
+
+
+def _settings_context(request, form, **extra):
+    return {
+        "form": form,
+        "email_form": extra.pop("email_form", EmailChangeForm()),
+        "token_form": extra.pop("token_form", TokenForm()),
+        "tokens": ApiToken.objects.filter(member=request.user, revoked_at__isnull=True),
+        **extra,
+    }
+
+
+@login_required
+@require_POST
+def change_email(request):
+    form = EmailChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.request_email_change(actor=request.user, new_email=form.cleaned_data["new_email"])
+        except ValidationError as error:
+            form.add_error("new_email", error)
+        else:
+            messages.success(request, "Check your new address for a confirmation link.")
+            return redirect("accounts:settings")
+    profile_form = ProfileForm(instance=request.user, prefix="profile")
+    return render(
+        request, "accounts/settings.html", _settings_context(request, profile_form, email_form=form), status=400
+    )
+
+
+@login_required
+@require_POST
+def create_token(request):
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        profile_form = ProfileForm(instance=request.user, prefix="profile")
+        return render(
+            request, "accounts/settings.html", _settings_context(request, profile_form, token_form=form), status=400
+        )
+    token, secret = actions.create_api_token(actor=request.user, member=request.user, name=form.cleaned_data["name"])
+    profile_form = ProfileForm(instance=request.user, prefix="profile")
+    return render(
+        request, "accounts/settings.html", _settings_context(request, profile_form, new_secret=secret, new_token=token)
+    )
+
+
+@login_required
+@require_POST
+def revoke_token(request, token_id: int):
+    token = get_object_or_404(ApiToken, pk=token_id, member=request.user)
+    actions.revoke_api_token(actor=request.user, token=token)
+    messages.success(request, f"Token “{token.name}” revoked.")
+    return redirect("accounts:settings")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members_admin(request):
+    require_staff(request.user)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = actions.invite_member(
+                actor=request.user,
+                email=data["email"],
+                display_name=data["display_name"],
+                roles=data["roles"] or None,
+                country=data["country"] or "GB",
+                postcode=data["postcode"],
+                phone=data["phone"],
+                status=data["status"],
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, "; ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, f"Invitation sent to {member.email}.")
+            return redirect("accounts:members_admin")
+    query = request.GET.get("q", "")
+    members = Member.objects.search(query).prefetch_related("role_rows")
+    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/members_admin.html",
+        {"form": form, "import_form": ImportForm(), "page": page, "query": query},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def import_csv(request):
+    require_staff(request.user)
+    form = ImportForm(request.POST, request.FILES)
+    report = None
+    if form.is_valid():
+        report = import_members(
+            actor=request.user, data=form.cleaned_data["file"].read(), invite=form.cleaned_data["invite"]
+        )
+    return render(
+        request, "accounts/import_result.html", {"form": form, "report": report}, status=200 if report else 400
+    )
+
+
+@login_required
+@require_POST
+def deactivate(request, member_id: int):
+    member = get_object_or_404(Member, pk=member_id)
+    try:
+        actions.deactivate_member(actor=request.user, member=member, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"{member} can no longer log in.")
+    return redirect("accounts:members_admin")

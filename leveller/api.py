@@ -1,0 +1,92 @@
+"""The JSON API at /api/v1 (OpenAPI at /api/openapi.json).
+
+Each domain app may have an `api.py` with `router` (a ninja Router) and `PREFIX` (e.g. "/channels"); they
+are mounted under /api/v1 automatically. Auth: `Authorization: Bearer <token>`, or the session cookie
+with a CSRF token.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, SessionAuth
+
+from leveller.accounts.tokens import member_for_token
+
+
+class BearerToken(HttpBearer):
+    openapi_description = "A personal API token (create one in Settings, or `leveller token create EMAIL`)."
+
+    def authenticate(self, request, token):
+        member = member_for_token(token)
+        if member is not None:
+            request.user = member
+        return member
+
+
+class ActiveSession(SessionAuth):
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_active else None
+
+
+api = NinjaAPI(
+    title="Leveller API",
+    version="1",
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    auth=[BearerToken(), ActiveSession()],
+)
+
+
+def _messages(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return "; ".join(
+            f"{field}: {' '.join(msgs)}" if field != "__all__" else " ".join(msgs)
+            for field, msgs in error.message_dict.items()
+        )
+    return " ".join(error.messages)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc):
+    return api.create_response(request, {"detail": _messages(exc)}, status=400)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "You may not do that."}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorised(request, exc):
+    response = api.create_response(request, {"detail": "Authenticate with a Bearer token or log in."}, status=401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def _mount_domain_routers() -> None:
+    for config in apps.get_app_configs():
+        if not config.name.startswith("leveller."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.api")
+        except ModuleNotFoundError as error:
+            if error.name == f"{config.name}.api":
+                continue
+            raise
+        api.add_router(f"/v1{module.PREFIX}", module.router, tags=[config.label])
+
+
+_mount_domain_routers()

@@ -1,0 +1,24 @@
+"""The one ASGI application: HTTP through Django, websockets through Channels, served by uvicorn."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leveller.settings")
+
+from django.core.asgi import get_asgi_application
+
+django_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from leveller.realtime.auth import websocket_auth  # noqa: E402
+from leveller.realtime.consumer import LevellerConsumer  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_app,
+        "websocket": websocket_auth(URLRouter([path("ws/", LevellerConsumer.as_asgi())])),
+    }
+)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PhonebankConfig(AppConfig):
+    name = "leveller.phonebank"
+    label = "phonebank"

@@ -1,0 +1,61 @@
+"""Websocket authentication: `?token=` or `Authorization: Bearer`, else the session cookie.
+
+A browser always sends Origin on a websocket; when it does, it must be one of our hosts, so another site
+cannot ride a member's session cookie. Token clients need no Origin.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.http.request import validate_host
+
+from leveller.accounts.tokens import member_for_token
+
+
+def _header(scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+class OriginCheck:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        origin = _header(scope, b"origin")
+        if scope["type"] == "websocket" and origin:
+            host = urlparse(origin).hostname or ""
+            trusted = {urlparse(o).hostname for o in settings.CSRF_TRUSTED_ORIGINS}
+            if not (validate_host(host, settings.ALLOWED_HOSTS) or host in trusted):
+                await send({"type": "websocket.close", "code": 4403})
+                return
+        return await self.app(scope, receive, send)
+
+
+class TokenAuth:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        token = parse_qs(scope.get("query_string", b"").decode()).get("token", [None])[0]
+        header = _header(scope, b"authorization")
+        if not token and header and header.lower().startswith("bearer "):
+            token = header[7:].strip()
+        if token:
+            member = await database_sync_to_async(member_for_token)(token)
+            if member is None:
+                await send({"type": "websocket.close", "code": 4401})
+                return
+            scope = {**scope, "user": member}
+        return await self.app(scope, receive, send)
+
+
+def websocket_auth(app):
+    """Session auth first (sets scope['user']), then a token overrides it when one is given."""
+    return OriginCheck(AuthMiddlewareStack(TokenAuth(app)))

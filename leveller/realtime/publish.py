@@ -1,0 +1,77 @@
+"""The one way state changes reach browsers: actions call publish() inside their transaction.
+
+Events are written to the event log in the action's transaction and sent to the channel layer only after
+commit, to exactly the streams named. Realtime pushes are hints: a client that missed some resumes from
+its last event id (see consumer.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from leveller.realtime.models import Event
+
+log = logging.getLogger(__name__)
+
+
+def _check_streams(streams: Iterable[str]) -> list[str]:
+    streams = list(dict.fromkeys(streams))
+    for stream in streams:
+        prefix, _, ident = stream.rpartition("-")
+        if not prefix or not ident or len(stream) > 64 or not stream.replace("-", "").replace("_", "").isalnum():
+            raise ValueError(f"not a stream name: {stream!r}")
+    return streams
+
+
+def publish(*, streams: Iterable[str], type: str, payload: dict) -> list[Event]:
+    """Store one event per stream and broadcast each after the surrounding transaction commits."""
+    streams = _check_streams(streams)
+    if not streams:
+        return []
+    events = Event.objects.bulk_create([Event(stream=s, type=type, payload=payload) for s in streams])
+    messages = [(event.stream, event.as_message()) for event in events]
+    transaction.on_commit(lambda: send_now(messages))
+    return events
+
+
+def publish_ephemeral(*, streams: Iterable[str], type: str, payload: dict) -> None:
+    """Broadcast a passing hint (typing, presence) that is never stored and never replayed."""
+    messages = [(s, {**payload, "type": type, "stream": s}) for s in _check_streams(streams)]
+    transaction.on_commit(lambda: send_now(messages))
+
+
+def send_now(messages: list[tuple[str, dict]]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(_send_all)(layer, messages)
+    except Exception:  # a broadcast is a hint; the event log keeps the truth
+        log.exception("broadcast failed; clients will catch up on resume")
+
+
+async def _send_all(layer, messages: list[tuple[str, dict]]) -> None:
+    for stream, message in messages:
+        await layer.group_send(stream, {"type": "leveller.event", "event": message})
+
+
+async def asend(messages: list[tuple[str, dict]]) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        await _send_all(layer, messages)
+
+
+def control(member_id: int, type: str, **data) -> None:
+    """Tell a member's open sockets to change subscriptions (`leveller.subscribe` / `leveller.unsubscribe`)."""
+
+    def send():
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(f"user-{member_id}", {"type": type, **data})
+
+    transaction.on_commit(send)

@@ -1,0 +1,219 @@
+"""Leveller's one settings module. Every value comes from the environment through leveller.env.
+
+See docs/configuration.md for each variable. With nothing set, Leveller runs embedded: SQLite in
+LEVELLER_DATA_DIR, an in-process channel layer, a local-memory cache and a database task queue.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from leveller.env import (
+    env_bool,
+    env_database,
+    env_email,
+    env_int,
+    env_list,
+    env_path,
+    env_redis,
+    env_str,
+    secret_key,
+)
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = env_path("LEVELLER_DATA_DIR", "./var")
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("LEVELLER_DEBUG", False)
+SECRET_KEY = secret_key(DATA_DIR)
+SITE_URL = env_str("LEVELLER_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_NAME = env_str("LEVELLER_SITE_NAME", "Leveller")
+ALLOWED_HOSTS = env_list("LEVELLER_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("LEVELLER_CSRF_TRUSTED_ORIGINS", [])
+SECURE_COOKIES = env_bool("LEVELLER_SECURE_COOKIES", SITE_URL.startswith("https://"))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "axes",
+    "leveller.core",
+    "leveller.realtime",
+    "leveller.accounts",
+    "leveller.chat",
+    "leveller.phonebank",
+    "leveller.groups",
+    "leveller.events",
+    "leveller.elections",
+    "leveller.newsletter",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "leveller.core.middleware.TimezoneMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "leveller.urls"
+ASGI_APPLICATION = "leveller.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "leveller.core.context.site",
+            ],
+        },
+    }
+]
+
+# --- Database: embedded SQLite unless DATABASE_URL selects PostgreSQL -------------------------------
+SQLITE_PATH = DATA_DIR / "leveller.sqlite3"
+_database = env_database("DATABASE_URL")
+if _database is None or _database["ENGINE"].endswith("sqlite3"):
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": (_database or {}).get("NAME") or str(SQLITE_PATH),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": env_int("LEVELLER_SQLITE_BUSY_TIMEOUT", 20, minimum=1),
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA foreign_keys=ON;"
+                    "PRAGMA cache_size=-20000;"
+                    "PRAGMA mmap_size=134217728;"
+                ),
+            },
+            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
+        }
+    }
+else:
+    _database.setdefault("OPTIONS", {})
+    _database["CONN_MAX_AGE"] = env_int("LEVELLER_DB_CONN_MAX_AGE", 0, minimum=0)
+    _database["CONN_HEALTH_CHECKS"] = True
+    DATABASES = {"default": _database}
+DATABASE_IS_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Email is unique case-insensitively (a functional unique constraint), which auth.W004 cannot see.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+
+# --- Realtime and cache: in-process unless REDIS_URL is set -----------------------------------------
+REDIS_URL = env_redis("REDIS_URL")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("LEVELLER_REDIS_PREFIX", "leveller")},
+        }
+    }
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("LEVELLER_REDIS_PREFIX", "leveller"),
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Background tasks: one durable database queue ------------------------------------------------
+TASKS = {"default": {"BACKEND": env_str("LEVELLER_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+LEVELLER_WORKER_IN_SERVE = env_bool("LEVELLER_WORKER_IN_SERVE", True)
+
+# --- Accounts ---------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.Member"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+INVITATION_DAYS = env_int("LEVELLER_INVITATION_DAYS", 14, minimum=1, maximum=90)
+
+AXES_FAILURE_LIMIT = env_int("LEVELLER_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("LEVELLER_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = env_int("LEVELLER_PROXY_COUNT", 0, minimum=0)
+
+SESSION_COOKIE_AGE = env_int("LEVELLER_SESSION_DAYS", 14, minimum=1) * 24 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if SECURE_COOKIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Email ------------------------------------------------------------------------------------------
+globals().update(env_email("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env_str("LEVELLER_FROM_EMAIL", f"{SITE_NAME} <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Files ------------------------------------------------------------------------------------------
+MEDIA_ROOT = DATA_DIR / "uploads"
+MEDIA_URL = "/media/"  # never served publicly: each domain serves its files through an access check
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LEVELLER_LOG_LEVEL", "INFO").upper()},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,223 @@
+"""Read and write the BLT ballot format (as used by OpenSTV, droop, eSTV and many published data sets).
+
+Layout::
+
+    C S                      number of candidates, number of seats
+    -2 -5                    optional: withdrawn candidates, as negative numbers
+    1 2 3 0                  one ballot: a weight, then preferences (candidate numbers from 1), then 0
+    ...
+    0                        end of the ballots
+    "Name 1"                 C quoted names, in candidate-number order; a name line may also carry
+    "Name 2" "Party"         a second quoted string, the candidate's party
+    "Title"                  a quoted title
+
+Whitespace, including newlines, is not significant between numbers. Every parsing problem raises
+:class:`BLTError`, whose message starts with the line number: ``line 14: preference 12 is not a candidate
+(there are 10)``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from .model import Election, ElectionError, STVError
+
+
+class BLTError(STVError, ValueError):
+    """A BLT file that cannot be read; ``line`` is the 1-based line number of the problem."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(f"line {line}: {problem}")
+        self.line = line
+        self.problem = problem
+
+
+WORD, TEXT = 0, 1
+
+
+def _tokens(text: str) -> Iterator[tuple[int, str, int]]:
+    """Yield ``(kind, text, line)``: bare words and quoted strings, each with its line number."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if '"' not in line:
+            for word in line.split():
+                yield WORD, word, number
+            continue
+        i, n = 0, len(line)
+        while i < n:
+            ch = line[i]
+            if ch.isspace():
+                i += 1
+            elif ch == '"':
+                end = line.find('"', i + 1)
+                if end < 0:
+                    raise BLTError(number, "a quoted name is not closed (missing \")")
+                yield TEXT, line[i + 1:end], number
+                i = end + 1
+            else:
+                j = i
+                while j < n and not line[j].isspace() and line[j] != '"':
+                    j += 1
+                yield WORD, line[i:j], number
+                i = j
+
+
+def _int(word: str, line: int, what: str) -> int:
+    try:
+        return int(word)
+    except ValueError:
+        if "=" in word:
+            raise BLTError(line, f"equal preferences ({word!r}) are not supported") from None
+        if word == "-":
+            raise BLTError(line, "skipped preferences ('-') are not supported") from None
+        raise BLTError(line, f"{what} {word!r} is not a whole number") from None
+
+
+def parse_blt(text: str) -> Election:
+    """Parse BLT text into an :class:`Election`; raises :class:`BLTError` naming the line of any problem."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    tokens = _tokens(text)
+    last_line = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
+
+    def take(expect: str) -> tuple[int, str, int]:
+        try:
+            return next(tokens)
+        except StopIteration:
+            raise BLTError(last_line, f"unexpected end of file: expected {expect}") from None
+
+    # Header: candidates and seats.
+    kind, word, line = take("the number of candidates and seats")
+    if kind == TEXT:
+        raise BLTError(line, "the file must start with the number of candidates and the number of seats")
+    ncand = _int(word, line, "number of candidates")
+    kind, word, line2 = take("the number of seats")
+    if kind == TEXT:
+        raise BLTError(line2, "the number of seats is missing after the number of candidates")
+    seats = _int(word, line2, "number of seats")
+    if ncand < 1:
+        raise BLTError(line, f"there must be at least one candidate, not {ncand}")
+    if seats < 1 or seats > ncand:
+        raise BLTError(line2, f"the number of seats must be between 1 and {ncand}, not {seats}")
+
+    # Withdrawn candidates (negative numbers), then ballots up to a lone 0.
+    withdrawn: set[int] = set()
+    ballots: list[tuple[int, tuple[int, ...]]] = []
+    kind, word, line = take("a ballot or the 0 that ends the ballots")
+    while kind == WORD and word.startswith("-") and word != "-":
+        value = _int(word, line, "withdrawn candidate")
+        if -value > ncand:
+            raise BLTError(line, f"withdrawn candidate {-value} is not a candidate (there are {ncand})")
+        withdrawn.add(-value)
+        kind, word, line = take("a ballot or the 0 that ends the ballots")
+    valid = range(1, ncand + 1)
+    while True:
+        if kind == TEXT:
+            raise BLTError(line, f"found the name \"{word}\" before the 0 that ends the ballots")
+        weight = _int(word, line, "ballot weight")
+        if weight == 0:
+            break
+        if weight < 0:
+            raise BLTError(line, f"ballot weight {weight} is negative")
+        start = line
+        prefs: list[int] = []
+        seen: set[int] = set()
+        while True:
+            try:
+                kind, word, line = next(tokens)
+            except StopIteration:
+                raise BLTError(last_line, f"the ballot that starts on line {start} has no terminating 0") from None
+            hint = f" (is the 0 missing at the end of line {start}?)" if line != start else ""
+            if kind == TEXT:
+                raise BLTError(line, f"the ballot that starts on line {start} has no terminating 0")
+            pref = _int(word, line, "preference")
+            if pref == 0:
+                break
+            if pref not in valid:
+                raise BLTError(line, f"preference {pref} is not a candidate (there are {ncand}){hint}")
+            if pref in seen:
+                raise BLTError(line, f"candidate {pref} is ranked twice in one ballot{hint}")
+            seen.add(pref)
+            prefs.append(pref - 1)
+        ballots.append((weight, tuple(prefs)))
+        kind, word, line = take("a ballot or the 0 that ends the ballots")
+
+    # Names (one per line, optionally followed by a party) and the title.
+    strings: list[tuple[str, int]] = []
+    for kind, word, line in tokens:
+        if kind == WORD:
+            raise BLTError(line, f"expected a quoted candidate name or title, found {word!r}")
+        strings.append((word, line))
+    lines: dict[int, list[str]] = {}
+    for s, ln in strings:
+        lines.setdefault(ln, []).append(s)
+    groups = list(lines.items())
+    parties: list[str | None] | None = None
+    if len(strings) < ncand:
+        where = strings[-1][1] if strings else last_line
+        raise BLTError(where, f"too few names: {ncand} candidates but {len(strings)} quoted names")
+    paired = any(len(g) > 1 for _, g in groups)
+    fits_lines = (
+        len(groups) in (ncand, ncand + 1)
+        and all(len(g) <= 2 for _, g in groups[:ncand])
+        and (len(groups) == ncand or len(groups[ncand][1]) == 1)
+    )
+    if paired and fits_lines:
+        names = [g[0] for _, g in groups[:ncand]]
+        parties = [g[1] if len(g) > 1 else None for _, g in groups[:ncand]]
+        title = groups[ncand][1][0] if len(groups) > ncand else ""
+    elif len(strings) in (ncand, ncand + 1):
+        names = [s for s, _ in strings[:ncand]]
+        title = strings[ncand][0] if len(strings) > ncand else ""
+    else:
+        extra = strings[ncand + 1][1]
+        raise BLTError(extra, f"too many names: {ncand} candidates, one title, but {len(strings)} quoted strings")
+    seen_names: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if name in seen_names:
+            where = strings[i][1] if parties is None else groups[i][0]
+            raise BLTError(where, f"candidate name \"{name}\" is used twice")
+        seen_names[name] = i
+    try:
+        return Election(names, seats, ballots, frozenset(w - 1 for w in withdrawn), title, parties)
+    except ElectionError as exc:
+        raise BLTError(1, str(exc)) from None
+
+
+def read_blt(path: str | os.PathLike[str]) -> Election:
+    """Read a BLT file (UTF-8, or Latin-1 when it is not valid UTF-8)."""
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    return parse_blt(text)
+
+
+def _quote(s: str, what: str) -> str:
+    if '"' in s or "\n" in s or "\r" in s:
+        raise ElectionError(f"{what} {s!r} cannot be written to BLT (it contains a quote or a newline)")
+    return f'"{s}"'
+
+
+def format_blt(election: Election) -> str:
+    """The election as BLT text (ballots written one per line, in their stored order)."""
+    out = [f"{len(election.candidates)} {election.seats}"]
+    if election.withdrawn:
+        out.append(" ".join(f"-{w + 1}" for w in sorted(election.withdrawn)))
+    for weight, ranking in election.ballots:
+        out.append(" ".join([str(weight), *(str(c + 1) for c in ranking), "0"]))
+    out.append("0")
+    parties = election.parties or [None] * len(election.candidates)
+    for name, party in zip(election.candidates, parties):
+        line = _quote(name, "candidate name")
+        out.append(line if party is None else f"{line} {_quote(party, 'party')}")
+    out.append(_quote(election.title, "title"))
+    return "\n".join(out) + "\n"
+
+
+def write_blt(election: Election, path: str | os.PathLike[str]) -> None:
+    """Write the election to ``path`` as UTF-8 BLT."""
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(format_blt(election))

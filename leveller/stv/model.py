@@ -1,0 +1,176 @@
+"""The election being counted: candidates, seats, ballots, withdrawn candidates, minimum-representation rules.
+
+Pure Python, standard library only. Candidates are numbered from 0 inside the engine (BLT numbers them from 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+class STVError(Exception):
+    """Base class of every error the STV engine raises on purpose."""
+
+
+class ElectionError(STVError, ValueError):
+    """The election itself is not countable (bad seats, unknown candidate, impossible minimum, ...)."""
+
+
+def to_decimal(units: int, places: int) -> Decimal:
+    """An exact fixed-point number: ``units`` counted in steps of 10**-places (never a binary float)."""
+    return Decimal(units).scaleb(-places) if places else Decimal(units)
+
+
+@dataclass
+class Election:
+    """A ranked-choice election.
+
+    ``ballots`` is a list of ``(weight, ranking)`` pairs; a ranking is a tuple of candidate numbers (0-based),
+    most preferred first, with no repeats. ``withdrawn`` candidates are passed over as if they were not on the
+    ballot paper. ``parties`` (optional) holds each candidate's party or None.
+    """
+
+    candidates: list[str]
+    seats: int
+    ballots: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
+    withdrawn: frozenset[int] = frozenset()
+    title: str = ""
+    parties: list[str | None] | None = None
+
+    def __post_init__(self) -> None:
+        self.candidates = list(self.candidates)
+        self.withdrawn = frozenset(self.withdrawn)
+        n = len(self.candidates)
+        if n == 0:
+            raise ElectionError("an election needs at least one candidate")
+        if len(set(self.candidates)) != n:
+            raise ElectionError("two candidates have the same name")
+        if isinstance(self.seats, bool) or not isinstance(self.seats, int) or self.seats < 1:
+            raise ElectionError(f"seats must be a whole number of at least 1, not {self.seats!r}")
+        for w in self.withdrawn:
+            if not 0 <= w < n:
+                raise ElectionError(f"withdrawn candidate {w} is not a candidate")
+        if self.seats > n - len(self.withdrawn):
+            raise ElectionError(
+                f"{self.seats} seats but only {n - len(self.withdrawn)} candidates standing"
+            )
+        if self.parties is not None and len(self.parties) != n:
+            raise ElectionError("parties must give one entry per candidate")
+        self._check_ballots()
+
+    def _check_ballots(self) -> None:
+        n = len(self.candidates)
+        valid = range(n)
+        checked: set[tuple[int, ...]] = set()
+        for number, (weight, ranking) in enumerate(self.ballots, 1):
+            if isinstance(weight, bool) or not isinstance(weight, int) or weight < 1:
+                raise ElectionError(f"ballot {number}: weight must be a whole number of at least 1")
+            if ranking in checked:
+                continue
+            if not isinstance(ranking, tuple):
+                raise ElectionError(f"ballot {number}: ranking must be a tuple of candidate numbers")
+            if len(set(ranking)) != len(ranking):
+                raise ElectionError(f"ballot {number}: a candidate is ranked twice")
+            for c in ranking:
+                if isinstance(c, bool) or not isinstance(c, int) or c not in valid:
+                    raise ElectionError(f"ballot {number}: {c!r} is not a candidate number")
+            checked.add(ranking)
+
+    @classmethod
+    def build(
+        cls,
+        candidates: Sequence[str],
+        seats: int,
+        ballots: Iterable[tuple[int, Sequence[str | int]] | Sequence[str | int] | str],
+        *,
+        withdrawn: Iterable[str | int] = (),
+        title: str = "",
+        parties: Sequence[str | None] | None = None,
+    ) -> Election:
+        """Build an election from candidate names; a ballot is ``(weight, [names])``, ``[names]`` or
+        ``"A B C"`` (space-separated names, weight 1). Names may also be 0-based numbers."""
+        names = list(candidates)
+        index = {name: i for i, name in enumerate(names)}
+
+        def ident(x: str | int) -> int:
+            if isinstance(x, int) and not isinstance(x, bool):
+                return x
+            if x not in index:
+                raise ElectionError(f"{x!r} is not a candidate")
+            return index[x]
+
+        rows: list[tuple[int, tuple[int, ...]]] = []
+        for b in ballots:
+            if isinstance(b, str):
+                weight, prefs = 1, b.split()
+            elif isinstance(b, tuple) and len(b) == 2 and isinstance(b[0], int) and not isinstance(b[1], str):
+                weight, prefs = b
+            else:
+                weight, prefs = 1, b
+            rows.append((weight, tuple(ident(p) for p in prefs)))
+        return cls(names, seats, rows, frozenset(ident(w) for w in withdrawn), title,
+                   list(parties) if parties is not None else None)
+
+    def index(self, name_or_number: str | int) -> int:
+        """The 0-based number of a candidate given by name or number."""
+        if isinstance(name_or_number, int) and not isinstance(name_or_number, bool):
+            if 0 <= name_or_number < len(self.candidates):
+                return name_or_number
+            raise ElectionError(f"{name_or_number} is not a candidate number")
+        try:
+            return self.candidates.index(name_or_number)
+        except ValueError:
+            raise ElectionError(f"{name_or_number!r} is not a candidate") from None
+
+    def grouped(self) -> tuple[list[tuple[int, ...]], list[int], int]:
+        """Identical ballots merged, withdrawn candidates removed.
+
+        Returns ``(rankings, weights, empty)``: distinct non-empty rankings in order of first appearance, the
+        number of papers with each, and the number of papers left with no preference at all (not valid votes).
+        """
+        totals: dict[tuple[int, ...], int] = {}
+        get = totals.get
+        for weight, ranking in self.ballots:
+            totals[ranking] = get(ranking, 0) + weight
+        if self.withdrawn:
+            merged: dict[tuple[int, ...], int] = {}
+            gone = self.withdrawn
+            for ranking, weight in totals.items():
+                kept = tuple(c for c in ranking if c not in gone)
+                merged[kept] = merged.get(kept, 0) + weight
+            totals = merged
+        empty = totals.pop((), 0)
+        return list(totals), list(totals.values()), empty
+
+    def same_as(self, other: Election) -> bool:
+        """True when both describe the same election (ballot order and grouping ignored)."""
+        def canon(e: Election) -> dict[tuple[int, ...], int]:
+            out: dict[tuple[int, ...], int] = {}
+            for w, r in e.ballots:
+                out[r] = out.get(r, 0) + w
+            return out
+
+        return (
+            self.candidates == other.candidates
+            and self.seats == other.seats
+            and self.withdrawn == other.withdrawn
+            and self.title == other.title
+            and (self.parties or [None] * len(self.candidates)) == (other.parties or [None] * len(other.candidates))
+            and canon(self) == canon(other)
+        )
+
+
+@dataclass(frozen=True)
+class MinimumRepresentation:
+    """At least ``minimum`` of the seats must go to candidates in ``category`` (members by name or number)."""
+
+    category: str
+    minimum: int
+    members: tuple[str | int, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "members", tuple(self.members))
+        if isinstance(self.minimum, bool) or not isinstance(self.minimum, int) or self.minimum < 0:
+            raise ElectionError(f"minimum for {self.category!r} must be a whole number of at least 0")

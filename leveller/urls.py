@@ -1,0 +1,26 @@
+"""URLs: each leveller app with a urls.py (and app_name) is included at the site root."""
+
+from __future__ import annotations
+
+import importlib
+
+from django.apps import apps
+from django.contrib import admin
+from django.urls import include, path
+
+from leveller.api import api
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
+
+for config in apps.get_app_configs():
+    if config.name.startswith("leveller."):
+        try:
+            module = importlib.import_module(f"{config.name}.urls")
+        except ModuleNotFoundError as error:
+            if error.name == f"{config.name}.urls":
+                continue
+            raise
+        urlpatterns.append(path("", include(module)))

@@ -1,0 +1,61 @@
+"""Shared test harness: personas, factories, a real ASGI live server, Playwright on Debian's Chromium,
+and an accessibility check. Tests needing PostgreSQL, Redis or Chromium skip with a printed reason when
+those are absent.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.live import LiveServer, start_live_server
+from tests.support.personas import make_member
+
+pytest_plugins = ["tests.support.browser"]
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """Run on_commit callbacks (broadcasts, emails) at the end of the block, as a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def admin(db):
+    return make_member("Ada Admin", "admin@example.org", roles=["admin"])
+
+
+@pytest.fixture
+def staff(db):
+    return make_member("Stella Staff", "staff@example.org", roles=["staff"])
+
+
+@pytest.fixture
+def organiser(db):
+    return make_member("Olu Organiser", "organiser@example.org", roles=["organiser"])
+
+
+@pytest.fixture
+def member(db):
+    return make_member("Mo Member", "member@example.org", roles=["member"])
+
+
+@pytest.fixture
+def outsider(db):
+    """An active member who belongs to nothing: must see nothing private."""
+    return make_member("Oz Outsider", "outsider@example.org", roles=["member"])
+
+
+@pytest.fixture
+def api_client(client):
+    """A Django test client that speaks JSON with a member's Bearer token: api_client(member).get(...)."""
+    from tests.support.api import ApiClient
+
+    return ApiClient
+
+
+@pytest.fixture
+def live_server_asgi(transactional_db) -> LiveServer:
+    """The real ASGI app (HTTP and websockets) under uvicorn in a thread, on a free port."""
+    server = start_live_server()
+    yield server
+    server.stop()
