@@ -144,6 +144,7 @@ else:
 # --- Background tasks: one durable database queue ------------------------------------------------
 TASKS = {"default": {"BACKEND": env_str("LEVELLER_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 LEVELLER_WORKER_IN_SERVE = env_bool("LEVELLER_WORKER_IN_SERVE", True)
+LEVELLER_EVENT_RETENTION_HOURS = env_int("LEVELLER_EVENT_RETENTION_HOURS", 72, minimum=1)
 
 # --- Accounts ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.Member"
@@ -217,3 +218,34 @@ LOGGING = {
         "django_tasks_db": {"level": "WARNING"},
     },
 }
+
+# --- Chat -------------------------------------------------------------------------------------------
+CHAT_MAX_ATTACHMENT_MB = env_int("LEVELLER_CHAT_MAX_ATTACHMENT_MB", 10, minimum=1, maximum=100)
+CHAT_EMAIL_DELAY_MINUTES = env_int("LEVELLER_CHAT_EMAIL_DELAY_MINUTES", 15, minimum=1, maximum=24 * 60)
+CHAT_WELCOME_DAYS = env_int("LEVELLER_CHAT_WELCOME_DAYS", 14, minimum=1, maximum=365)
+
+# --- Newsletter ---------------------------------------------------------------------------------------
+from leveller.env import env_float  # noqa: E402
+
+NEWSLETTER_RATE = env_float("LEVELLER_NEWSLETTER_RATE", 10.0, minimum=0)  # messages a second; 0 = no limit
+NEWSLETTER_FROM_EMAIL = env_str("LEVELLER_NEWSLETTER_FROM", DEFAULT_FROM_EMAIL)
+NEWSLETTER_MAX_ATTEMPTS = env_int("LEVELLER_NEWSLETTER_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
+NEWSLETTER_RETRY_SECONDS = env_int("LEVELLER_NEWSLETTER_RETRY_SECONDS", 60, minimum=1)
+NEWSLETTER_SIGNUPS_PER_HOUR = env_int("LEVELLER_NEWSLETTER_SIGNUPS_PER_HOUR", 10, minimum=1)
+
+# --- phonebank ---------------------------------------------------------------------------------------
+from leveller.env import env_float  # noqa: E402 - kept inside this block
+
+PHONEBANK_LEASE_MINUTES = env_int("LEVELLER_PHONEBANK_LEASE_MINUTES", 10, minimum=1, maximum=240)
+PHONEBANK_SYNC_IMPORT_ROWS = env_int("LEVELLER_PHONEBANK_SYNC_IMPORT_ROWS", 2000, minimum=0)
+PHONEBANK_PROGRESS_SECONDS = env_float("LEVELLER_PHONEBANK_PROGRESS_SECONDS", 1.0, minimum=0)
+PHONEBANK_PRESENCE_MINUTES = 5  # a caller seen this recently counts as online (call-backs wait for them)
+PHONEBANK_CALLBACK_GRACE_MINUTES = 15  # then a call-back promised to an online caller goes to anyone
+
+# --- Elections --------------------------------------------------------------------------------------
+# Votes with at most this many ballots are counted as soon as they close; larger ones in a background task.
+ELECTIONS_SYNC_COUNT_LIMIT = env_int("LEVELLER_ELECTIONS_SYNC_COUNT_LIMIT", 5000, minimum=0)
+
+# --- Events -----------------------------------------------------------------------------------------
+# The reminder sweep re-queues itself for the next reminder due, and at least this often as a safety net.
+LEVELLER_REMINDER_SWEEP_MAX_MINUTES = env_int("LEVELLER_REMINDER_SWEEP_MAX_MINUTES", 15, minimum=1, maximum=1440)

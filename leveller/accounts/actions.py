@@ -23,10 +23,16 @@ from leveller.accounts.models import (
     hash_secret,
     normalise_email,
 )
-from leveller.accounts.validation import clean_email
+from leveller.accounts.validation import (
+    clean_country,
+    clean_email,
+    clean_phone,
+    clean_postcode,
+    clean_time_zone,
+)
 from leveller.core import audit
 from leveller.core.mail import send_templated
-from leveller.realtime.publish import control
+from leveller.realtime.publish import control, publish
 
 PROFILE_FIELDS = {
     "display_name",
@@ -40,6 +46,24 @@ PROFILE_FIELDS = {
     "joined_on",
     "bio",
 }
+
+
+def _normalise(fields: dict, *, country: str) -> dict:
+    """Every write of member fields goes through the same checks, whichever transport it came from."""
+    fields = dict(fields)
+    if "country" in fields:
+        fields["country"] = country = clean_country(fields["country"])
+    if "phone" in fields:
+        fields["phone"] = clean_phone(fields["phone"], country)
+    if "postcode" in fields:
+        fields["postcode"] = clean_postcode(fields["postcode"], country)
+    if "time_zone" in fields:
+        fields["time_zone"] = clean_time_zone(fields["time_zone"])
+    if "display_name" in fields:
+        fields["display_name"] = (fields["display_name"] or "").strip()
+        if not fields["display_name"]:
+            raise ValidationError("Your name cannot be empty.")
+    return fields
 
 
 def _set_roles(member: Member, roles: list[str]) -> None:
@@ -71,6 +95,7 @@ def add_or_update_member(
         raise ValueError(f"unknown member fields: {sorted(unknown)}")
     member = Member.objects.filter(email__iexact=email).first()
     created = member is None
+    fields = _normalise(fields, country=fields.get("country") or (member.country if member else "GB"))
     if created:
         if not display_name.strip():
             raise ValidationError("A new member needs a name.")
@@ -161,11 +186,17 @@ def update_profile(*, actor, member: Member, **fields) -> Member:
         raise ValueError(f"unknown member fields: {sorted(unknown)}")
     if actor.pk == member.pk and not actor.is_staff_member:
         fields = {k: v for k, v in fields.items() if k not in {"membership_number", "status", "joined_on"}}
+    fields = _normalise(fields, country=fields.get("country") or member.country)
     for key, value in fields.items():
         setattr(member, key, value)
     member.full_clean(exclude=["password"], validate_constraints=False)
     member.save()
     audit.record(actor=actor, action="member.profile_updated", target=member, data={"fields": sorted(fields)})
+    publish(
+        streams=[f"user-{member.pk}"],
+        type="profile.updated",
+        payload={"member_id": member.pk, "display_name": member.display_name, "pronouns": member.pronouns},
+    )
     return member
 
 

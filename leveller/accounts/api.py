@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 
+from leveller.accounts import actions
+
 router = Router()
 PREFIX = ""
 
@@ -14,11 +16,21 @@ class MeOut(Schema):
     roles: list[str]
     time_zone: str
     country: str
+    postcode: str
+    phone: str
 
 
-@router.get("/me", response=MeOut, summary="The member this token or session belongs to")
-def me(request):
-    member = request.auth
+class MeIn(Schema):
+    display_name: str | None = None
+    pronouns: str | None = None
+    bio: str | None = None
+    phone: str | None = None
+    postcode: str | None = None
+    country: str | None = None
+    time_zone: str | None = None
+
+
+def _out(member) -> dict:
     return {
         "id": member.pk,
         "email": member.email,
@@ -27,4 +39,18 @@ def me(request):
         "roles": sorted(member.roles),
         "time_zone": member.time_zone,
         "country": member.country,
+        "postcode": member.postcode,
+        "phone": member.phone,
     }
+
+
+@router.get("/me", response=MeOut, summary="The member this token or session belongs to")
+def me(request):
+    return _out(request.auth)
+
+
+@router.patch("/me", response=MeOut, summary="Update your own profile")
+def update_me(request, data: MeIn):
+    member = request.auth
+    fields = data.dict(exclude_unset=True, exclude_none=True)
+    return _out(actions.update_profile(actor=member, member=member, **fields))

@@ -24,6 +24,7 @@ from leveller.accounts.validation import (
     clean_roles,
     clean_status,
     clean_time_zone,
+    default_zone_for_country,
 )
 
 ALIASES = {
@@ -93,7 +94,7 @@ def parse_row(values: dict[str, str]) -> dict:
         "phone": clean_phone(values.get("phone", ""), country),
         "postcode": clean_postcode(values.get("postcode", ""), country),
         "country": country,
-        "time_zone": clean_time_zone(values.get("time_zone", ""), _zone_for(country)),
+        "time_zone": clean_time_zone(values.get("time_zone", ""), default_zone_for_country(country)),
         "status": clean_status(values.get("status", "")),
         "roles": clean_roles(values.get("roles", "")),
     }
@@ -106,10 +107,6 @@ def parse_row(values: dict[str, str]) -> dict:
     return fields
 
 
-def _zone_for(country: str) -> str:
-    from leveller.accounts.validation import default_zone_for_country
-
-    return "Europe/London" if country == "GB" else default_zone_for_country(country)
 
 
 def _match(fields: dict) -> Member | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import zoneinfo
 
@@ -85,18 +86,34 @@ def clean_status(value: str) -> str:
     return value
 
 
-def default_zone_for_country(country: str) -> str:
-    zones = list(zoneinfo.available_timezones())
-    try:
-        import phonenumbers.timezone as pntz
+# For countries spanning several zones: the zone where most people live.
+MAIN_ZONE = {
+    "US": "America/New_York", "CA": "America/Toronto", "AU": "Australia/Sydney", "BR": "America/Sao_Paulo",
+    "RU": "Europe/Moscow", "MX": "America/Mexico_City", "ES": "Europe/Madrid", "PT": "Europe/Lisbon",
+    "DE": "Europe/Berlin", "NZ": "Pacific/Auckland", "AR": "America/Argentina/Buenos_Aires", "CL": "America/Santiago",
+    "ID": "Asia/Jakarta", "KZ": "Asia/Almaty", "CN": "Asia/Shanghai", "UA": "Europe/Kyiv", "CD": "Africa/Kinshasa",
+    "EC": "America/Guayaquil", "MN": "Asia/Ulaanbaatar", "MY": "Asia/Kuala_Lumpur", "FM": "Pacific/Chuuk",
+    "GL": "America/Nuuk", "PF": "Pacific/Tahiti", "KI": "Pacific/Tarawa", "UZ": "Asia/Tashkent", "CY": "Asia/Nicosia",
+}
 
-        code = phonenumbers.country_code_for_region(country)
-        if code:
-            example = phonenumbers.example_number(country)
-            if example:
-                found = pntz.time_zones_for_number(example)
-                if found and found[0] in zones:
-                    return found[0]
-    except Exception:  # noqa: S110 - best effort; fall back to London
-        pass
-    return "Europe/London"
+
+@functools.cache
+def _zones_by_country() -> dict[str, list[str]]:
+    import importlib.resources
+
+    table: dict[str, list[str]] = {}
+    text = importlib.resources.files("tzdata").joinpath("zoneinfo/zone.tab").read_text()
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            parts = line.split("\t")
+            table.setdefault(parts[0], []).append(parts[2])
+    return table
+
+
+def default_zone_for_country(country: str) -> str:
+    """The IANA zone most of a country's people live in; Europe/London for unknown codes."""
+    country = (country or "GB").upper()
+    if country in MAIN_ZONE:
+        return MAIN_ZONE[country]
+    zones = _zones_by_country().get(country)
+    return zones[0] if zones else "Europe/London"

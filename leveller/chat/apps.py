@@ -4,3 +4,16 @@ from django.apps import AppConfig
 class ChatConfig(AppConfig):
     name = "leveller.chat"
     label = "chat"
+
+    def ready(self) -> None:
+        from leveller.accounts import hooks
+        from leveller.chat import actions, realtime
+        from leveller.core import nav
+        from leveller.realtime import registry
+
+        hooks.on_member_created(actions.join_default_channels)
+        registry.register_streams_provider(realtime.channel_streams)
+        registry.register_stream_authoriser("channel", realtime.may_subscribe_channel)
+        registry.register_client_handler("typing", realtime.typing)
+        nav.register(nav.NavItem(order=10, label="Chat", url_name="chat:index"))
+        from leveller.chat import panels  # noqa: F401  (registers the home panels)

@@ -8,7 +8,7 @@ import time
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 
 
 def _database() -> dict:
@@ -48,3 +48,8 @@ async def healthz(request):
         {"status": "ok" if healthy else "error", "database": database, "channel_layer": layer},
         status=200 if healthy else 503,
     )
+
+
+def ping(request):
+    """Liveness: the process answers. No database, no session: the cheapest Django view there is."""
+    return HttpResponse("ok", content_type="text/plain")

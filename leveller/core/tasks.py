@@ -17,10 +17,6 @@ def deliver_email(*, to: str, subject: str, text: str, html: str = "", headers: 
 
 @task()
 def prune_events() -> int:
-    from django.utils import timezone
+    from leveller.realtime.prune import prune
 
-    from leveller.realtime.consumer import retention
-    from leveller.realtime.models import Event
-
-    deleted, _ = Event.objects.filter(created_at__lt=timezone.now() - retention()).delete()
-    return deleted
+    return prune()

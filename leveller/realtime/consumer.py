@@ -7,10 +7,10 @@ import datetime as dt
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Q
 
 from leveller.realtime import registry
-from leveller.realtime.models import Event
+from leveller.realtime.models import Event, Horizon
 
 REPLAY_LIMIT = 2000
 # On PostgreSQL, two transactions can commit out of id order. A resume therefore also replays events a
@@ -20,17 +20,18 @@ REORDER_WINDOW = dt.timedelta(seconds=5)
 
 def replay(streams: set[str], after: int) -> dict:
     """Events after `after` in these streams, oldest first, or a `resync` when they are no longer kept."""
-    bounds = Event.objects.aggregate(low=Min("id"), high=Max("id"))
-    if bounds["low"] is not None and after < bounds["low"] - 1:
-        return {"type": "resync", "reason": "too old", "last_event_id": bounds["high"]}
+    high = latest_event_id()
+    horizon = Horizon.objects.values_list("pruned_through", flat=True).first() or 0
+    if after < horizon:
+        return {"type": "resync", "reason": "too old", "last_event_id": high}
     anchor = Event.objects.filter(id__lte=after).order_by("-id").values_list("created_at", flat=True).first()
     window = Q(id__gt=after)
     if anchor is not None:
         window |= Q(id__lte=after, created_at__gte=anchor - REORDER_WINDOW)
     events = list(Event.objects.filter(window, stream__in=streams).order_by("id")[: REPLAY_LIMIT + 1])
     if len(events) > REPLAY_LIMIT:
-        return {"type": "resync", "reason": "too many", "last_event_id": bounds["high"]}
-    return {"type": "replay", "events": [e.as_message() for e in events], "last_event_id": bounds["high"]}
+        return {"type": "resync", "reason": "too many", "last_event_id": high}
+    return {"type": "replay", "events": [e.as_message() for e in events], "last_event_id": high}
 
 
 def latest_event_id() -> int:
@@ -124,4 +125,4 @@ class LevellerConsumer(AsyncJsonWebsocketConsumer):
 
 
 def retention() -> dt.timedelta:
-    return dt.timedelta(hours=getattr(settings, "LEVELLER_EVENT_RETENTION_HOURS", 72))
+    return dt.timedelta(hours=settings.LEVELLER_EVENT_RETENTION_HOURS)

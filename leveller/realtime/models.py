@@ -22,3 +22,13 @@ class Event(models.Model):
 
     def as_message(self) -> dict:
         return {**self.payload, "type": self.type, "event_id": self.id, "stream": self.stream}
+
+
+class Horizon(models.Model):
+    """The highest event id already pruned (one row): a resume from before it must resync."""
+
+    pruned_through = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"events pruned through #{self.pruned_through}"

@@ -7,7 +7,9 @@ its last event id (see consumer.py).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import Iterable
 
 from asgiref.sync import async_to_sync
@@ -45,19 +47,32 @@ def publish_ephemeral(*, streams: Iterable[str], type: str, payload: dict) -> No
     transaction.on_commit(lambda: send_now(messages))
 
 
-def send_now(messages: list[tuple[str, dict]]) -> None:
+def send_now(messages: list[tuple[str, dict]], *, raw: bool = False) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(_send_all)(layer, messages)
+        asyncio.get_running_loop()
+    except RuntimeError:
+        _send_blocking(layer, messages, raw)
+    else:
+        # Sync code running on a thread that owns an event loop (a sync test driver, a REPL): send from a
+        # helper thread, since async_to_sync refuses to run there.
+        sender = threading.Thread(target=_send_blocking, args=(layer, messages, raw))
+        sender.start()
+        sender.join()
+
+
+def _send_blocking(layer, messages: list[tuple[str, dict]], raw: bool = False) -> None:
+    try:
+        async_to_sync(_send_all)(layer, messages, raw)
     except Exception:  # a broadcast is a hint; the event log keeps the truth
         log.exception("broadcast failed; clients will catch up on resume")
 
 
-async def _send_all(layer, messages: list[tuple[str, dict]]) -> None:
+async def _send_all(layer, messages: list[tuple[str, dict]], raw: bool = False) -> None:
     for stream, message in messages:
-        await layer.group_send(stream, {"type": "leveller.event", "event": message})
+        await layer.group_send(stream, message if raw else {"type": "leveller.event", "event": message})
 
 
 async def asend(messages: list[tuple[str, dict]]) -> None:
@@ -69,9 +84,4 @@ async def asend(messages: list[tuple[str, dict]]) -> None:
 def control(member_id: int, type: str, **data) -> None:
     """Tell a member's open sockets to change subscriptions (`leveller.subscribe` / `leveller.unsubscribe`)."""
 
-    def send():
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(f"user-{member_id}", {"type": type, **data})
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: send_now([(f"user-{member_id}", {"type": type, **data})], raw=True))

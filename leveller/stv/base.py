@@ -127,7 +127,8 @@ class CountBase:
 
     def lowest(self, candidates: Sequence[int], stage: Stage, purpose: str = "exclusion") -> int:
         low = min(self.votes[c] for c in candidates)
-        return self.tie([c for c in candidates if self.votes[c] == low], lowest=True, purpose=purpose, stage=stage)
+        tied = [c for c in candidates if self.votes[c] == low]
+        return self.tie(tied, lowest=True, purpose=purpose, stage=stage)
 
     def elect_remaining_if_needed(self, stage: Stage) -> bool:
         """Fill the last seats when no more candidates are standing than seats are left. True if done."""

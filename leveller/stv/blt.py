@@ -126,7 +126,8 @@ def parse_blt(text: str) -> Election:
             try:
                 kind, word, line = next(tokens)
             except StopIteration:
-                raise BLTError(last_line, f"the ballot that starts on line {start} has no terminating 0") from None
+                problem = f"the ballot that starts on line {start} has no terminating 0"
+                raise BLTError(last_line, problem) from None
             hint = f" (is the 0 missing at the end of line {start}?)" if line != start else ""
             if kind == TEXT:
                 raise BLTError(line, f"the ballot that starts on line {start} has no terminating 0")
@@ -171,7 +172,8 @@ def parse_blt(text: str) -> Election:
         title = strings[ncand][0] if len(strings) > ncand else ""
     else:
         extra = strings[ncand + 1][1]
-        raise BLTError(extra, f"too many names: {ncand} candidates, one title, but {len(strings)} quoted strings")
+        found = len(strings)
+        raise BLTError(extra, f"too many names: {ncand} candidates and a title, but {found} quoted strings")
     seen_names: dict[str, int] = {}
     for i, name in enumerate(names):
         if name in seen_names:
@@ -210,7 +212,7 @@ def format_blt(election: Election) -> str:
         out.append(" ".join([str(weight), *(str(c + 1) for c in ranking), "0"]))
     out.append("0")
     parties = election.parties or [None] * len(election.candidates)
-    for name, party in zip(election.candidates, parties):
+    for name, party in zip(election.candidates, parties, strict=True):
         line = _quote(name, "candidate name")
         out.append(line if party is None else f"{line} {_quote(party, 'party')}")
     out.append(_quote(election.title, "title"))

@@ -36,12 +36,12 @@ class Constraints:
             members = frozenset(election.index(m) for m in rule.members)
             if rule.minimum > election.seats:
                 raise ElectionError(
-                    f"category {rule.category!r} needs {rule.minimum} seats but only {election.seats} are filled"
+                    f"category {rule.category!r} needs {rule.minimum} seats but there are {election.seats}"
                 )
             self.categories.append((rule.category, members, rule.minimum))
         standing = [c for c in range(len(self.names)) if c not in election.withdrawn]
         if self.categories and self.places_needed([], standing) is None:
-            raise ElectionError("the minimum-representation rules cannot all be met by the candidates standing")
+            raise ElectionError("the minimum-representation rules cannot be met by the candidates standing")
         if self.categories and self.places_needed([], standing) > election.seats:
             raise ElectionError("the minimum-representation rules need more seats than there are")
 
@@ -58,7 +58,7 @@ class Constraints:
         return tuple(max(0, k - sum(1 for c in elected if c in members)) for _, members, k in self.categories)
 
     def places_needed(self, elected: Collection[int], hopeful: Collection[int]) -> int | None:
-        """The fewest further seats that satisfy every minimum using ``hopeful`` candidates (None: impossible)."""
+        """The fewest further seats that satisfy every minimum from ``hopeful`` (None: impossible)."""
         needs = self._needs(elected)
         if not any(needs):
             return 0
@@ -82,7 +82,8 @@ class Constraints:
                     seats_left: int) -> bool:
         return self.feasible(elected, [h for h in hopeful if h not in group], seats_left)
 
-    def closing_exclusions(self, elected: Collection[int], hopeful: Collection[int], seats_left: int) -> list[int]:
+    def closing_exclusions(self, elected: Collection[int], hopeful: Collection[int],
+                           seats_left: int) -> list[int]:
         """Rule 2: when the seats left equal the places still needed, the continuing candidates in no
         category still short of its minimum."""
         if not self.categories or seats_left <= 0:

@@ -1,13 +1,15 @@
 """The election being counted: candidates, seats, ballots, withdrawn candidates, minimum-representation rules.
 
-Pure Python, standard library only. Candidates are numbered from 0 inside the engine (BLT numbers them from 1).
+Pure Python, standard library only. Candidates are numbered from 0 inside the engine (BLT counts from 1).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 
 
 class STVError(Exception):
@@ -61,22 +63,40 @@ class Election:
         self._check_ballots()
 
     def _check_ballots(self) -> None:
+        """Validate the ballots and group identical ones (kept for every later count: treat an Election as
+        immutable once built). Only distinct rankings are examined, so this is fast for large elections."""
+        ballots = self.ballots
+        try:
+            weights = list(map(itemgetter(0), ballots))
+            rankings = list(map(itemgetter(1), ballots))
+        except (TypeError, IndexError, KeyError):
+            raise ElectionError("each ballot must be a (weight, ranking) pair") from None
+        if weights and (set(map(type, weights)) != {int} or min(weights) < 1):
+            bad = next(i for i, w in enumerate(weights) if type(w) is not int or w < 1)
+            raise ElectionError(f"ballot {bad + 1}: weight must be a whole number of at least 1")
+        try:
+            if sum(weights) == len(weights):
+                totals: dict = Counter(rankings)
+            else:
+                totals = {}
+                for w, r in zip(weights, rankings, strict=True):
+                    totals[r] = totals.get(r, 0) + w
+        except TypeError:
+            bad = next(i for i, r in enumerate(rankings) if type(r) is not tuple)
+            raise ElectionError(f"ballot {bad + 1}: ranking must be a tuple of candidate numbers") from None
         n = len(self.candidates)
-        valid = range(n)
-        checked: set[tuple[int, ...]] = set()
-        for number, (weight, ranking) in enumerate(self.ballots, 1):
-            if isinstance(weight, bool) or not isinstance(weight, int) or weight < 1:
-                raise ElectionError(f"ballot {number}: weight must be a whole number of at least 1")
-            if ranking in checked:
-                continue
-            if not isinstance(ranking, tuple):
-                raise ElectionError(f"ballot {number}: ranking must be a tuple of candidate numbers")
-            if len(set(ranking)) != len(ranking):
-                raise ElectionError(f"ballot {number}: a candidate is ranked twice")
-            for c in ranking:
-                if isinstance(c, bool) or not isinstance(c, int) or c not in valid:
-                    raise ElectionError(f"ballot {number}: {c!r} is not a candidate number")
-            checked.add(ranking)
+        for ranking in totals:
+            problem = None
+            if type(ranking) is not tuple:
+                problem = "ranking must be a tuple of candidate numbers"
+            elif len(set(ranking)) != len(ranking):
+                problem = "a candidate is ranked twice"
+            elif ranking and not all(type(c) is int and 0 <= c < n for c in ranking):
+                problem = "ranking holds something that is not a candidate number"
+            if problem:
+                bad = next(i for i, r in enumerate(rankings) if r == ranking and type(r) is type(ranking))
+                raise ElectionError(f"ballot {bad + 1}: {problem}")
+        self._groups = (id(ballots), len(ballots), totals)
 
     @classmethod
     def build(
@@ -89,8 +109,8 @@ class Election:
         title: str = "",
         parties: Sequence[str | None] | None = None,
     ) -> Election:
-        """Build an election from candidate names; a ballot is ``(weight, [names])``, ``[names]`` or
-        ``"A B C"`` (space-separated names, weight 1). Names may also be 0-based numbers."""
+        """Build an election from candidate names; a ballot is ``(weight, [names])``, ``(weight, "A B C")``,
+        ``[names]`` or ``"A B C"`` (space-separated names, weight 1). Names may also be 0-based numbers."""
         names = list(candidates)
         index = {name: i for i, name in enumerate(names)}
 
@@ -105,8 +125,8 @@ class Election:
         for b in ballots:
             if isinstance(b, str):
                 weight, prefs = 1, b.split()
-            elif isinstance(b, tuple) and len(b) == 2 and isinstance(b[0], int) and not isinstance(b[1], str):
-                weight, prefs = b
+            elif isinstance(b, tuple) and len(b) == 2 and isinstance(b[0], int):
+                weight, prefs = b[0], (b[1].split() if isinstance(b[1], str) else b[1])
             else:
                 weight, prefs = 1, b
             rows.append((weight, tuple(ident(p) for p in prefs)))
@@ -130,10 +150,11 @@ class Election:
         Returns ``(rankings, weights, empty)``: distinct non-empty rankings in order of first appearance, the
         number of papers with each, and the number of papers left with no preference at all (not valid votes).
         """
-        totals: dict[tuple[int, ...], int] = {}
-        get = totals.get
-        for weight, ranking in self.ballots:
-            totals[ranking] = get(ranking, 0) + weight
+        cached = getattr(self, "_groups", None)
+        if cached is None or cached[0] != id(self.ballots) or cached[1] != len(self.ballots):
+            self._check_ballots()
+            cached = self._groups
+        totals: dict[tuple[int, ...], int] = dict(cached[2])
         if self.withdrawn:
             merged: dict[tuple[int, ...], int] = {}
             gone = self.withdrawn
@@ -157,7 +178,8 @@ class Election:
             and self.seats == other.seats
             and self.withdrawn == other.withdrawn
             and self.title == other.title
-            and (self.parties or [None] * len(self.candidates)) == (other.parties or [None] * len(other.candidates))
+            and (self.parties or [None] * len(self.candidates))
+            == (other.parties or [None] * len(other.candidates))
             and canon(self) == canon(other)
         )
 

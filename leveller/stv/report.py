@@ -1,4 +1,4 @@
-"""The result of a count: every stage, who was elected or excluded and why, as objects, JSON or a text table."""
+"""The result of a count: every stage, who was elected or excluded and why; as objects, JSON or text."""
 
 from __future__ import annotations
 
@@ -160,7 +160,7 @@ def render_text(result: Result, columns: int = 6) -> str:
     for start in range(0, len(result.stages), columns):
         block = result.stages[start:start + columns]
         cells = [[f"Stage {s.number}"] for s in block]
-        for col, s in zip(cells, block):
+        for col, s in zip(cells, block, strict=True):
             col.extend(_fmt(s.votes.get(c, Decimal(0))) for c in standing)
             col.extend([_fmt(s.exhausted), _fmt(s.loss_by_fraction), _fmt(s.quota)])
         colw = max(len(x) for col in cells for x in col) + 2

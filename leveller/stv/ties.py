@@ -20,7 +20,7 @@ def new_seed() -> int:
 
 
 class Lot:
-    """Drawing lots reproducibly: ``random.Random(seed)``; candidates are put in number order before drawing."""
+    """Drawing lots reproducibly with ``random.Random(seed)``; candidates are sorted by number first."""
 
     def __init__(self, seed: int | None) -> None:
         self.seed = new_seed() if seed is None else int(seed)

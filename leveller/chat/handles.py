@@ -1,0 +1,37 @@
+"""Chat handles (`@sam.gallagher`) for mentions, derived from display names and kept unique."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from leveller.chat.models import ChatProfile
+from leveller.chat.render import SPECIAL_MENTIONS
+
+
+def _base_handle(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name or "").lower()
+    text = re.sub(r"[^\w]+", ".", text, flags=re.UNICODE).strip("._")
+    return (text or "member")[:50]
+
+
+def profile_for(member) -> ChatProfile:
+    profile = ChatProfile.objects.filter(member=member).first()
+    if profile is not None:
+        return profile
+    base = _base_handle(member.display_name)
+    handle, n = base, 1
+    while handle in SPECIAL_MENTIONS or ChatProfile.objects.filter(handle=handle).exists():
+        n += 1
+        handle = f"{base}{n}"
+    profile, _ = ChatProfile.objects.get_or_create(member=member, defaults={"handle": handle})
+    return profile
+
+
+def handle_for(member) -> str:
+    return profile_for(member).handle
+
+
+def members_for_handles(handles: set[str]) -> dict[str, object]:
+    rows = ChatProfile.objects.filter(handle__in=handles, member__is_active=True).select_related("member")
+    return {row.handle: row.member for row in rows}

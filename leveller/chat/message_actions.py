@@ -1,0 +1,368 @@
+"""Every change to messages: send, edit, delete, react, pin, read state, threads, reports, preferences."""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from leveller.chat import access, notify
+from leveller.chat.attachments import check_upload
+from leveller.chat.handles import members_for_handles, profile_for
+from leveller.chat.models import (
+    Attachment,
+    Channel,
+    ChannelMembership,
+    Level,
+    Message,
+    MessageRevision,
+    Notification,
+    Reaction,
+    Report,
+    ThreadFollow,
+)
+from leveller.chat.payloads import message_payload
+from leveller.chat.render import mentioned_handles, render
+from leveller.core import audit
+from leveller.realtime.publish import publish
+
+MAX_TEXT = 10_000
+MAX_ATTACHMENTS = 10
+
+
+def render_text(text: str) -> str:
+    handles = mentioned_handles(text)
+    known = set(members_for_handles(handles)) if handles else set()
+    return render(text, known_handle=lambda handle: handle in known)
+
+
+def _clean_text(text: str, *, allow_empty: bool = False) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text and not allow_empty:
+        raise ValidationError("Write a message first.")
+    if len(text) > MAX_TEXT:
+        raise ValidationError(f"Messages can be at most {MAX_TEXT:,} characters; this one has {len(text):,}.")
+    return text
+
+
+def publish_message(message: Message, type: str) -> None:
+    message = Message.objects.select_related("author__chat_profile").get(pk=message.pk)
+    publish(streams=[message.channel.stream], type=type, payload={"channel_id": message.channel_id, "message": message_payload(message)})
+
+
+@transaction.atomic
+def send_message(
+    *,
+    actor,
+    channel: Channel,
+    text: str,
+    thread: Message | None = None,
+    also_to_channel: bool = False,
+    files: list | tuple = (),
+    bot_name: str = "",
+) -> Message:
+    """Post a message (or a thread reply). actor=None posts as a bot (webhooks, the system) named bot_name."""
+    if thread is not None:
+        if thread.channel_id != channel.pk:
+            raise ValidationError("That thread belongs to another channel.")
+        if thread.thread_id:
+            thread = thread.thread
+        if thread.deleted_at and thread.reply_count == 0:
+            raise ValidationError("That message was deleted.")
+    if actor is not None:
+        access.require_member_actor(actor)
+        if not access.can_read(actor, channel):
+            raise PermissionDenied("You cannot post there.")
+        reason = access.can_post(actor, channel, thread=thread, also_to_channel=also_to_channel)
+        if reason:
+            raise PermissionDenied(reason)
+    elif channel.archived:
+        raise ValidationError("This channel is archived: it is read-only.")
+    files = list(files or [])
+    if len(files) > MAX_ATTACHMENTS:
+        raise ValidationError(f"Attach at most {MAX_ATTACHMENTS} files to one message.")
+    checked = [(upload, *check_upload(upload)) for upload in files]
+    text = _clean_text(text, allow_empty=bool(files))
+    message = Message.objects.create(
+        channel=channel,
+        author=actor,
+        bot_name="" if actor is not None else (bot_name or "Leveller")[:80],
+        thread=thread,
+        also_in_channel=bool(thread is not None and also_to_channel),
+        text=text,
+        html=render_text(text),
+    )
+    for upload, content_type, name in checked:
+        attachment = Attachment(message=message, token=secrets.token_urlsafe(16), name=name, content_type=content_type, size=upload.size)
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+    if thread is not None:
+        Message.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1, last_reply_at=message.created_at)
+        _follow(thread, actor, read_to=message.pk)
+        if thread.author_id and thread.author_id != getattr(actor, "pk", None):
+            _follow(thread, thread.author, read_to=None)
+    if actor is not None and (thread is None or also_to_channel):
+        ChannelMembership.objects.filter(channel=channel, member=actor).update(last_read_id=message.pk)
+    publish_message(message, "message.created")
+    if thread is not None:
+        publish_message(thread, "message.updated")
+    notify.after_post(message)
+    return message
+
+
+def _follow(thread: Message, member, *, read_to: int | None) -> None:
+    if member is None:
+        return
+    follow, created = ThreadFollow.objects.get_or_create(thread=thread, member=member)
+    if read_to is not None and read_to > follow.last_read_id:
+        follow.last_read_id = read_to
+        follow.save(update_fields=["last_read_id"])
+
+
+def _own_or_moderator(actor, message: Message, what: str) -> bool:
+    access.require_member_actor(actor)
+    if message.author_id == actor.pk:
+        return False
+    if access.is_moderator(actor) and access.can_read(actor, message.channel):
+        return True
+    raise PermissionDenied(f"You can only {what} your own messages.")
+
+
+@transaction.atomic
+def edit_message(*, actor, message: Message, text: str) -> Message:
+    access.require_member_actor(actor)
+    if message.author_id != actor.pk:
+        raise PermissionDenied("You can only edit your own messages.")
+    if message.deleted_at:
+        raise ValidationError("That message was deleted.")
+    if message.channel.archived:
+        raise ValidationError("This channel is archived: it is read-only.")
+    text = _clean_text(text, allow_empty=message.attachments.exists())
+    if text == message.text:
+        return message
+    MessageRevision.objects.create(message=message, text=message.text, edited_by=actor)
+    before = mentioned_handles(message.text)
+    message.text = text
+    message.html = render_text(text)
+    message.edited_at = timezone.now()
+    message.save(update_fields=["text", "html", "edited_at"])
+    publish_message(message, "message.updated")
+    notify.after_edit(message, previous_handles=before)
+    return message
+
+
+@transaction.atomic
+def delete_message(*, actor, message: Message) -> None:
+    """Delete a message: authors their own, staff any. A tombstone stays where the message has replies."""
+    moderating = _own_or_moderator(actor, message, "delete")
+    channel, thread_id, message_id = message.channel, message.thread_id, message.pk
+    for attachment in message.attachments.all():
+        attachment.file.delete(save=False)
+    if moderating:
+        audit.record(
+            actor=actor,
+            action="chat.message_deleted_by_moderator",
+            target=message,
+            summary=f"in {channel}",
+            data={"author": message.author_id, "text": message.text[:2000]},
+        )
+    tombstone = message.reply_count > 0
+    if tombstone:
+        message.attachments.all().delete()
+        message.reactions.all().delete()
+        Notification.objects.filter(message=message).delete()
+        message.text = ""
+        message.html = ""
+        message.deleted_at = timezone.now()
+        message.pinned_at = None
+        message.save(update_fields=["text", "html", "deleted_at", "pinned_at"])
+    else:
+        message.delete()
+    if thread_id:
+        Message.objects.filter(pk=thread_id, reply_count__gt=0).update(reply_count=F("reply_count") - 1)
+    publish(
+        streams=[channel.stream],
+        type="message.deleted",
+        payload={"channel_id": channel.pk, "message_id": message_id, "thread_id": thread_id, "tombstone": tombstone},
+    )
+    if thread_id:
+        root = Message.objects.filter(pk=thread_id).first()
+        if root is not None:
+            publish_message(root, "message.updated")
+
+
+def clean_emoji(emoji: str) -> str:
+    emoji = unicodedata.normalize("NFC", (emoji or "").strip())
+    if emoji.startswith(":") and emoji.endswith(":") and 2 < len(emoji) <= 32:
+        if all(c.isalnum() or c in "_+-" for c in emoji[1:-1]):
+            return emoji
+    if emoji and len(emoji) <= 16 and all(
+        unicodedata.category(c) in {"So", "Sk", "Mn", "Cf"} or c in "\u200d\ufe0f#*0123456789" for c in emoji
+    ) and any(unicodedata.category(c) == "So" for c in emoji):
+        return emoji
+    raise ValidationError("React with one emoji, e.g. 👍 or :tada:.")
+
+
+def _may_react(actor, message: Message) -> None:
+    access.require_member_actor(actor)
+    if not access.is_channel_member(actor, message.channel):
+        raise PermissionDenied("Join the channel to react.")
+    if message.channel.archived:
+        raise ValidationError("This channel is archived: it is read-only.")
+    if message.deleted_at:
+        raise ValidationError("That message was deleted.")
+
+
+@transaction.atomic
+def add_reaction(*, actor, message: Message, emoji: str) -> Reaction:
+    _may_react(actor, message)
+    emoji = clean_emoji(emoji)
+    reaction, created = Reaction.objects.get_or_create(message=message, member=actor, emoji=emoji)
+    if created:
+        publish(
+            streams=[message.channel.stream],
+            type="reaction.added",
+            payload={"channel_id": message.channel_id, "message_id": message.pk, "emoji": emoji, "member_id": actor.pk},
+        )
+    return reaction
+
+
+@transaction.atomic
+def remove_reaction(*, actor, message: Message, emoji: str) -> None:
+    access.require_member_actor(actor)
+    deleted, _ = Reaction.objects.filter(message=message, member=actor, emoji=(emoji or "").strip()).delete()
+    if deleted:
+        publish(
+            streams=[message.channel.stream],
+            type="reaction.removed",
+            payload={"channel_id": message.channel_id, "message_id": message.pk, "emoji": emoji.strip(), "member_id": actor.pk},
+        )
+
+
+def _may_pin(actor, message: Message) -> None:
+    access.require_member_actor(actor)
+    channel = message.channel
+    if not access.is_channel_member(actor, channel) and not access.is_moderator(actor):
+        raise PermissionDenied("Join the channel to pin messages.")
+    if channel.announcement and not actor.is_staff_member:
+        raise PermissionDenied("Only staff pin messages in announcement channels.")
+    if message.deleted_at:
+        raise ValidationError("That message was deleted.")
+
+
+@transaction.atomic
+def pin_message(*, actor, message: Message) -> Message:
+    _may_pin(actor, message)
+    if message.pinned_at is None:
+        message.pinned_at = timezone.now()
+        message.pinned_by = actor
+        message.save(update_fields=["pinned_at", "pinned_by"])
+        publish_message(message, "message.updated")
+    return message
+
+
+@transaction.atomic
+def unpin_message(*, actor, message: Message) -> Message:
+    _may_pin(actor, message)
+    if message.pinned_at is not None:
+        message.pinned_at = None
+        message.pinned_by = None
+        message.save(update_fields=["pinned_at", "pinned_by"])
+        publish_message(message, "message.updated")
+    return message
+
+
+@transaction.atomic
+def mark_read(*, actor, channel: Channel, up_to: int | None = None) -> ChannelMembership | None:
+    """Move the member's read position (to the latest message unless up_to is given); every tab follows."""
+    membership = ChannelMembership.objects.select_for_update().filter(channel=channel, member=actor).first()
+    if membership is None:
+        return None
+    latest = channel.messages.order_by("-id").values_list("id", flat=True).first() or 0
+    position = latest if up_to is None else max(0, min(int(up_to), latest))
+    if position != membership.last_read_id:
+        membership.last_read_id = position
+        membership.save(update_fields=["last_read_id"])
+        Notification.objects.filter(member=actor, message__channel=channel, message_id__lte=position, read_at__isnull=True).exclude(
+            kind="thread_reply"
+        ).update(read_at=timezone.now())
+        publish(
+            streams=[f"user-{actor.pk}"],
+            type="channel.read",
+            payload={"channel_id": channel.pk, "last_read_id": position},
+        )
+    return membership
+
+
+@transaction.atomic
+def follow_thread(*, actor, thread: Message) -> ThreadFollow:
+    if not access.can_read(actor, thread.channel):
+        raise PermissionDenied("You cannot follow that thread.")
+    follow, _ = ThreadFollow.objects.update_or_create(thread=thread, member=actor, defaults={"following": True})
+    publish(streams=[f"user-{actor.pk}"], type="thread.followed", payload={"thread_id": thread.pk, "following": True})
+    return follow
+
+
+@transaction.atomic
+def unfollow_thread(*, actor, thread: Message) -> ThreadFollow:
+    follow, _ = ThreadFollow.objects.update_or_create(thread=thread, member=actor, defaults={"following": False})
+    publish(streams=[f"user-{actor.pk}"], type="thread.followed", payload={"thread_id": thread.pk, "following": False})
+    return follow
+
+
+@transaction.atomic
+def mark_thread_read(*, actor, thread: Message) -> None:
+    latest = thread.replies.order_by("-id").values_list("id", flat=True).first() or thread.pk
+    changed = ThreadFollow.objects.filter(thread=thread, member=actor, last_read_id__lt=latest).update(last_read_id=latest)
+    Notification.objects.filter(member=actor, message__thread=thread, read_at__isnull=True).update(read_at=timezone.now())
+    if changed:
+        publish(streams=[f"user-{actor.pk}"], type="thread.read", payload={"thread_id": thread.pk, "last_read_id": latest})
+
+
+@transaction.atomic
+def report_message(*, actor, message: Message, reason: str) -> Report:
+    access.require_member_actor(actor)
+    if not access.can_read(actor, message.channel):
+        raise PermissionDenied("You cannot report that message.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Say why you are reporting this message, so staff can act on it.")
+    report = Report.objects.create(message=message, reporter=actor, reason=reason[:2000], text_snapshot=message.text)
+    audit.record(actor=actor, action="chat.message_reported", target=message, summary=reason[:300])
+    notify.report_filed(report)
+    return report
+
+
+@transaction.atomic
+def resolve_report(*, actor, report: Report, note: str = "") -> Report:
+    if not access.is_moderator(actor):
+        raise PermissionDenied("Only staff handle reports.")
+    report.resolved_at = timezone.now()
+    report.resolved_by = actor
+    report.save(update_fields=["resolved_at", "resolved_by"])
+    audit.record(actor=actor, action="chat.report_resolved", target=report.message, summary=note[:300])
+    return report
+
+
+@transaction.atomic
+def set_notification_level(*, actor, channel: Channel, level: str) -> ChannelMembership:
+    if level not in Level.values:
+        raise ValidationError("Choose everything, mentions or nothing.")
+    membership = ChannelMembership.objects.filter(channel=channel, member=actor).first()
+    if membership is None:
+        raise ValidationError("Join the channel first.")
+    membership.level = level
+    membership.save(update_fields=["level"])
+    publish(streams=[f"user-{actor.pk}"], type="sidebar.changed", payload={"channel_id": channel.pk})
+    return membership
+
+
+@transaction.atomic
+def set_email_preference(*, actor, email_mentions: bool) -> None:
+    profile = profile_for(actor)
+    profile.email_mentions = bool(email_mentions)
+    profile.save(update_fields=["email_mentions"])

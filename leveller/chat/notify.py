@@ -1,0 +1,115 @@
+"""Who hears about a new message: mentions, thread replies and DMs become notifications (in-app, and one
+batched email per member who stays away). Called only from message actions, inside their transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from leveller.chat import access
+from leveller.chat.handles import members_for_handles, profile_for
+from leveller.chat.models import ChannelMembership, Kind, Level, Message, Notification, NotificationKind, ThreadFollow
+from leveller.chat.render import mentioned_handles
+from leveller.realtime.publish import publish
+
+EMAILED_KINDS = {NotificationKind.MENTION, NotificationKind.DM}
+
+
+def _levels(message: Message, member_ids) -> dict[int, str]:
+    rows = ChannelMembership.objects.filter(channel_id=message.channel_id, member_id__in=member_ids)
+    return dict(rows.values_list("member_id", "level"))
+
+
+def _direct_mentions(message: Message, handles: set[str]) -> set[int]:
+    found = members_for_handles(handles)
+    ids = set()
+    for member in found.values():
+        if access.can_read(member, message.channel):
+            ids.add(member.pk)
+    return ids
+
+
+def after_post(message: Message, *, only_handles: set[str] | None = None) -> None:
+    author_id = message.author_id
+    handles = mentioned_handles(message.text) if only_handles is None else only_handles
+    targets: dict[int, str] = {}
+    direct = _direct_mentions(message, handles)
+    broadcast = {"channel", "here", "everyone"} & handles
+    members = ChannelMembership.objects.filter(channel_id=message.channel_id)
+    if broadcast and (message.author is None or _may_broadcast(message)):
+        for member_id in members.exclude(level=Level.NOTHING).values_list("member_id", flat=True):
+            targets[member_id] = NotificationKind.MENTION
+    for member_id in direct:
+        targets[member_id] = NotificationKind.MENTION
+    if message.channel.kind != Kind.STANDARD and only_handles is None and (message.thread_id is None or message.also_in_channel):
+        for member_id in members.values_list("member_id", flat=True):
+            targets.setdefault(member_id, NotificationKind.DM)
+    if message.thread_id and only_handles is None:
+        followers = ThreadFollow.objects.filter(thread_id=message.thread_id, following=True).values_list("member_id", flat=True)
+        for member_id in followers:
+            targets.setdefault(member_id, NotificationKind.THREAD_REPLY)
+    targets.pop(author_id, None)
+    levels = _levels(message, targets)
+    targets = {
+        pk: kind for pk, kind in targets.items() if levels.get(pk) != Level.NOTHING or pk in direct or kind == NotificationKind.THREAD_REPLY
+    }
+    if not targets:
+        return
+    existing = set(Notification.objects.filter(message=message, member_id__in=targets).values_list("member_id", flat=True))
+    rows = [Notification(member_id=pk, message=message, kind=kind) for pk, kind in targets.items() if pk not in existing]
+    Notification.objects.bulk_create(rows)
+    personal = [row for row in rows if row.member_id in direct or row.kind != NotificationKind.MENTION]
+    for row in personal:
+        publish(
+            streams=[f"user-{row.member_id}"],
+            type="notification.created",
+            payload={"kind": row.kind, "channel_id": message.channel_id, "message_id": message.pk, "thread_id": message.thread_id},
+        )
+    _schedule_emails([row.member_id for row in personal if row.kind in EMAILED_KINDS])
+
+
+def _may_broadcast(message: Message) -> bool:
+    """@channel in a big channel pings everyone: members may, but not in announcement channels unless staff."""
+    author = message.author
+    return not message.channel.announcement or author.is_staff_member
+
+
+def after_edit(message: Message, *, previous_handles: set[str]) -> None:
+    new = mentioned_handles(message.text) - previous_handles
+    if new:
+        after_post(message, only_handles=new)
+
+
+def _schedule_emails(member_ids: list[int]) -> None:
+    """One digest per member per delay window: never one email per message."""
+    from leveller.accounts.models import Member
+    from leveller.chat.tasks import send_mention_digest
+
+    delay = dt.timedelta(minutes=settings.CHAT_EMAIL_DELAY_MINUTES)
+    for member in Member.objects.filter(pk__in=member_ids, is_active=True):
+        profile = profile_for(member)
+        if not profile.email_mentions or profile.digest_due_at is not None:
+            continue
+        profile.digest_due_at = timezone.now() + delay
+        profile.save(update_fields=["digest_due_at"])
+        due, member_pk = profile.digest_due_at, member.pk
+        transaction.on_commit(lambda due=due, pk=member_pk: _enqueue_digest(send_mention_digest, pk, due))
+
+
+def _enqueue_digest(task, member_id: int, due) -> None:
+    if task.get_backend().supports_defer:
+        task.using(run_after=due).enqueue(member_id)
+    else:  # the immediate backend (tests): the task sees it is not due yet and waits for a later call
+        task.enqueue(member_id)
+
+
+def report_filed(report) -> None:
+    from leveller.accounts.models import Member, Role
+
+    staff = Member.objects.active().filter(role_rows__role__in=[Role.STAFF, Role.ADMIN]).distinct()
+    for person in staff:
+        publish(streams=[f"user-{person.pk}"], type="report.created", payload={"report_id": report.pk})

@@ -1,0 +1,176 @@
+"""Reads for pages and the API: the sidebar with unread counts, threads, newcomers to greet, history pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from leveller.chat.models import (
+    SECTION_ORDER,
+    SECTIONS,
+    Channel,
+    ChannelMembership,
+    Kind,
+    Level,
+    Message,
+    Notification,
+    Reaction,
+    ThreadFollow,
+)
+
+SECTION_LABELS = dict(SECTIONS)
+
+
+def _count(queryset) -> Subquery:
+    return Coalesce(
+        Subquery(queryset.order_by().values("channel_id").annotate(n=Count("id")).values("n")[:1], output_field=IntegerField()),
+        Value(0),
+    )
+
+
+def memberships(member):
+    """The member's channel memberships annotated with `unread` and `mentions` counts."""
+    unread = Message.objects.in_channel_view().filter(
+        channel_id=OuterRef("channel_id"), id__gt=OuterRef("last_read_id"), deleted_at__isnull=True
+    ).exclude(author=member)
+    mentions = Notification.objects.filter(
+        member=member, read_at__isnull=True, message__channel_id=OuterRef("channel_id"), kind__in=["mention", "dm"]
+    ).values("message__channel_id")
+    mentions_count = Coalesce(
+        Subquery(mentions.annotate(n=Count("id")).values("n")[:1], output_field=IntegerField()), Value(0)
+    )
+    return (
+        ChannelMembership.objects.filter(member=member)
+        .select_related("channel")
+        .annotate(unread=_count(unread), mentions=mentions_count)
+    )
+
+
+def sidebar(member) -> list[dict]:
+    rows = []
+    for m in memberships(member):
+        channel = m.channel
+        unread = m.unread if m.level == Level.EVERYTHING or channel.is_dm else 0
+        rows.append(
+            {
+                "channel": channel,
+                "membership": m,
+                "unread": unread,
+                "mentions": m.mentions if m.level != Level.NOTHING or channel.is_dm else 0,
+                "section": "direct" if channel.is_dm else (m.section or channel.section),
+                "muted": m.level == Level.NOTHING,
+            }
+        )
+    return rows
+
+
+def sidebar_sections(member) -> list[dict]:
+    """Rows grouped into sidebar sections: the standard ones in order, then custom ones, then DMs last."""
+    groups: dict[str, list] = {}
+    for row in sidebar(member):
+        groups.setdefault(row["section"], []).append(row)
+    order = [s for s in SECTION_ORDER if s in groups]
+    order += sorted(s for s in groups if s not in SECTION_ORDER and s != "direct")
+    if "direct" in groups:
+        order.append("direct")
+    sections = []
+    for key in order:
+        label = "Direct messages" if key == "direct" else SECTION_LABELS.get(key, key.replace("-", " ").title())
+        rows = sorted(groups[key], key=lambda r: (r["channel"].archived, r["channel"].name.lower()))
+        sections.append({"key": key, "label": label, "rows": rows})
+    return sections
+
+
+def total_unread_threads(member) -> int:
+    return sum(1 for t in followed_threads(member) if t.unread)
+
+
+def followed_threads(member, *, limit: int = 50) -> list[Message]:
+    """Roots of threads the member follows (and can still read), newest activity first, with `unread`."""
+    follows = ThreadFollow.objects.filter(member=member, following=True, thread__channel__in=Channel.objects.readable_by(member))
+    last_read = {f.thread_id: f.last_read_id for f in follows}
+    roots = list(
+        Message.objects.filter(pk__in=list(last_read), reply_count__gt=0)
+        .select_related("channel", "author")
+        .order_by("-last_reply_at")[:limit]
+    )
+    counts: dict[int, int] = {}
+    if roots:
+        unread_rows = Message.objects.filter(thread_id__in=[r.pk for r in roots], deleted_at__isnull=True).exclude(author=member)
+        for thread_id, message_id in unread_rows.values_list("thread_id", "id"):
+            if message_id > last_read[thread_id]:
+                counts[thread_id] = counts.get(thread_id, 0) + 1
+    for root in roots:
+        root.unread = counts.get(root.pk, 0)
+    return roots
+
+
+def message_rows():
+    return Message.objects.select_related("author__chat_profile", "channel").prefetch_related(
+        Prefetch("reactions", queryset=Reaction.objects.order_by("id")), "attachments"
+    )
+
+
+def channel_page(channel: Channel, *, before: int | None = None, after: int | None = None, limit: int = 50) -> list[Message]:
+    """One page of a channel's history, oldest first. No history limit: `before` pages back to the start."""
+    rows = message_rows().filter(channel=channel).in_channel_view()
+    if after is not None:
+        return list(rows.filter(id__gt=after).order_by("id")[:limit])
+    if before is not None:
+        rows = rows.filter(id__lt=before)
+    return list(reversed(rows.order_by("-id")[:limit]))
+
+
+def around(channel: Channel, message_id: int, *, limit: int = 25) -> list[Message]:
+    rows = message_rows().filter(channel=channel).in_channel_view()
+    older = list(reversed(rows.filter(id__lt=message_id).order_by("-id")[:limit]))
+    newer = list(rows.filter(id__gte=message_id).order_by("id")[:limit])
+    return older + newer
+
+
+def thread_messages(root: Message) -> list[Message]:
+    return list(message_rows().filter(thread=root).order_by("id"))
+
+
+def welcome_channel() -> Channel | None:
+    return Channel.objects.filter(kind=Kind.STANDARD, name="welcome").first()
+
+
+def joiners_to_greet(member) -> list[Message]:
+    """Introductions in #welcome from recent joiners that nobody has replied to yet."""
+    channel = welcome_channel()
+    if channel is None:
+        return []
+    since = timezone.now() - dt.timedelta(days=settings.CHAT_WELCOME_DAYS)
+    return list(
+        Message.objects.filter(
+            channel=channel,
+            thread__isnull=True,
+            reply_count=0,
+            deleted_at__isnull=True,
+            author__isnull=False,
+            author__is_active=True,
+            author__date_joined__gte=since,
+            created_at__gte=since,
+        )
+        .exclude(author=member)
+        .select_related("author")
+        .order_by("-id")[:20]
+    )
+
+
+def has_introduced(member) -> bool:
+    channel = welcome_channel()
+    return channel is not None and Message.objects.filter(channel=channel, author=member, thread__isnull=True).exists()
+
+
+def notifications(member, *, limit: int = 50):
+    return (
+        Notification.objects.filter(member=member, message__channel__in=Channel.objects.readable_by(member))
+        .select_related("message__channel", "message__author")
+        .order_by("-id")[:limit]
+    )

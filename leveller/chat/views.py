@@ -1,0 +1,244 @@
+"""Chat pages: the three-pane channel view, browse, DMs, threads, search, notifications, preferences."""
+
+from __future__ import annotations
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from leveller.accounts.models import Member
+from leveller.chat import access, actions, queries
+from leveller.chat.handles import profile_for
+from leveller.chat.models import Attachment, Channel, ChannelMembership, Kind, Level, Message
+from leveller.chat.search import search as run_search
+
+
+def _errors(error: ValidationError | PermissionDenied) -> str:
+    return " ".join(getattr(error, "messages", None) or [str(error)])
+
+
+def layout_context(request, channel: Channel | None = None) -> dict:
+    member = request.user
+    return {
+        "sections": queries.sidebar_sections(member),
+        "unread_threads": queries.total_unread_threads(member),
+        "unread_notifications": member.chat_notifications.filter(read_at__isnull=True).count(),
+        "current": channel,
+    }
+
+
+@login_required
+def index(request):
+    first = Channel.objects.filter(memberships__member=request.user, kind=Kind.STANDARD).order_by("name").first()
+    welcome = queries.welcome_channel()
+    target = welcome if welcome and access.can_read(request.user, welcome) else first
+    if target is None:
+        return redirect("chat:browse")
+    return redirect("chat:channel", target.pk)
+
+
+@login_required
+def channel_view(request, channel_id: int):
+    member = request.user
+    channel = access.get_channel(member, channel_id)
+    membership = ChannelMembership.objects.filter(channel=channel, member=member).first()
+    around = request.GET.get("around")
+    if around and around.isdigit():
+        rows = queries.around(channel, int(around))
+    else:
+        rows = queries.channel_page(channel)
+    context = {
+        **layout_context(request, channel),
+        "channel": channel,
+        "membership": membership,
+        "rows": rows,
+        "has_older": bool(rows) and channel.messages.in_channel_view().filter(id__lt=rows[0].pk).exists(),
+        "has_newer": bool(around) and bool(rows) and channel.messages.in_channel_view().filter(id__gt=rows[-1].pk).exists(),
+        "new_line_before": _first_unread(rows, membership, member),
+        "post_refusal": access.can_post(member, channel),
+        "reply_refusal": access.can_post(member, channel, thread=True),
+        "can_manage": access.can_manage(member, channel),
+        "pinned": channel.messages.filter(pinned_at__isnull=False, deleted_at__isnull=True).order_by("-pinned_at")[:10],
+        "highlight": int(around) if around and around.isdigit() else None,
+        "show_intro_prompt": channel.name == "welcome" and channel.kind == Kind.STANDARD and not queries.has_introduced(member),
+        "greet": queries.joiners_to_greet(member) if channel.name == "welcome" else [],
+        "dm_members": channel.memberships.select_related("member") if channel.is_dm else [],
+        "levels": Level.choices,
+        "thread": _open_thread(member, channel, request.GET.get("thread")),
+    }
+    return render(request, "chat/channel.html", context)
+
+
+def _first_unread(rows, membership, member) -> int | None:
+    if membership is None:
+        return None
+    for row in rows:
+        if row.pk > membership.last_read_id and row.author_id != member.pk:
+            return row.pk
+    return None
+
+
+def _open_thread(member, channel: Channel, thread_id: str | None):
+    if not thread_id or not thread_id.isdigit():
+        return None
+    root = Message.objects.filter(pk=int(thread_id), channel=channel, thread__isnull=True).first()
+    if root is None:
+        return None
+    return {"root": root, "replies": queries.thread_messages(root)}
+
+
+@login_required
+def history(request, channel_id: int):
+    """Older (before=ID) or newer (after=ID) messages as a fragment: infinite scroll to the first message."""
+    channel = access.get_channel(request.user, channel_id)
+    before, after = request.GET.get("before"), request.GET.get("after")
+    if after and after.isdigit():
+        rows = queries.channel_page(channel, after=int(after))
+        more = bool(rows) and channel.messages.in_channel_view().filter(id__gt=rows[-1].pk).exists()
+        return render(request, "chat/_history_newer.html", {"rows": rows, "channel": channel, "has_newer": more})
+    rows = queries.channel_page(channel, before=int(before) if before and before.isdigit() else None)
+    more = bool(rows) and channel.messages.in_channel_view().filter(id__lt=rows[0].pk).exists()
+    return render(request, "chat/_history.html", {"rows": rows, "channel": channel, "has_older": more})
+
+
+@login_required
+def sidebar(request):
+    channel = None
+    current = request.GET.get("current")
+    if current and current.isdigit():
+        channel = Channel.objects.filter(pk=int(current)).first()
+    return render(request, "chat/_sidebar.html", layout_context(request, channel))
+
+
+@login_required
+def browse(request):
+    member = request.user
+    query = request.GET.get("q", "").strip()
+    rows = Channel.objects.readable_by(member).filter(kind=Kind.STANDARD)
+    if not request.GET.get("archived"):
+        rows = rows.filter(archived_at__isnull=True)
+    if query:
+        rows = rows.filter(name__icontains=query.lstrip("#")) | rows.filter(purpose__icontains=query)
+    mine = set(ChannelMembership.objects.filter(member=member).values_list("channel_id", flat=True))
+    return render(
+        request,
+        "chat/browse.html",
+        {**layout_context(request), "channels": rows.order_by("name")[:500], "mine": mine, "query": query},
+    )
+
+
+@login_required
+def create(request):
+    error = None
+    if request.method == "POST":
+        try:
+            channel = actions.create_channel(
+                actor=request.user,
+                name=request.POST.get("name", ""),
+                private=request.POST.get("private") == "on",
+                purpose=request.POST.get("purpose", ""),
+                section=request.POST.get("section", "discussion"),
+            )
+            return redirect("chat:channel", channel.pk)
+        except (ValidationError, PermissionDenied) as e:
+            error = _errors(e)
+    return render(request, "chat/create.html", {**layout_context(request), "error": error, "form": request.POST})
+
+
+@login_required
+@require_POST
+def join(request, channel_id: int):
+    channel = access.get_channel(request.user, channel_id)
+    try:
+        actions.add_channel_member(actor=request.user, channel=channel, member=request.user)
+    except (ValidationError, PermissionDenied) as e:
+        flash.error(request, _errors(e))
+    return redirect("chat:channel", channel.pk)
+
+
+@login_required
+@require_POST
+def leave(request, channel_id: int):
+    channel = access.get_channel(request.user, channel_id)
+    try:
+        actions.remove_channel_member(actor=request.user, channel=channel, member=request.user)
+        flash.success(request, f"You left {channel}.")
+    except (ValidationError, PermissionDenied) as e:
+        flash.error(request, _errors(e))
+        return redirect("chat:channel", channel.pk)
+    return redirect("chat:index")
+
+
+@login_required
+def new_dm(request):
+    error = None
+    members = Member.objects.active().exclude(pk=request.user.pk)
+    query = request.GET.get("q", "").strip()
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("members") if i.isdigit()]
+        people = list(members.filter(pk__in=ids))
+        try:
+            channel = actions.open_dm(actor=request.user, members=people)
+            return redirect("chat:channel", channel.pk)
+        except ValidationError as e:
+            error = _errors(e)
+    shown = members.search(query)[:50] if query else members[:50]
+    return render(request, "chat/new_dm.html", {**layout_context(request), "people": shown, "error": error, "query": query})
+
+
+@login_required
+def threads(request):
+    rows = queries.followed_threads(request.user)
+    return render(request, "chat/threads.html", {**layout_context(request), "threads": rows})
+
+
+@login_required
+def search(request):
+    text = request.GET.get("q", "")
+    query, results = run_search(request.user, text) if text.strip() else (None, [])
+    return render(
+        request, "chat/search.html", {**layout_context(request), "q": text, "query": query, "results": results}
+    )
+
+
+@login_required
+def notifications(request):
+    rows = queries.notifications(request.user)
+    return render(request, "chat/notifications.html", {**layout_context(request), "notifications": rows})
+
+
+@login_required
+def preferences(request):
+    profile = profile_for(request.user)
+    if request.method == "POST":
+        actions.set_email_preference(actor=request.user, email_mentions=request.POST.get("email_mentions") == "on")
+        flash.success(request, "Saved your chat email preference.")
+        return redirect("chat:preferences")
+    return render(request, "chat/preferences.html", {**layout_context(request), "profile": profile})
+
+
+@login_required
+def jump(request, message_id: int):
+    """Open a message in context: its channel around it, with its thread open when it is a reply."""
+    message = access.get_message(request.user, message_id)
+    url = reverse("chat:channel", args=[message.channel_id])
+    if message.thread_id and not message.also_in_channel:
+        return redirect(f"{url}?around={message.thread_id}&thread={message.thread_id}#m-{message.pk}")
+    return redirect(f"{url}?around={message.pk}#m-{message.pk}")
+
+
+@login_required
+def attachment(request, token: str, name: str):
+    """Files are served only to members who can read the channel, never from a public /media URL."""
+    row = get_object_or_404(Attachment.objects.select_related("message__channel"), token=token)
+    if not access.can_read(request.user, row.message.channel) or row.message.deleted_at:
+        raise Http404("No such file.")
+    response = FileResponse(row.file.open("rb"), content_type=row.content_type, as_attachment=not row.is_image, filename=row.name)
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,126 @@
+"""Channel settings (topic, purpose, section, archive, members, webhooks, notification level), moderation,
+and the incoming webhook endpoint."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from leveller.accounts import actions as account_actions
+from leveller.accounts.models import Member, hash_secret
+from leveller.chat import access, actions
+from leveller.chat.models import SECTIONS, Level, Report, Webhook
+from leveller.chat.views import layout_context
+
+
+def _errors(error) -> str:
+    return " ".join(getattr(error, "messages", None) or [str(error)])
+
+
+@login_required
+def settings_view(request, channel_id: int):
+    member = request.user
+    channel = access.get_channel(member, channel_id)
+    secret = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "details":
+                fields = {k: request.POST.get(k, "") for k in ("topic", "purpose", "section") if k in request.POST}
+                if "name" in request.POST and request.POST["name"] != channel.name:
+                    fields["name"] = request.POST["name"]
+                actions.update_channel(actor=member, channel=channel, **fields)
+            elif action in {"archive", "unarchive"}:
+                actions.set_archived(actor=member, channel=channel, archived=action == "archive")
+            elif action == "add_member":
+                target = Member.objects.active().filter(pk=request.POST.get("member_id") or 0).first()
+                if target is None:
+                    raise ValidationError("Choose a member to add.")
+                actions.add_channel_member(actor=member, channel=channel, member=target)
+            elif action == "remove_member":
+                target = get_object_or_404(Member, pk=request.POST.get("member_id") or 0)
+                actions.remove_channel_member(actor=member, channel=channel, member=target)
+            elif action == "level":
+                actions.set_notification_level(actor=member, channel=channel, level=request.POST.get("level", ""))
+            elif action == "my_section":
+                actions.set_my_section(actor=member, channel=channel, section=request.POST.get("section", ""))
+            elif action == "webhook":
+                _, secret = actions.create_webhook(actor=member, channel=channel, name=request.POST.get("name", ""))
+            elif action == "revoke_webhook":
+                hook = get_object_or_404(Webhook, pk=request.POST.get("webhook_id") or 0, channel=channel)
+                actions.revoke_webhook(actor=member, webhook=hook)
+            if secret is None:
+                flash.success(request, "Saved.")
+                return redirect("chat:settings", channel.pk)
+        except (ValidationError, PermissionDenied) as e:
+            flash.error(request, _errors(e))
+    manage = access.can_manage(member, channel)
+    member_rows = channel.memberships.select_related("member").order_by("member__display_name")
+    context = {
+        **layout_context(request, channel),
+        "channel": channel,
+        "membership": channel.memberships.filter(member=member).first(),
+        "manage": manage,
+        "members": member_rows[:500],
+        "candidates": Member.objects.active().exclude(chat_memberships__channel=channel)[:200] if manage else [],
+        "webhooks": channel.webhooks.filter(revoked_at__isnull=True) if manage else [],
+        "secret": secret,
+        "hook_url": request.build_absolute_uri(f"/hooks/{secret}") if secret else "",
+        "levels": Level.choices,
+        "sections": SECTIONS,
+    }
+    return render(request, "chat/settings.html", context)
+
+
+@login_required
+def moderation(request):
+    if not access.is_moderator(request.user):
+        raise PermissionDenied("Only staff can see reports.")
+    if request.method == "POST":
+        report = get_object_or_404(Report, pk=request.POST.get("report_id") or 0)
+        try:
+            if request.POST.get("action") == "delete" and report.message.deleted_at is None:
+                actions.delete_message(actor=request.user, message=report.message)
+                report = Report.objects.filter(pk=report.pk).first()
+            elif request.POST.get("action") == "deactivate" and report.message.author_id:
+                account_actions.deactivate_member(
+                    actor=request.user, member=report.message.author, reason=f"Chat report #{report.pk}"
+                )
+            if report is not None:
+                actions.resolve_report(actor=request.user, report=report, note=request.POST.get("action", ""))
+            flash.success(request, "Done.")
+        except (ValidationError, PermissionDenied) as e:
+            flash.error(request, _errors(e))
+        return redirect("chat:moderation")
+    reports = Report.objects.filter(resolved_at__isnull=True).select_related("message__channel", "message__author", "reporter")
+    return render(request, "chat/moderation.html", {**layout_context(request), "reports": reports[:200]})
+
+
+@csrf_exempt
+@require_POST
+def incoming_webhook(request, secret: str):
+    """Slack-compatible: POST {"text": "..."} (JSON or a `payload` form field) posts as the webhook's bot."""
+    hook = Webhook.objects.select_related("channel").filter(secret_hash=hash_secret(secret), revoked_at__isnull=True).first()
+    if hook is None:
+        raise Http404("No such webhook.")
+    try:
+        raw = request.POST.get("payload") if request.content_type == "application/x-www-form-urlencoded" else request.body
+        body = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"ok": False, "error": "Send JSON like {\"text\": \"Hello\"}."}, status=400)
+    text = body.get("text") if isinstance(body, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        return JsonResponse({"ok": False, "error": "The body needs a non-empty \"text\"."}, status=400)
+    name = body.get("username") if isinstance(body.get("username"), str) else hook.name
+    try:
+        message = actions.send_message(actor=None, channel=hook.channel, text=text, bot_name=(name or hook.name)[:80])
+    except ValidationError as e:
+        return JsonResponse({"ok": False, "error": _errors(e)}, status=400)
+    return JsonResponse({"ok": True, "id": message.pk})

@@ -1,0 +1,116 @@
+"""Moving a vote through its states: draft → nominations → voting → closed → counted → published."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from leveller.elections.actions._audit import record
+from leveller.elections.actions.setup import _require_staff
+from leveller.elections.models import Candidate, CandidateStatus, Election, Kind, State
+
+
+def _lock(election: Election) -> Election:
+    return Election.objects.select_for_update().get(pk=election.pk)
+
+
+def _move(actor, election: Election, to: str, summary: str, **data) -> Election:
+    before = election.state
+    election.state = to
+    election.save(update_fields=["state"])
+    changes = {"state": (before, to)}
+    record(actor=actor, election=election, action=f"state_{to}", summary=summary, changes=changes, **data)
+    return election
+
+
+@transaction.atomic
+def open_nominations(*, actor, election: Election) -> Election:
+    _require_staff(actor)
+    election = _lock(election)
+    if election.kind != Kind.STV:
+        raise ValidationError("Only elections of candidates take nominations; open voting instead.")
+    if election.state != State.DRAFT:
+        raise ValidationError("Nominations can only open from a draft.")
+    if election.nominations_open_at is None:
+        election.nominations_open_at = timezone.now()
+        election.save(update_fields=["nominations_open_at"])
+    return _move(actor, election, State.NOMINATIONS, "opened nominations")
+
+
+def check_ballot_paper(election: Election) -> list[str]:
+    """Problems that stop voting opening (empty when it can)."""
+    standing = list(Candidate.objects.filter(election=election).on_ballot())
+    problems = []
+    if election.kind == Kind.STV and len(standing) < election.seats:
+        problems.append(
+            f"{len(standing)} candidate(s) are standing for {election.seats} seat(s): add candidates or reduce seats."
+        )
+    if election.kind in (Kind.APPROVAL, Kind.RANKED) and len(standing) <= election.seats:
+        problems.append(f"A primary picking {election.seats} needs more than {election.seats} proposals.")
+    for rule in election.minimum_rules.all():
+        tagged = sum(1 for c in standing if rule.category in c.tags)
+        if tagged < rule.minimum:
+            problems.append(
+                f"The rule “at least {rule.minimum} {rule.category}” cannot be met: only {tagged} standing "
+                f"candidate(s) are tagged “{rule.category}”."
+            )
+    if election.voting_closes_at is None:
+        problems.append("Set when voting closes.")
+    elif election.voting_closes_at <= timezone.now():
+        problems.append("The voting closing time has already passed: set a later one.")
+    return problems
+
+
+@transaction.atomic
+def open_voting(*, actor, election: Election) -> Election:
+    _require_staff(actor)
+    election = _lock(election)
+    if election.state not in (State.DRAFT, State.NOMINATIONS):
+        raise ValidationError("Voting can only open from a draft or after nominations.")
+    problems = check_ballot_paper(election)
+    if problems:
+        raise ValidationError(problems)
+    if election.voting_opens_at is None:
+        election.voting_opens_at = timezone.now()
+        election.save(update_fields=["voting_opens_at"])
+    left_off = list(
+        Candidate.objects.filter(election=election, status=CandidateStatus.NOMINATED).values_list("name", flat=True)
+    )
+    return _move(actor, election, State.VOTING, "opened voting", not_enough_nominations=left_off)
+
+
+@transaction.atomic
+def close_voting(*, actor, election: Election) -> Election:
+    """Close the ballot box, shuffle the stored ballots, then count (now, or in the background when large)."""
+    from django.conf import settings
+
+    from leveller.elections.actions.voting import remix_ballots
+    from leveller.elections.tasks import count_election_task
+
+    _require_staff(actor)
+    election = _lock(election)
+    if election.state != State.VOTING:
+        raise ValidationError("Only an open vote can be closed.")
+    remix_ballots(election=election)
+    _move(actor, election, State.CLOSED, "closed voting", ballots=election.ballots.count())
+    if election.ballots.count() <= settings.ELECTIONS_SYNC_COUNT_LIMIT:
+        from leveller.elections.actions.counting import count_election
+
+        count_election(actor=actor, election=election)
+        election.refresh_from_db()
+    else:
+        actor_id = actor.pk
+        transaction.on_commit(lambda: count_election_task.enqueue(election_id=election.pk, actor_id=actor_id))
+    return election
+
+
+@transaction.atomic
+def publish_results(*, actor, election: Election) -> Election:
+    _require_staff(actor)
+    election = _lock(election)
+    if election.state != State.COUNTED:
+        raise ValidationError("Results can be published once the count has finished.")
+    election.result.published_at = timezone.now()
+    election.result.save(update_fields=["published_at"])
+    return _move(actor, election, State.PUBLISHED, "published the results")

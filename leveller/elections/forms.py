@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django import forms
+
+from leveller.elections.actions.setup import SETTINGS
+from leveller.elections.models import Election
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = Election
+        fields = list(SETTINGS)
+        widgets = {
+            "freeze_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "nominations_open_at": DATETIME,
+            "nominations_close_at": DATETIME,
+            "voting_opens_at": DATETIME,
+            "voting_closes_at": DATETIME,
+            "description": forms.Textarea(attrs={"rows": 5}),
+        }
+        labels = {
+            "seats": "Seats (or proposals to pick)",
+            "rules": "Counting rules (STV)",
+            "freeze_date": "Freeze date",
+            "quorum": "Quorum (motions)",
+            "threshold": "Threshold (motions)",
+        }
+
+    def changed_settings(self) -> dict:
+        return {f: self.cleaned_data[f] for f in self.Meta.fields if f in self.cleaned_data}
+
+
+class CandidateForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000)
+    tags = forms.CharField(
+        required=False, label="Categories", help_text="Comma-separated, e.g. woman, BAME, disabled.", max_length=300
+    )
+
+
+class StandForm(forms.Form):
+    statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=5000,
+        help_text="Tell members who you are and what you would do (up to 5,000 characters).",
+    )
+    tags = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Categories you belong to (optional)",
+        help_text="Only tick those you are happy to be listed under. They count towards the minimum rules.",
+    )
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tags"].choices = [(c, c) for c in categories]
+        if not categories:
+            del self.fields["tags"]
+
+
+class MinimumRuleForm(forms.Form):
+    category = forms.CharField(max_length=40, help_text="e.g. woman")
+    minimum = forms.IntegerField(min_value=1, max_value=100, label="At least this many seats")

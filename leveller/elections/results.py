@@ -1,0 +1,63 @@
+"""What the results page shows, from the stored result (no recount on page view)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from leveller.elections.charts import bar_chart
+from leveller.elections.models import Election, Kind
+
+
+def _stage_rows(data: dict) -> list[dict]:
+    standing = [c for c in data.get("candidates", []) if c not in data.get("withdrawn", [])]
+    rows = []
+    fate: dict[str, str] = {}
+    for stage in data.get("stages", []):
+        for e in stage["elected"]:
+            fate[e["candidate"]] = f"Elected at stage {stage['number']}"
+        for e in stage["excluded"]:
+            fate.setdefault(e["candidate"], f"Excluded at stage {stage['number']}")
+    for name in standing:
+        rows.append(
+            {
+                "name": name,
+                "cells": [
+                    {"votes": s["votes"].get(name, "0"), "change": s["transfers"].get(name, "")}
+                    for s in data.get("stages", [])
+                ],
+                "fate": fate.get(name, "Not elected"),
+                "elected": name in data.get("elected", []),
+            }
+        )
+    return rows
+
+
+def result_context(election: Election) -> dict:
+    result = getattr(election, "result", None)
+    data = result.data if result else {}
+    context = {"election": election, "result": result, "data": data}
+    if not data:
+        return context
+    if data.get("method") == "stv":
+        context["stage_rows"] = _stage_rows(data)
+        context["stages"] = data["stages"]
+        context["nontransferable"] = [s["non_transferable"]["total"] for s in data["stages"]]
+    elif data.get("method") == "approval":
+        context["chart"] = bar_chart(
+            chart_id="approvals",
+            title=f"Approvals for each proposal in {election.title}",
+            description="Number of ballots approving each proposal; the top "
+            f"{data['seats']} are selected. The same numbers are in the table.",
+            bars=[(t["name"], t["votes"], "elected" if t["selected"] else "") for t in data["tallies"]],
+        )
+    elif data.get("method") == "motion":
+        context["chart"] = bar_chart(
+            chart_id="motion",
+            title=f"Votes on {election.title}",
+            description=f"Yes {data['yes']}, No {data['no']}, Abstain {data['abstain']}.",
+            bars=[("Yes", data["yes"], ""), ("No", data["no"], ""), ("Abstain", data["abstain"], "")],
+        )
+    if election.kind == Kind.RANKED and data.get("method") == "stv":
+        context["picked_word"] = "Selected"
+    context["quota"] = Decimal(data["quota"]) if data.get("quota") else None
+    return context

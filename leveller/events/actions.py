@@ -1,0 +1,494 @@
+"""Every change to events and RSVPs. Views, the API, commands, tasks and demo data call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from leveller.core import audit
+from leveller.core.access import require_member
+from leveller.core.mail import send_templated
+from leveller.events import access, clock, reminders
+from leveller.events.models import (
+    ApplicationStatus,
+    Audience,
+    CalendarFeed,
+    CourseApplication,
+    Event,
+    EventStatus,
+    EventType,
+    Frequency,
+    Rsvp,
+    RsvpStatus,
+    Series,
+)
+from leveller.events.recurrence import occurrences
+from leveller.realtime.publish import publish
+
+MAX_OCCURRENCES = 52
+EDITABLE = {
+    "title",
+    "description",
+    "type",
+    "audience",
+    "starts_at",
+    "ends_at",
+    "time_zone",
+    "online",
+    "online_url",
+    "in_person",
+    "venue",
+    "address",
+    "postcode",
+    "capacity",
+}
+
+
+def _check_zone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError({"time_zone": f"“{name}” is not a time zone. Choose one such as Europe/London."})
+    return name
+
+
+def _place(event: Event) -> None:
+    """Validate where the event happens and derive its postcode district and centre for distance searches."""
+    from leveller.groups.postcodes import centroid, outcode_for
+
+    if not event.online and not event.in_person:
+        raise ValidationError("Say whether the event is online, in person, or both.")
+    if event.online_url and not event.online_url.startswith(("https://", "http://")):
+        raise ValidationError({"online_url": "The joining link must start with https://."})
+    if event.in_person and not (event.address.strip() or event.postcode.strip()):
+        raise ValidationError({"address": "Give the address of an in-person event."})
+    event.outcode, event.latitude, event.longitude = "", None, None
+    if event.in_person and event.postcode.strip():
+        event.outcode = outcode_for(event.postcode)
+        event.postcode = event.postcode.strip().upper()
+        event.latitude, event.longitude = centroid(event.outcode) or (None, None)
+    if not event.in_person:
+        event.venue = event.address = event.postcode = ""
+
+
+def _validate(event: Event, *, new: bool) -> None:
+    _check_zone(event.time_zone)
+    if event.type not in EventType.values:
+        raise ValidationError({"type": "Choose a type of event."})
+    if not event.title.strip():
+        raise ValidationError({"title": "Give the event a title."})
+    if event.starts_at is None or event.ends_at is None:
+        raise ValidationError("Give the start and end time.")
+    if timezone.is_naive(event.starts_at) or timezone.is_naive(event.ends_at):
+        raise ValueError("event times must be aware datetimes")
+    if event.ends_at <= event.starts_at:
+        raise ValidationError({"ends_at": "The event must end after it starts."})
+    if event.ends_at - event.starts_at > dt.timedelta(days=14):
+        raise ValidationError({"ends_at": "An event can last at most 14 days."})
+    if new and event.starts_at < clock.now() - dt.timedelta(minutes=5):
+        raise ValidationError({"starts_at": "The start time is in the past."})
+    if event.audience == Audience.GROUP and event.group_id is None:
+        raise ValidationError({"audience": "A national event is open to all members."})
+    if event.capacity is not None and event.capacity < 1:
+        raise ValidationError({"capacity": "Capacity must be at least 1, or empty for no limit."})
+    _place(event)
+    event.full_clean(validate_constraints=False, exclude=["group", "course", "series", "created_by", "decided_by"])
+
+
+def _organisers(group_id) -> list:
+    from leveller.accounts.models import Member
+
+    if group_id is None:
+        return []
+    return list(
+        Member.objects.active().filter(group_memberships__group_id=group_id, group_memberships__role="organiser")
+    )
+
+
+@transaction.atomic
+def create_event(
+    *,
+    actor,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    time_zone: str = "Europe/London",
+    type: str = EventType.MEETING,
+    group=None,
+    repeat: str = "",
+    count: int = 1,
+    course=None,
+    **fields,
+) -> Event:
+    """Create an event (or a repeating series; returns the first). Published at once when the actor may
+    approve it; otherwise it waits for the group's organisers or staff."""
+    require_member(actor)
+    if group is None and not actor.is_staff_member:
+        raise PermissionDenied("Only staff can create national events. Choose your group.")
+    if group is not None and not access.can_create_for(actor, group):
+        raise PermissionDenied("You can submit events only for groups you belong to.")
+    if group is not None and group.status != "approved":
+        raise ValidationError("That group is not approved yet.")
+    if course is not None and not actor.is_staff_member:
+        raise PermissionDenied("Only staff can add course sessions.")
+    if course is not None and group is not None:
+        raise ValidationError("Course sessions are hosted by the organisation, not a group.")
+    unknown = set(fields) - EDITABLE
+    if unknown:
+        raise ValueError(f"unknown event fields: {sorted(unknown)}")
+    event = Event(
+        title=title.strip(),
+        type=type,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        time_zone=time_zone,
+        group=group,
+        course=course,
+        created_by=actor,
+        **fields,
+    )
+    _validate(event, new=True)
+    approved = actor.is_staff_member or (group is not None and access.organises(actor, group.pk))
+    event.status = EventStatus.PUBLISHED if approved else EventStatus.PENDING
+    if approved:
+        event.decided_by, event.decided_at = actor, timezone.now()
+    if repeat:
+        return _create_series(actor=actor, first=event, frequency=repeat, count=count)
+    event.save()
+    _after_create(actor=actor, events=[event])
+    return event
+
+
+def _create_series(*, actor, first: Event, frequency: str, count: int) -> Event:
+    if frequency not in Frequency.values:
+        raise ValidationError({"repeat": "Choose weekly, fortnightly or monthly."})
+    if not 2 <= count <= MAX_OCCURRENCES:
+        raise ValidationError({"count": f"A repeating event has between 2 and {MAX_OCCURRENCES} occurrences."})
+    series = Series.objects.create(frequency=frequency, created_by=actor)
+    events = []
+    for starts_at, ends_at in occurrences(first.starts_at, first.ends_at, first.zone, frequency, count):
+        event = Event(**{f.attname: getattr(first, f.attname) for f in Event._meta.concrete_fields if f.name != "id"})
+        event.starts_at, event.ends_at, event.series = starts_at, ends_at, series
+        events.append(event)
+    Event.objects.bulk_create(events)
+    saved = list(Event.objects.filter(series=series).order_by("starts_at"))
+    _after_create(actor=actor, events=saved)
+    return saved[0]
+
+
+def _after_create(*, actor, events: list[Event]) -> None:
+    first = events[0]
+    audit.record(
+        actor=actor,
+        action="event.created" if first.is_published else "event.submitted",
+        target=first,
+        summary=first.title,
+        data={"occurrences": len(events), "series": first.series_id},
+    )
+    if first.status == EventStatus.PENDING:
+        for organiser in _organisers(first.group_id):
+            send_templated(
+                to=organiser.email,
+                template="events/email/awaiting_approval",
+                context={"organiser": organiser, "event": first, "submitter": actor, "count": len(events)},
+            )
+        publish(
+            streams=[f"user-{o.pk}" for o in _organisers(first.group_id)],
+            type="event.submitted",
+            payload={"event_id": first.pk, "title": first.title},
+        )
+
+
+def _lock(event: Event) -> Event:
+    return Event.objects.select_for_update().select_related("group").get(pk=event.pk)
+
+
+@transaction.atomic
+def update_event(*, actor, event: Event, **fields) -> Event:
+    """Change one occurrence. Moving it re-times its reminders; more places promote the waitlist."""
+    if not access.is_host(actor, event):
+        raise PermissionDenied("Only the event's hosts can change it.")
+    unknown = set(fields) - EDITABLE
+    if unknown:
+        raise ValueError(f"unknown event fields: {sorted(unknown)}")
+    event = _lock(event)
+    if event.status in (EventStatus.CANCELLED, EventStatus.REJECTED):
+        raise ValidationError("This event was cancelled or not approved; it cannot be changed.")
+    moved = "starts_at" in fields and fields["starts_at"] != event.starts_at
+    for key, value in fields.items():
+        setattr(event, key, value)
+    _validate(event, new=False)
+    if moved and event.starts_at < clock.now():
+        raise ValidationError({"starts_at": "The new start time is in the past."})
+    event.sequence += 1
+    event.updated_at = timezone.now()
+    event.save()
+    promoted = _promote(event)
+    audit.record(actor=actor, action="event.updated", target=event, data={"fields": sorted(fields)})
+    _broadcast(event, promoted)
+    if moved:
+        transaction.on_commit(lambda: reminders.schedule_for_event_start(event.starts_at))
+    return event
+
+
+@transaction.atomic
+def approve_event(*, actor, event: Event, note: str = "") -> Event:
+    if not access.can_approve(actor, event):
+        raise PermissionDenied("Only the group's organisers or staff can approve its events.")
+    event = _lock(event)
+    if event.status != EventStatus.PENDING:
+        raise ValidationError("This event is not awaiting approval.")
+    siblings = _pending_siblings(event)
+    now = timezone.now()
+    siblings.update(status=EventStatus.PUBLISHED, decided_by=actor, decided_at=now, decision_note=note[:2000])
+    audit.record(actor=actor, action="event.approved", target=event, summary=event.title)
+    _tell_submitter(event, approved=True, note=note)
+    return Event.objects.get(pk=event.pk)
+
+
+@transaction.atomic
+def reject_event(*, actor, event: Event, note: str) -> Event:
+    if not access.can_approve(actor, event):
+        raise PermissionDenied("Only the group's organisers or staff can decline its events.")
+    if not note.strip():
+        raise ValidationError({"note": "Say why, so the member can fix it and submit again."})
+    event = _lock(event)
+    if event.status != EventStatus.PENDING:
+        raise ValidationError("This event is not awaiting approval.")
+    _pending_siblings(event).update(
+        status=EventStatus.REJECTED, decided_by=actor, decided_at=timezone.now(), decision_note=note.strip()[:2000]
+    )
+    audit.record(actor=actor, action="event.rejected", target=event, summary=note[:300])
+    _tell_submitter(event, approved=False, note=note)
+    return Event.objects.get(pk=event.pk)
+
+
+def _pending_siblings(event: Event):
+    """Approving one occurrence of a submitted series approves the series."""
+    if event.series_id:
+        return Event.objects.filter(series_id=event.series_id, status=EventStatus.PENDING)
+    return Event.objects.filter(pk=event.pk)
+
+
+def _tell_submitter(event: Event, *, approved: bool, note: str) -> None:
+    submitter = event.created_by
+    if submitter is None:
+        return
+    send_templated(
+        to=submitter.email,
+        template="events/email/decision",
+        context={
+            "member": submitter,
+            "event": event,
+            "approved": approved,
+            "note": note,
+            "link": settings.SITE_URL + event.get_absolute_url(),
+        },
+    )
+    publish(
+        streams=[f"user-{submitter.pk}"],
+        type="event.decided",
+        payload={"event_id": event.pk, "approved": approved},
+    )
+
+
+@transaction.atomic
+def cancel_event(*, actor, event: Event, reason: str = "") -> Event:
+    if not access.is_host(actor, event):
+        raise PermissionDenied("Only the event's hosts can cancel it.")
+    event = _lock(event)
+    if event.status == EventStatus.CANCELLED:
+        return event
+    was_published = event.status == EventStatus.PUBLISHED
+    event.status = EventStatus.CANCELLED
+    event.cancel_reason = reason.strip()[:2000]
+    event.sequence += 1
+    event.updated_at = timezone.now()
+    event.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    if was_published:
+        for rsvp in event.rsvps.filter(status__in=[RsvpStatus.GOING, RsvpStatus.WAITLISTED]).select_related("member"):
+            send_templated(
+                to=rsvp.member.email,
+                template="events/email/cancelled",
+                context={"member": rsvp.member, "event": event, "reason": event.cancel_reason},
+            )
+    audit.record(actor=actor, action="event.cancelled", target=event, summary=reason[:300])
+    _broadcast(event, [])
+    return event
+
+
+# --- RSVPs -----------------------------------------------------------------------------------------
+
+
+def _counts(event: Event) -> dict[str, int]:
+    rows = event.rsvps.exclude(status=RsvpStatus.CANCELLED).values_list("status", flat=True)
+    going = sum(1 for s in rows if s == RsvpStatus.GOING)
+    return {"going": going, "waitlisted": len(rows) - going}
+
+
+def _may_rsvp(actor, event: Event) -> None:
+    if event.status != EventStatus.PUBLISHED:
+        raise ValidationError("This event is not open for RSVPs.")
+    if event.ends_at <= clock.now():
+        raise ValidationError("This event has already finished.")
+    if event.course_id and not access.is_host(actor, event):
+        accepted = CourseApplication.objects.filter(
+            course_id=event.course_id, member=actor, status=ApplicationStatus.ACCEPTED
+        ).exists()
+        if not accepted:
+            raise ValidationError(f"This is a session of “{event.course}”: apply to the course to take part.")
+
+
+@transaction.atomic
+def rsvp(*, actor, event: Event) -> Rsvp:
+    """Going if a place is free, otherwise on the waitlist. The event row is locked, so simultaneous RSVPs
+    queue behind each other and never fill more places than there are."""
+    require_member(actor)
+    event = _lock(event)
+    _may_rsvp(actor, event)
+    existing = Rsvp.objects.select_for_update().filter(event=event, member=actor).first()
+    if existing is not None and existing.status != RsvpStatus.CANCELLED:
+        return existing
+    going = event.rsvps.filter(status=RsvpStatus.GOING).count()
+    waiting = event.rsvps.filter(status=RsvpStatus.WAITLISTED).exists()
+    full = event.capacity is not None and (going >= event.capacity or waiting)
+    status = RsvpStatus.WAITLISTED if full else RsvpStatus.GOING
+    now = timezone.now()
+    if existing is None:
+        result = Rsvp.objects.create(event=event, member=actor, status=status, queued_at=now)
+    else:
+        existing.status, existing.queued_at, existing.updated_at, existing.attended = status, now, now, None
+        existing.save(update_fields=["status", "queued_at", "updated_at", "attended"])
+        result = existing
+    audit.record(actor=actor, action=f"rsvp.{status}", target=event)
+    _broadcast(event, [])
+    if status == RsvpStatus.GOING:
+        starts_at = event.starts_at
+        transaction.on_commit(lambda: reminders.schedule_for_event_start(starts_at))
+    return result
+
+
+@transaction.atomic
+def cancel_rsvp(*, actor, event: Event, member=None) -> Rsvp | None:
+    """Withdraw an RSVP (a host may withdraw someone else's). The freed place goes to the first in line."""
+    require_member(actor)
+    member = member or actor
+    if member.pk != actor.pk and not access.is_host(actor, event):
+        raise PermissionDenied("Only the event's hosts can cancel someone else's RSVP.")
+    event = _lock(event)
+    rsvp = Rsvp.objects.select_for_update().filter(event=event, member=member).first()
+    if rsvp is None or rsvp.status == RsvpStatus.CANCELLED:
+        return rsvp
+    rsvp.status, rsvp.updated_at = RsvpStatus.CANCELLED, timezone.now()
+    rsvp.save(update_fields=["status", "updated_at"])
+    promoted = _promote(event) if event.status == EventStatus.PUBLISHED else []
+    audit.record(actor=actor, action="rsvp.cancelled", target=event, data={"member": member.pk})
+    _broadcast(event, promoted)
+    return rsvp
+
+
+def _promote(event: Event) -> list[Rsvp]:
+    """Give free places to the waitlist in the order people joined it. Call with the event row locked."""
+    waiting = event.rsvps.filter(status=RsvpStatus.WAITLISTED).order_by("queued_at", "id")
+    if event.capacity is None:
+        free = None
+    else:
+        free = max(0, event.capacity - event.rsvps.filter(status=RsvpStatus.GOING).count())
+        if free == 0:
+            return []
+    promoted = list(waiting.select_related("member")[:free] if free is not None else waiting.select_related("member"))
+    now = timezone.now()
+    for rsvp in promoted:
+        rsvp.status, rsvp.updated_at = RsvpStatus.GOING, now
+        rsvp.save(update_fields=["status", "updated_at"])
+        send_templated(
+            to=rsvp.member.email,
+            template="events/email/promoted",
+            context={"member": rsvp.member, "event": event, "link": settings.SITE_URL + event.get_absolute_url()},
+        )
+        audit.record(actor=None, action="rsvp.promoted", target=event, data={"member": rsvp.member_id})
+    if promoted:
+        starts_at = event.starts_at
+        transaction.on_commit(lambda: reminders.schedule_for_event_start(starts_at))
+    return promoted
+
+
+def _broadcast(event: Event, promoted: list[Rsvp]) -> None:
+    """Counts go to viewers of the event page; a promotion goes to the promoted member alone."""
+    publish(streams=[f"event-{event.pk}"], type="event.rsvps", payload={"event_id": event.pk, **_counts(event)})
+    for rsvp in promoted:
+        publish(
+            streams=[f"user-{rsvp.member_id}"],
+            type="event.promoted",
+            payload={"event_id": event.pk, "title": event.title},
+        )
+
+
+def waitlist_position(rsvp: Rsvp) -> int | None:
+    if rsvp is None or rsvp.status != RsvpStatus.WAITLISTED:
+        return None
+    ahead = Rsvp.objects.filter(event_id=rsvp.event_id, status=RsvpStatus.WAITLISTED, queued_at__lt=rsvp.queued_at)
+    ties = Rsvp.objects.filter(
+        event_id=rsvp.event_id, status=RsvpStatus.WAITLISTED, queued_at=rsvp.queued_at, id__lt=rsvp.id
+    )
+    return ahead.count() + ties.count() + 1
+
+
+@transaction.atomic
+def take_attendance(*, actor, event: Event, attended: dict[int, bool]) -> int:
+    """Record who came (keyed by member id, for members who RSVP'd). Returns how many rows changed.
+    Course sessions then check who has completed the course."""
+    if not access.is_host(actor, event):
+        raise PermissionDenied("Only the event's hosts can take attendance.")
+    if event.status != EventStatus.PUBLISHED:
+        raise ValidationError("Attendance is taken for published events only.")
+    if event.starts_at > clock.now() + dt.timedelta(hours=1):
+        raise ValidationError("Attendance can be taken from an hour before the event starts.")
+    rows = {r.member_id: r for r in event.rsvps.filter(member_id__in=list(attended)).select_for_update()}
+    missing = set(attended) - set(rows)
+    if missing:
+        raise ValidationError("Some of those people did not RSVP to this event.")
+    changed = 0
+    for member_id, came in attended.items():
+        row = rows[member_id]
+        if row.attended != came:
+            row.attended = came
+            row.updated_at = timezone.now()
+            row.save(update_fields=["attended", "updated_at"])
+            changed += 1
+    audit.record(actor=actor, action="event.attendance", target=event, data={"changed": changed})
+    if event.course_id:
+        from leveller.events.course_actions import check_completion
+
+        check_completion(actor=actor, course=event.course, member_ids=[m for m, came in attended.items() if came])
+    return changed
+
+
+# --- Calendar feed ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def regenerate_calendar_feed(*, actor) -> CalendarFeed:
+    """Create the member's private feed, or replace its address (the old one stops working at once)."""
+    require_member(actor)
+    feed, created = CalendarFeed.objects.get_or_create(member=actor, defaults={"token": CalendarFeed.new_token()})
+    if not created:
+        feed.token = CalendarFeed.new_token()
+        feed.created_at = timezone.now()
+        feed.last_fetched_at = None
+        feed.save(update_fields=["token", "created_at", "last_fetched_at"])
+    audit.record(actor=actor, action="calendar_feed.regenerated" if not created else "calendar_feed.created")
+    return feed
+
+
+@transaction.atomic
+def revoke_calendar_feed(*, actor) -> None:
+    require_member(actor)
+    deleted, _ = CalendarFeed.objects.filter(member=actor).delete()
+    if deleted:
+        audit.record(actor=actor, action="calendar_feed.revoked")

@@ -1,0 +1,126 @@
+"""Newsletter API at /api/v1/newsletter: public sign-up, and editors' issues (create, publish, progress)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from leveller.newsletter import actions, sending
+from leveller.newsletter.access import issue_for_editor, require_editor
+from leveller.newsletter.models import Issue, SectionKind, Subscriber
+
+PREFIX = "/newsletter"
+router = Router()
+
+ACCEPTED = {"detail": "Thanks. If that address is not already subscribed, we have emailed it a link to confirm."}
+
+
+class SubscriptionIn(Schema):
+    email: str
+    name: str = ""
+    postcode: str = ""
+
+
+class SectionIn(Schema):
+    heading: str = ""
+    body: str = ""
+    kind: str = SectionKind.TEXT
+
+
+class IssueIn(Schema):
+    title: str
+    summary: str = ""
+    sections: list[SectionIn] = []
+
+
+class Detail(Schema):
+    detail: str
+
+
+def client_ip(request) -> str:
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+    proxies = settings.AXES_IPWARE_PROXY_COUNT
+    if proxies and len(hops) >= proxies:
+        return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def signup_allowed(request) -> bool:
+    """At most NEWSLETTER_SIGNUPS_PER_HOUR sign-ups an hour from one address (shared with the web form)."""
+    key = f"newsletter:signup:{client_ip(request)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count <= settings.NEWSLETTER_SIGNUPS_PER_HOUR
+
+
+@router.post("/subscriptions", auth=None, response={202: Detail, 400: Detail, 429: Detail})
+def subscribe(request, data: SubscriptionIn):
+    """Double opt-in sign-up. Always the same answer, so it cannot be used to learn who is subscribed."""
+    if not signup_allowed(request):
+        return 429, {"detail": "Too many sign-ups from your network. Try again in an hour."}
+    actions.request_subscription(actor=None, email=data.email, name=data.name, postcode=data.postcode, source="api")
+    return 202, ACCEPTED
+
+
+def issue_out(issue: Issue) -> dict:
+    counts = sending.counts(issue.pk)
+    return {
+        "id": issue.pk,
+        "title": issue.title,
+        "slug": issue.slug,
+        "status": issue.status,
+        "url": settings.SITE_URL + issue.get_absolute_url() if issue.is_published else None,
+        "published_at": issue.published_at,
+        "publish_at": issue.publish_at,
+        "send_status": issue.send_status,
+        "send_error": issue.send_error,
+        "recipients": counts["recipients"],
+        "sent": counts["sent"],
+        "failed": counts["failed"] + counts["bounced"] + counts["unknown"],
+        "bounced": counts["bounced"],
+        "pending": counts["pending"] + counts["sending"],
+        "unsubscribed_after": Subscriber.objects.filter(unsubscribed_after=issue).count(),
+        "sections": [
+            {"id": s.pk, "kind": s.kind, "heading": s.heading, "body": s.body}
+            for s in issue.sections.order_by("position", "id")
+        ],
+    }
+
+
+@router.get("/issues", response=list[dict])
+def list_issues(request):
+    require_editor(request.auth)
+    return [
+        {"id": i.pk, "title": i.title, "status": i.status, "published_at": i.published_at}
+        for i in Issue.objects.all()[:200]
+    ]
+
+
+@router.post("/issues", response={201: dict})
+def create_issue(request, data: IssueIn):
+    issue = actions.create_issue(
+        actor=request.auth,
+        title=data.title,
+        summary=data.summary,
+        sections=[section.dict() for section in data.sections],
+    )
+    return 201, issue_out(issue)
+
+
+@router.get("/issues/{issue_id}", response=dict)
+def get_issue(request, issue_id: int):
+    return issue_out(issue_for_editor(request.auth, issue_id))
+
+
+@router.post("/issues/{issue_id}/publish", response={202: dict})
+def publish_issue(request, issue_id: int):
+    issue = issue_for_editor(request.auth, issue_id)
+    issue = actions.publish_issue(actor=request.auth, issue=issue)
+    return 202, issue_out(get_object_or_404(Issue, pk=issue.pk))

@@ -1,0 +1,47 @@
+"""Signed links for subscribers: no login needed, nothing stored, nothing guessable.
+
+- unsubscribe tokens never expire (a link in an old email must still work) and name one subscriber;
+- confirmation tokens expire after CONFIRM_DAYS.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+UNSUBSCRIBE_SALT = "leveller.newsletter.unsubscribe"
+CONFIRM_SALT = "leveller.newsletter.confirm"
+CONFIRM_DAYS = 7
+
+
+def unsubscribe_token(subscriber_id: int) -> str:
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(subscriber_id)).replace(":", ".")
+
+
+def unsubscribe_url(subscriber_id: int) -> str:
+    return settings.SITE_URL + reverse("newsletter:unsubscribe", args=[unsubscribe_token(subscriber_id)])
+
+
+def subscriber_for_unsubscribe(token: str) -> int | None:
+    try:
+        return int(signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token.replace(".", ":")))
+    except (signing.BadSignature, ValueError):
+        return None
+
+
+def confirm_token(subscriber_id: int, email: str) -> str:
+    # The address is part of what is signed: a link stops working if the subscription is for another address.
+    return signing.dumps({"s": subscriber_id, "e": email.lower()}, salt=CONFIRM_SALT, compress=True)
+
+
+def confirm_url(subscriber_id: int, email: str) -> str:
+    return settings.SITE_URL + reverse("newsletter:confirm", args=[confirm_token(subscriber_id, email)])
+
+
+def read_confirm_token(token: str) -> tuple[int, str] | None:
+    try:
+        data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_DAYS * 24 * 3600)
+        return int(data["s"]), str(data["e"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None

@@ -1,0 +1,83 @@
+"""Who may do what in the phonebank. Each helper returns the object the actor may use, or raises.
+
+- A campaign's organisers are its creator, the organisers it names, and every staff member. They set it up,
+  upload contacts, watch the dashboard and export results.
+- Callers are the members the campaign allows (everyone, a group, or named callers), plus its organisers.
+  A caller sees a contact's details only while holding it.
+- Anyone else gets 404: they may not know the campaign exists.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from leveller.core.access import require_member
+from leveller.phonebank import integrations
+from leveller.phonebank.models import Call, Campaign, CallersMode, CampaignStatus
+
+
+def is_organiser_of(member, campaign: Campaign) -> bool:
+    if not member.is_authenticated or not member.is_active:
+        return False
+    if member.is_staff_member or campaign.created_by_id == member.pk:
+        return True
+    return campaign.organisers.filter(pk=member.pk).exists()
+
+
+def may_call(member, campaign: Campaign) -> bool:
+    if not member.is_authenticated or not member.is_active:
+        return False
+    if is_organiser_of(member, campaign):
+        return True
+    if campaign.status == CampaignStatus.DRAFT:
+        return False
+    if campaign.callers_mode == CallersMode.EVERYONE:
+        return not member.is_guest
+    if campaign.callers_mode == CallersMode.GROUP:
+        return integrations.in_group(member, campaign.caller_group_id)
+    return campaign.callers.filter(pk=member.pk).exists()
+
+
+def campaign_for_caller(actor, campaign_id) -> Campaign:
+    require_member(actor)
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None or not may_call(actor, campaign):
+        raise Http404("No such campaign.")
+    return campaign
+
+
+def campaign_for_organiser(actor, campaign_id) -> Campaign:
+    campaign = campaign_for_caller(actor, campaign_id)
+    if not is_organiser_of(actor, campaign):
+        raise PermissionDenied("Only this campaign's organisers and staff can do that.")
+    return campaign
+
+
+def call_for_caller(actor, call_id) -> Call:
+    """A call belongs to the caller who made it; to everyone else it does not exist."""
+    require_member(actor)
+    call = Call.objects.select_related("campaign", "contact").filter(pk=call_id).first()
+    if call is None or call.caller_id != actor.pk:
+        raise Http404("No such call.")
+    return call
+
+
+def campaigns_for(member):
+    """Campaigns a member may see on the list: those they organise, and live or paused ones they may call."""
+    visible = []
+    for campaign in Campaign.objects.exclude(status=CampaignStatus.FINISHED).select_related("created_by")[:500]:
+        if may_call(member, campaign):
+            visible.append(campaign)
+    organised = set(Campaign.objects.organised_by(member).values_list("pk", flat=True))
+    finished = Campaign.objects.filter(status=CampaignStatus.FINISHED, pk__in=organised)
+    return visible + list(finished), organised
+
+
+def may_watch(member, campaign_id: str) -> bool:
+    """The `campaign-<id>` stream authoriser: only the campaign's organisers and staff see live progress."""
+    try:
+        campaign = Campaign.objects.get(pk=int(campaign_id))
+    except (ValueError, Campaign.DoesNotExist):
+        return False
+    return is_organiser_of(member, campaign)

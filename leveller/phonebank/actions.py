@@ -1,0 +1,402 @@
+"""Every phonebank state change. Views, the API and tasks all call these; none writes the change itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from leveller.core import audit
+from leveller.core.access import require_organiser
+from leveller.phonebank import access, clock, hours, importing, integrations, progress, queue, survey
+from leveller.phonebank.campaign_fields import clean_campaign_fields
+from leveller.phonebank.models import (
+    EXPIRED,
+    REACHED,
+    RELEASED,
+    RETRYABLE,
+    Call,
+    Campaign,
+    CampaignCaller,
+    CampaignStatus,
+    Contact,
+    DoNotCall,
+    ImportJob,
+    ImportStatus,
+    Outcome,
+)
+
+MAX_CALLBACK_DAYS = 90
+
+
+class LeaseLost(Exception):
+    """The contact is no longer this caller's: the lease ran out and someone else took it, or it was closed."""
+
+    def __init__(self, message: str = "This contact is no longer yours: the lease ran out or the call was closed."):
+        super().__init__(message)
+        self.message = message
+
+
+def _require_campaign_organiser(actor, campaign: Campaign) -> None:
+    if not access.is_organiser_of(actor, campaign):
+        raise PermissionDenied("Only this campaign's organisers and staff can do that.")
+
+
+# --- campaigns ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_campaign(*, actor, name: str, **fields) -> Campaign:
+    require_organiser(actor)
+    callers = fields.pop("callers", None)
+    organisers = fields.pop("organisers", None)
+    values = clean_campaign_fields({"name": name, **fields}, creating=True)
+    campaign = Campaign.objects.create(created_by=actor, **values)
+    _set_people(campaign, callers=callers, organisers=organisers)
+    campaign.chat_channel_id = integrations.create_campaign_channel(actor=actor, campaign=campaign)
+    campaign.save(update_fields=["chat_channel_id"])
+    audit.record(actor=actor, action="phonebank.campaign_created", target=campaign, summary=campaign.name)
+    return campaign
+
+
+@transaction.atomic
+def update_campaign(*, actor, campaign: Campaign, **changes) -> Campaign:
+    _require_campaign_organiser(actor, campaign)
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    callers = changes.pop("callers", None)
+    organisers = changes.pop("organisers", None)
+    merged = {field: getattr(campaign, field) for field in changes}
+    merged.update(changes)
+    values = clean_campaign_fields(merged, current=campaign)
+    for field, value in values.items():
+        setattr(campaign, field, value)
+    campaign.updated_at = timezone.now()
+    campaign.save()
+    _set_people(campaign, callers=callers, organisers=organisers)
+    audit.record(
+        actor=actor, action="phonebank.campaign_updated", target=campaign, summary=campaign.name,
+        data={"fields": sorted([*values, *(["callers"] if callers is not None else [])])},
+    )
+    progress.changed(campaign.pk, kind="campaign")
+    return campaign
+
+
+def _set_people(campaign: Campaign, *, callers, organisers) -> None:
+    from leveller.accounts.models import Member
+
+    for relation, ids in (("callers", callers), ("organisers", organisers)):
+        if ids is None:
+            continue
+        members = list(Member.objects.active().filter(pk__in=[int(i) for i in ids]))
+        if len(members) != len(set(ids)):
+            raise ValidationError(f"Some of the {relation} are not active members.")
+        getattr(campaign, relation).set(members)
+
+
+@transaction.atomic
+def set_leaderboard(*, actor, campaign: Campaign, visible: bool) -> CampaignCaller:
+    if not access.may_call(actor, campaign):
+        raise PermissionDenied("You are not a caller in this campaign.")
+    row, _ = CampaignCaller.objects.get_or_create(campaign=campaign, member=actor)
+    row.on_leaderboard = visible
+    row.save(update_fields=["on_leaderboard"])
+    return row
+
+
+# --- contact lists --------------------------------------------------------------------------------------------
+
+
+def upload_contacts(*, actor, campaign: Campaign, data: bytes, filename: str = "") -> ImportJob:
+    """Load a contact list now, or queue it when it is large (the job reports progress as it goes)."""
+    _require_campaign_organiser(actor, campaign)
+    text = importing.decode(data)
+    importing.rows(text)  # checks the header now, so a wrong file is refused at once
+    total = importing.count_rows(text)
+    background = total > settings.PHONEBANK_SYNC_IMPORT_ROWS
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            campaign=campaign, created_by=actor, filename=filename[:200], total_rows=total,
+            source=text if background else "",
+        )
+        audit.record(
+            actor=actor, action="phonebank.contacts_uploaded", target=campaign,
+            summary=f"{filename or 'contacts.csv'}: {total} rows", data={"job": job.pk},
+        )
+        if background:
+            from leveller.phonebank.tasks import import_contacts
+
+            transaction.on_commit(lambda: import_contacts.enqueue(job_id=job.pk))
+            return job
+        _run_import(job, text, actor=actor, atomic_batches=False)
+    return job
+
+
+def run_import_job(*, job: ImportJob) -> ImportJob:
+    """Process a queued import in batches, each in its own transaction, so progress shows and callers keep
+    calling. A failure part-way keeps the batches already loaded; importing the file again skips them."""
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(status=ImportStatus.RUNNING)
+    job.refresh_from_db()
+    if not claimed:
+        return job
+    try:
+        _run_import(job, job.source, actor=job.created_by, atomic_batches=True)
+    except Exception as error:
+        message = "; ".join(error.messages) if isinstance(error, ValidationError) else "an internal error"
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED, error=f"The import stopped: {message}.", finished_at=timezone.now()
+        )
+        _import_hint(job.campaign_id, job.pk)
+        if not isinstance(error, ValidationError):
+            raise
+    job.refresh_from_db()
+    return job
+
+
+def _run_import(job: ImportJob, text: str, *, actor, atomic_batches: bool) -> None:
+    report = importing.Report()
+    batch: list[importing.Parsed] = []
+    processed = 0
+    for row in importing.rows(text):
+        processed = row.number - 1
+        parsed = importing.parse(row, report)
+        if parsed is not None:
+            batch.append(parsed)
+        if len(batch) >= importing.BATCH:
+            _commit_batch(job, batch, report, processed, atomic_batches)
+            batch = []
+    _commit_batch(job, batch, report, max(processed, job.total_rows), atomic_batches, last=True)
+
+
+def _commit_batch(job, batch, report, processed: int, atomic_batches: bool, *, last: bool = False) -> None:
+    if atomic_batches:
+        with transaction.atomic():
+            load_batch(job=job, batch=batch, report=report, processed=processed, last=last)
+    else:
+        load_batch(job=job, batch=batch, report=report, processed=processed, last=last)
+
+
+def load_batch(*, job: ImportJob, batch: list[importing.Parsed], report: importing.Report, processed: int,
+               last: bool) -> None:
+    """Insert one batch of parsed rows, skipping duplicates and do-not-call numbers, and record progress."""
+    campaign = Campaign.objects.select_for_update().get(pk=job.campaign_id)
+    numbers = [p.phone_e164 for p in batch]
+    existing = set(Contact.objects.filter(campaign=campaign, phone_e164__in=numbers).values_list("phone_e164", flat=True))
+    blocked = set(DoNotCall.objects.filter(phone_e164__in=numbers).values_list("phone_e164", flat=True))
+    now = timezone.now()
+    new: list[Contact] = []
+    for parsed in batch:
+        if parsed.phone_e164 in blocked:
+            report.blocked(parsed.number)
+        elif parsed.phone_e164 in existing:
+            report.duplicate(parsed.number)
+        else:
+            existing.add(parsed.phone_e164)
+            report.zones.add(parsed.time_zone)
+            new.append(Contact(
+                campaign=campaign, name=parsed.name, phone_e164=parsed.phone_e164, postcode=parsed.postcode,
+                country=parsed.country, time_zone=parsed.time_zone, fields=parsed.fields, row_number=parsed.number,
+                available_at=now,
+            ))
+    Contact.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    report.loaded += len(new)
+    zones = sorted(set(campaign.time_zones) | report.zones)
+    if zones != campaign.time_zones:
+        Campaign.objects.filter(pk=campaign.pk).update(time_zones=zones)
+    job.processed_rows = min(processed, job.total_rows)
+    for name in ("loaded", "duplicates", "do_not_call", "invalid_count"):
+        setattr(job, name, getattr(report, name))
+    job.invalid, job.duplicate_rows, job.do_not_call_rows = report.invalid, report.duplicate_rows, report.do_not_call_rows
+    fields = ["processed_rows", "loaded", "duplicates", "do_not_call", "invalid_count", "invalid",
+              "duplicate_rows", "do_not_call_rows"]
+    if last:
+        job.status, job.finished_at, job.source, job.processed_rows = ImportStatus.DONE, now, "", job.total_rows
+        fields += ["status", "finished_at", "source"]
+    job.save(update_fields=fields)
+    _import_hint(campaign.pk, job.pk)
+    if new:
+        progress.changed(campaign.pk, kind="contacts")
+
+
+def _import_hint(campaign_id: int, job_id: int) -> None:
+    from leveller.realtime.publish import publish
+
+    publish(streams=[f"campaign-{campaign_id}"], type="phonebank.import", payload={"campaign": campaign_id, "job": job_id})
+
+
+# --- calling ----------------------------------------------------------------------------------------------------
+
+
+def _touch_caller(campaign: Campaign, member, now: dt.datetime) -> CampaignCaller:
+    row, created = CampaignCaller.objects.get_or_create(
+        campaign=campaign, member=member, defaults={"joined_at": now, "last_seen_at": now}
+    )
+    row = CampaignCaller.objects.select_for_update().get(pk=row.pk)  # one assignment at a time per caller
+    if created:
+        integrations.join_campaign_channel(campaign=campaign, member=member)
+    elif now - row.last_seen_at > dt.timedelta(seconds=30):
+        row.last_seen_at = now
+        row.save(update_fields=["last_seen_at"])
+    return row
+
+
+@transaction.atomic
+def next_contact(*, actor, campaign: Campaign, now: dt.datetime | None = None) -> Call | None:
+    """Hand the caller ONE contact under a lease, or None when nobody can be called now.
+
+    A caller who already holds a contact in this campaign gets the same one back (no hoarding)."""
+    now = now or clock.now()
+    if not access.may_call(actor, campaign):
+        raise PermissionDenied("You are not a caller in this campaign.")
+    if campaign.status != CampaignStatus.LIVE:
+        raise ValidationError(f"This campaign is {campaign.get_status_display().lower()}: calling is closed.")
+    _touch_caller(campaign, actor, now)
+    held = queue.held_by(campaign, actor, now)
+    if held is not None:
+        call = Call.objects.get(pk=held.lease_call_id)
+        _record_view(actor, call)
+        return call
+    for _ in range(5):
+        contact = queue.pick(campaign, actor, now)
+        if contact is None:
+            return None
+        if not DoNotCall.objects.filter(phone_e164=contact.phone_e164).exists():
+            break
+        _close_contact(contact, Outcome.DO_NOT_CALL)
+    else:
+        return None
+    lease_until = now + queue.lease_length()
+    if contact.lease_call_id:
+        Call.objects.filter(pk=contact.lease_call_id, ended_at__isnull=True).update(outcome=EXPIRED, ended_at=now)
+    call = Call.objects.create(
+        campaign=campaign, contact=contact, caller=actor, started_at=now, lease_expires_at=lease_until
+    )
+    Contact.objects.filter(pk=contact.pk).update(holder=actor, lease_call_id=call.pk, available_at=lease_until)
+    call.contact.holder_id, call.contact.lease_call_id, call.contact.available_at = actor.pk, call.pk, lease_until
+    _record_view(actor, call)
+    progress.changed(campaign.pk)
+    return call
+
+
+def _record_view(actor, call: Call) -> None:
+    audit.record(
+        actor=actor, action="phonebank.contact_viewed", target=call.contact,
+        summary=f"call {call.pk} in campaign {call.campaign_id}", data={"call": call.pk},
+    )
+
+
+def record_view(*, actor, call: Call) -> None:
+    """Audit a page view of a held contact's details (the assignment itself is audited by next_contact)."""
+    _record_view(actor, call)
+
+
+def _close_contact(contact: Contact, outcome: str) -> None:
+    Contact.objects.filter(pk=contact.pk).update(
+        done=True, last_outcome=outcome, holder=None, lease_call_id=None, preferred_caller=None
+    )
+
+
+def _lock_held_contact(call: Call) -> Contact:
+    contact = Contact.objects.select_for_update().get(pk=call.contact_id)
+    if call.ended_at is not None or contact.lease_call_id != call.pk:
+        raise LeaseLost()
+    return contact
+
+
+@transaction.atomic
+def record_outcome(*, actor, call: Call, outcome: str, answers: dict | None = None, callback_at=None,
+                   now: dt.datetime | None = None) -> Call:
+    now = now or clock.now()
+    if call.caller_id != actor.pk:
+        raise PermissionDenied("This is not your call.")
+    if outcome not in Outcome.values:
+        raise ValidationError(f"{outcome!r} is not an outcome: use one of {', '.join(Outcome.values)}.")
+    campaign = call.campaign
+    contact = _lock_held_contact(call)
+    cleaned = survey.clean_answers(campaign.questions, answers) if outcome == Outcome.ANSWERED else {}
+    when = _clean_callback(campaign, contact, callback_at, now) if outcome == Outcome.CALL_BACK else None
+
+    contact.attempts += 1
+    contact.last_outcome, contact.last_called_at = outcome, now
+    contact.holder, contact.lease_call_id, contact.preferred_caller, contact.callback_at = None, None, None, None
+    contact.reached = contact.reached or outcome in REACHED
+    if outcome in RETRYABLE and contact.attempts < campaign.max_attempts:
+        contact.available_at = now + dt.timedelta(minutes=campaign.retry_after_minutes)
+    elif outcome == Outcome.CALL_BACK:
+        contact.available_at, contact.preferred_caller, contact.callback_at = when, actor, when
+    else:
+        contact.done = True
+    contact.save(update_fields=[
+        "attempts", "last_outcome", "last_called_at", "holder", "lease_call_id", "preferred_caller", "callback_at",
+        "reached", "available_at", "done",
+    ])
+    call.ended_at, call.outcome, call.answers, call.callback_at = now, outcome, cleaned, when
+    call.save(update_fields=["ended_at", "outcome", "answers", "callback_at"])
+    if outcome == Outcome.DO_NOT_CALL:
+        _add_do_not_call(actor=actor, phone_e164=contact.phone_e164, campaign=campaign)
+    progress.changed(campaign.pk)
+    return call
+
+
+def _clean_callback(campaign: Campaign, contact: Contact, value, now: dt.datetime) -> dt.datetime:
+    """A call-back time: aware, or naive and read in the CONTACT's time zone; in the future, in calling hours."""
+    if value in (None, ""):
+        raise ValidationError("Say when to call back.")
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValidationError(f"{value!r} is not a date and time such as 2025-06-01T18:30.") from None
+    if not isinstance(value, dt.datetime):
+        raise ValidationError("The call-back time must be a date and time.")
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=hours.zone(contact.time_zone))
+    value = value.astimezone(dt.UTC)
+    if value <= now:
+        raise ValidationError("The call-back time is in the past.")
+    if value > now + dt.timedelta(days=MAX_CALLBACK_DAYS):
+        raise ValidationError(f"Call-backs can be at most {MAX_CALLBACK_DAYS} days ahead.")
+    if not hours.is_open(campaign, contact.time_zone, value):
+        raise ValidationError(f"That time is outside calling hours ({hours.describe(campaign)}).")
+    return value
+
+
+@transaction.atomic
+def release_call(*, actor, call: Call, now: dt.datetime | None = None) -> Call:
+    """"I can't call now": the contact goes straight back to the queue for someone else."""
+    now = now or clock.now()
+    if call.caller_id != actor.pk:
+        raise PermissionDenied("This is not your call.")
+    contact = Contact.objects.select_for_update().get(pk=call.contact_id)
+    if call.ended_at is None:
+        call.ended_at, call.outcome = now, RELEASED
+        call.save(update_fields=["ended_at", "outcome"])
+    if contact.lease_call_id == call.pk:
+        Contact.objects.filter(pk=contact.pk).update(holder=None, lease_call_id=None, available_at=now)
+        progress.changed(call.campaign_id)
+    return call
+
+
+@transaction.atomic
+def add_do_not_call(*, actor, phone_e164: str, campaign: Campaign | None = None) -> DoNotCall:
+    if campaign is not None:
+        _require_campaign_organiser(actor, campaign)
+    else:
+        require_organiser(actor)
+    return _add_do_not_call(actor=actor, phone_e164=phone_e164, campaign=campaign)
+
+
+def _add_do_not_call(*, actor, phone_e164: str, campaign: Campaign | None) -> DoNotCall:
+    entry, created = DoNotCall.objects.get_or_create(
+        phone_e164=phone_e164, defaults={"added_by": actor, "source_campaign": campaign}
+    )
+    elsewhere = Contact.objects.filter(phone_e164=phone_e164, done=False)
+    affected = set(elsewhere.values_list("campaign_id", flat=True))
+    elsewhere.update(done=True, last_outcome=Outcome.DO_NOT_CALL, holder=None, lease_call_id=None, preferred_caller=None)
+    for campaign_id in affected:
+        progress.changed(campaign_id)
+    if created:
+        audit.record(actor=actor, action="phonebank.do_not_call_added", target=entry, summary="number added")
+    return entry

@@ -1,0 +1,228 @@
+"""The phonebank API at /api/v1/phonebank (paths and shapes as issue #4 specifies)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from ninja import Body, File, Router, Schema
+from ninja.files import UploadedFile
+
+from leveller.phonebank import access, actions, clock, hours, phones, stats
+from leveller.phonebank.models import Call, Campaign, ImportJob, ImportStatus
+
+router = Router()
+PREFIX = "/phonebank"
+
+
+class Hours(Schema):
+    start: str = "10:00"
+    end: str = "20:00"
+
+
+class Callers(Schema):
+    mode: str = "everyone"
+    group: int | None = None
+    members: list[int] = []
+
+
+class CampaignIn(Schema):
+    name: Any = None
+    goal: Any = None
+    script: Any = None
+    questions: Any = None
+    calling_hours: Hours | None = None
+    call_on_sundays: Any = None
+    max_attempts: Any = None
+    retry_after_minutes: Any = None
+    status: Any = None
+    callers: Callers | None = None
+    organisers: list[int] | None = None
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    goal: str
+    script: str
+    questions: list[dict]
+    calling_hours: Hours
+    call_on_sundays: bool
+    max_attempts: int
+    retry_after_minutes: int
+    status: str
+    callers: Callers
+    organisers: list[int]
+    chat_channel_id: int | None
+    contacts: int
+
+
+class ContactOut(Schema):
+    name: str
+    phone_e164: str
+    tel_uri: str
+    local_time: str
+    time_zone: str
+    fields: dict
+
+
+class NextOut(Schema):
+    call_id: int
+    contact: ContactOut
+    lease_expires_at: str
+    script_html: str
+
+
+class OutcomeIn(Schema):
+    outcome: Any = None
+    answers: Any = None
+    callback_at: Any = None
+
+
+class Detail(Schema):
+    detail: str
+
+
+def _fields(payload: CampaignIn) -> dict:
+    data = payload.dict(exclude_unset=True)
+    fields = {k: v for k, v in data.items() if k not in {"calling_hours", "callers", "organisers"}}
+    if payload.calling_hours is not None:
+        fields["calling_start"] = payload.calling_hours.start
+        fields["calling_end"] = payload.calling_hours.end
+    if payload.callers is not None:
+        fields["callers_mode"] = payload.callers.mode
+        fields["caller_group_id"] = payload.callers.group
+        fields["callers"] = payload.callers.members
+    if payload.organisers is not None:
+        fields["organisers"] = payload.organisers
+    return fields
+
+
+def campaign_out(campaign: Campaign) -> dict:
+    return {
+        "id": campaign.pk,
+        "name": campaign.name,
+        "goal": campaign.goal,
+        "script": campaign.script,
+        "questions": campaign.questions,
+        "calling_hours": {"start": f"{campaign.calling_start:%H:%M}", "end": f"{campaign.calling_end:%H:%M}"},
+        "call_on_sundays": campaign.call_on_sundays,
+        "max_attempts": campaign.max_attempts,
+        "retry_after_minutes": campaign.retry_after_minutes,
+        "status": campaign.status,
+        "callers": {
+            "mode": campaign.callers_mode,
+            "group": campaign.caller_group_id,
+            "members": list(campaign.callers.values_list("pk", flat=True)),
+        },
+        "organisers": list(campaign.organisers.values_list("pk", flat=True)),
+        "chat_channel_id": campaign.chat_channel_id,
+        "contacts": campaign.contacts.count(),
+    }
+
+
+def call_out(call: Call) -> dict:
+    from leveller.phonebank import script
+
+    contact = call.contact
+    return {
+        "call_id": call.pk,
+        "contact": {
+            "name": contact.name,
+            "phone_e164": contact.phone_e164,
+            "tel_uri": phones.tel_uri(contact.phone_e164),
+            "local_time": hours.local_time(contact.time_zone, clock.now()).isoformat(timespec="seconds"),
+            "time_zone": contact.time_zone,
+            "fields": contact.fields,
+        },
+        "lease_expires_at": call.lease_expires_at.isoformat(),
+        "script_html": str(script.render_for(call.campaign, contact)),
+    }
+
+
+@router.get("/campaigns", response=list[CampaignOut], summary="Campaigns you organise or may call")
+def list_campaigns(request):
+    visible, _ = access.campaigns_for(request.auth)
+    return [campaign_out(c) for c in visible]
+
+
+@router.post("/campaigns", response={201: CampaignOut, 400: Detail, 403: Detail}, summary="Create a campaign")
+def create_campaign(request, payload: CampaignIn):
+    fields = _fields(payload)
+    name = fields.pop("name", None)
+    campaign = actions.create_campaign(actor=request.auth, name=name, **fields)
+    return 201, campaign_out(campaign)
+
+
+@router.get("/campaigns/{campaign_id}", response=CampaignOut)
+def get_campaign(request, campaign_id: int):
+    return campaign_out(access.campaign_for_caller(request.auth, campaign_id))
+
+
+@router.patch("/campaigns/{campaign_id}", response={200: CampaignOut, 400: Detail, 403: Detail, 404: Detail})
+def update_campaign(request, campaign_id: int, payload: CampaignIn):
+    campaign = access.campaign_for_organiser(request.auth, campaign_id)
+    campaign = actions.update_campaign(actor=request.auth, campaign=campaign, **_fields(payload))
+    return campaign_out(campaign)
+
+
+@router.post(
+    "/campaigns/{campaign_id}/contacts",
+    response={200: dict, 202: dict, 400: Detail, 403: Detail, 404: Detail},
+    summary="Upload a contact list CSV (multipart field `file`)",
+)
+def upload_contacts(request, campaign_id: int, file: UploadedFile = File(...)):
+    campaign = access.campaign_for_organiser(request.auth, campaign_id)
+    job = actions.upload_contacts(actor=request.auth, campaign=campaign, data=file.read(), filename=file.name or "")
+    if job.status == ImportStatus.DONE:
+        return 200, job.report()
+    return 202, {
+        "job_id": job.pk,
+        "status": job.status,
+        "total_rows": job.total_rows,
+        "poll": f"/api/v1/phonebank/campaigns/{campaign.pk}/imports/{job.pk}",
+    }
+
+
+@router.get("/campaigns/{campaign_id}/imports/{job_id}", response={200: dict, 403: Detail, 404: Detail})
+def import_status(request, campaign_id: int, job_id: int):
+    campaign = access.campaign_for_organiser(request.auth, campaign_id)
+    job = ImportJob.objects.filter(campaign=campaign, pk=job_id).first()
+    if job is None:
+        return 404, {"detail": "Not found."}
+    return 200, job.report()
+
+
+@router.post("/campaigns/{campaign_id}/next", response={200: NextOut, 204: None, 400: Detail, 404: Detail})
+def next_contact(request, campaign_id: int):
+    campaign = access.campaign_for_caller(request.auth, campaign_id)
+    call = actions.next_contact(actor=request.auth, campaign=campaign)
+    if call is None:
+        return HttpResponse(status=204)
+    return 200, call_out(call)
+
+
+@router.post("/calls/{call_id}/outcome", response={200: dict, 400: Detail, 404: Detail, 409: Detail})
+def record_outcome(request, call_id: int, payload: OutcomeIn = Body(...)):
+    call = access.call_for_caller(request.auth, call_id)
+    try:
+        call = actions.record_outcome(
+            actor=request.auth, call=call, outcome=str(payload.outcome or ""), answers=payload.answers,
+            callback_at=payload.callback_at,
+        )
+    except actions.LeaseLost as lost:
+        return 409, {"detail": lost.message}
+    return 200, {"call_id": call.pk, "outcome": call.outcome, "answers": call.answers,
+                 "callback_at": call.callback_at.isoformat() if call.callback_at else None}
+
+
+@router.post("/calls/{call_id}/release", response={200: dict, 404: Detail})
+def release_call(request, call_id: int):
+    call = actions.release_call(actor=request.auth, call=access.call_for_caller(request.auth, call_id))
+    return 200, {"call_id": call.pk, "released": True}
+
+
+@router.get("/campaigns/{campaign_id}/stats", response={200: dict, 403: Detail, 404: Detail})
+def campaign_stats(request, campaign_id: int):
+    campaign = access.campaign_for_organiser(request.auth, campaign_id)
+    return 200, stats.campaign_stats(campaign, clock.now())

@@ -1,0 +1,49 @@
+"""The calling script: Markdown rendered safely, then the contact's own details substituted, escaped.
+
+Rendering happens before substitution, so nothing in a contact's name or custom fields can become markup:
+each value is HTML-escaped where a `{placeholder}` stood.
+"""
+
+from __future__ import annotations
+
+import re
+
+import nh3
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from markdown_it import MarkdownIt
+
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]{0,40})\}")
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h2", "h3", "h4", "blockquote", "a", "code", "hr"}
+
+
+def render_markdown(text: str) -> str:
+    html = _markdown.render(text or "")
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}}, link_rel="noopener noreferrer")
+
+
+def placeholders_for(contact) -> dict[str, str]:
+    values = {key: str(value) for key, value in (contact.fields or {}).items()}
+    values.update(
+        first_name=contact.first_name, name=contact.name, postcode=contact.postcode, country=contact.country
+    )
+    return values
+
+
+def render(template: str, values: dict[str, str]) -> SafeString:
+    html = render_markdown(template)
+
+    def substitute(match: re.Match) -> str:
+        key = match.group(1)
+        return escape(values[key]) if key in values else match.group(0)
+
+    return mark_safe(PLACEHOLDER.sub(substitute, html))  # noqa: S308 - rendered, cleaned, values escaped
+
+
+def render_for(campaign, contact) -> SafeString:
+    return render(campaign.script, placeholders_for(contact))
+
+
+def preview(campaign) -> SafeString:
+    return render(campaign.script, {"first_name": "Alex", "name": "Alex Example"})

@@ -1,0 +1,90 @@
+"""Command line for the STV engine.
+
+    leveller stv count FILE.blt [--rules scottish|ers97|meek] [--seats N] [--seed S] [--json]
+                                [--minimum CATEGORY:K:CANDIDATE[,CANDIDATE...]] ...
+
+``main`` takes the arguments after the program name (starting with ``count``) and returns the exit code:
+0 on success, 2 for a bad command line, an unreadable or malformed file, or an election that cannot be
+counted (the message, "FILE: line N: problem" for a malformed file, goes to stderr; never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+
+from .blt import BLTError, read_blt
+from .counting import RULES, count
+from .model import Election, ElectionError, MinimumRepresentation, STVError
+from .report import render_text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="leveller stv", description="Count single-transferable-vote votes.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="count")
+    c = sub.add_parser("count", help="count a BLT ballot file",
+                       description="Count the election in a BLT ballot file and print every stage.")
+    c.add_argument("file", metavar="FILE.blt", help="ballot file in BLT format")
+    c.add_argument("--rules", choices=RULES, default="scottish", help="rule set (default: scottish)")
+    c.add_argument("--seats", type=int, help="number of seats (default: as given in the file)")
+    c.add_argument("--seed", type=int, help="seed for ties broken by lot (default: a fresh one, recorded)")
+    c.add_argument("--json", action="store_true", help="print the result as JSON")
+    c.add_argument("--minimum", action="append", default=[], metavar="CATEGORY:K:CANDIDATES",
+                   help="at least K seats for candidates in CATEGORY; CANDIDATES is a comma-separated "
+                        "list of names or candidate numbers (from 1, as in the file); may be repeated")
+    return parser
+
+
+def parse_minimum(text: str, election: Election) -> MinimumRepresentation:
+    parts = text.split(":", 2)
+    if len(parts) != 3 or not parts[1].strip().isdigit():
+        raise ElectionError(f"--minimum {text!r}: expected CATEGORY:K:CANDIDATE[,CANDIDATE...]")
+    category, k = parts[0].strip(), int(parts[1])
+    members = [m.strip() for m in parts[2].split(",") if m.strip()]
+    resolved: list[str | int] = []
+    for m in members:
+        if m in election.candidates:
+            resolved.append(m)
+        elif m.isdigit() and 1 <= int(m) <= len(election.candidates):
+            resolved.append(int(m) - 1)
+        else:
+            raise ElectionError(f"--minimum {category}: {m!r} is not a candidate")
+    return MinimumRepresentation(category, k, tuple(resolved))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the usage message
+        return 0 if exc.code in (0, None) else 2
+    try:
+        election = read_blt(args.file)
+    except BLTError as exc:
+        print(f"{args.file}: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"{args.file}: cannot read the file: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    try:
+        minimums = [parse_minimum(m, election) for m in args.minimum]
+        result = count(election, args.rules, seed=args.seed, seats=args.seats, minimums=minimums)
+    except STVError as exc:
+        print(f"{args.file}: {exc}", file=sys.stderr)
+        return 2
+    text = json.dumps(result.to_dict(), indent=2) + "\n" if args.json else render_text(result)
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into head: not an error
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""A real SMTP server (aiosmtpd) for the newsletter tests, with switches to make it fail."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import threading
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from leveller.newsletter import actions
+from leveller.newsletter.models import Subscriber
+from tests.support.live import free_port
+from tests.support.personas import make_member
+
+
+class Sink:
+    """Records every accepted message. `refuse[address] = "550 ..."` refuses a recipient; `fail_data_after = n`
+    answers the (n+1)-th and later DATA with `data_failure` (e.g. 421: the server goes away mid-send)."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.refuse: dict[str, str] = {}
+        self.fail_data_after: int | None = None
+        self.data_failure = "421 4.3.2 Service shutting down"
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            if self.fail_data_after is not None and len(self.messages) >= self.fail_data_after:
+                return self.data_failure
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            message["X-Envelope-To"] = ",".join(envelope.rcpt_tos)
+            self.messages.append(message)
+        return "250 OK: queued"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if m["X-Envelope-To"] == address]
+
+    def recipients(self) -> list[str]:
+        return [m["X-Envelope-To"] for m in self.messages]
+
+
+@pytest.fixture
+def smtp(settings):
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    settings.NEWSLETTER_RATE = 0
+    settings.SITE_URL = "https://members.example.org"
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
+def editor(db):
+    return make_member("Eddie Editor", "editor@example.org", roles=["staff", "editor"])
+
+
+def add_subscribers(n: int, *, prefix: str = "reader") -> list[Subscriber]:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return Subscriber.objects.bulk_create(
+        [
+            Subscriber(
+                email=f"{prefix}{i}@example.net",
+                name=f"Reader {i}",
+                status="subscribed",
+                consent_at=timezone.now() - dt.timedelta(days=30),
+                consent_source="test",
+            )
+            for i in range(n)
+        ]
+    )
+
+
+def make_issue(editor, title: str = "Spring issue", body: str = "Hello **comrades**. [Join](/groups/)"):
+    return actions.create_issue(actor=editor, title=title, sections=[{"heading": "News", "body": body}])

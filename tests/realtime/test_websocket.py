@@ -1,0 +1,123 @@
+"""The websocket at /ws/: authentication, narrow streams, and resuming from the last event id."""
+
+import json
+
+import pytest
+from django.db import transaction
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+from leveller.accounts import actions
+from leveller.realtime.publish import publish
+from tests.support.browser import session_for
+
+
+def token_for(member):
+    return actions.create_api_token(actor=member, member=member, name="ws")[1]
+
+
+def receive(ws, timeout=5):
+    return json.loads(ws.recv(timeout=timeout))
+
+
+def publish_to(streams, n=1, type="test.ping"):
+    with transaction.atomic():
+        return [publish(streams=streams, type=type, payload={"n": i})[0] for i in range(n)]
+
+
+def test_a_socket_without_credentials_is_refused(live_server_asgi):
+    with pytest.raises(InvalidStatus) as refused:
+        connect(live_server_asgi.ws_url)
+    assert refused.value.response.status_code == 403
+
+
+def test_a_bad_token_is_refused(live_server_asgi, member):
+    with pytest.raises(InvalidStatus) as refused:
+        connect(live_server_asgi.ws_url + "?token=lvl_not-a-token")
+    assert refused.value.response.status_code == 403
+
+
+def test_a_token_authenticates_the_socket_and_events_for_the_member_arrive(live_server_asgi, member):
+    with connect(f"{live_server_asgi.ws_url}?token={token_for(member)}") as ws:
+        assert receive(ws)["type"] == "hello"
+        publish_to([f"user-{member.pk}"], type="test.hello")
+        event = receive(ws)
+        assert event["type"] == "test.hello"
+        assert event["stream"] == f"user-{member.pk}"
+
+
+def test_the_session_cookie_authenticates_a_browser_socket(live_server_asgi, member):
+    cookie = f"sessionid={session_for(member)}"
+    with connect(live_server_asgi.ws_url, additional_headers={"Cookie": cookie, "Origin": live_server_asgi.url}) as ws:
+        assert receive(ws)["type"] == "hello"
+
+
+def test_a_foreign_origin_cannot_ride_a_session_cookie(live_server_asgi, member):
+    cookie = f"sessionid={session_for(member)}"
+    with pytest.raises(InvalidStatus):
+        with connect(live_server_asgi.ws_url, additional_headers={"Cookie": cookie, "Origin": "https://evil.example"}):
+            pass
+
+
+def test_a_member_never_receives_another_members_events(live_server_asgi, member, outsider):
+    with connect(f"{live_server_asgi.ws_url}?token={token_for(outsider)}") as ws:
+        receive(ws)
+        publish_to([f"user-{member.pk}"], type="test.private")
+        ws.send(json.dumps({"type": "ping"}))
+        assert receive(ws)["type"] == "pong"
+
+
+def test_subscribing_to_a_stream_without_an_authoriser_is_refused(live_server_asgi, member):
+    with connect(f"{live_server_asgi.ws_url}?token={token_for(member)}") as ws:
+        receive(ws)
+        ws.send(json.dumps({"type": "subscribe", "stream": "user-999999"}))
+        assert receive(ws)["type"] == "error"
+
+
+def test_a_client_that_reconnects_receives_every_missed_event_in_order(live_server_asgi, member):
+    token = token_for(member)
+    with connect(f"{live_server_asgi.ws_url}?token={token}") as ws:
+        last = receive(ws)["last_event_id"]
+    sent = publish_to([f"user-{member.pk}"], n=50)
+    with connect(f"{live_server_asgi.ws_url}?token={token}") as ws:
+        receive(ws)
+        ws.send(json.dumps({"type": "resume", "after": last}))
+        received = []
+        while True:
+            message = receive(ws)
+            if message["type"] == "resumed":
+                break
+            received.append(message)
+    ids = [m["event_id"] for m in received if m["type"] == "test.ping"]
+    assert ids == [e.id for e in sent]
+    assert [m["n"] for m in received if m["type"] == "test.ping"] == list(range(50))
+
+
+def test_a_resume_from_before_the_retained_events_is_told_to_resync(live_server_asgi, member):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from leveller.realtime.prune import prune
+
+    first = publish_to([f"user-{member.pk}"], n=3)[0]
+    assert prune(now=timezone.now() + dt.timedelta(days=30)) >= 3
+    with connect(f"{live_server_asgi.ws_url}?token={token_for(member)}") as ws:
+        receive(ws)
+        ws.send(json.dumps({"type": "resume", "after": first.id - 1}))
+        assert receive(ws)["type"] == "resync"
+
+
+def test_nothing_is_broadcast_for_a_rolled_back_change(live_server_asgi, member):
+    with connect(f"{live_server_asgi.ws_url}?token={token_for(member)}") as ws:
+        receive(ws)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            publish(streams=[f"user-{member.pk}"], type="test.rolled_back", payload={})
+            raise RuntimeError("abort")
+        publish_to([f"user-{member.pk}"], type="test.after")
+        assert receive(ws)["type"] == "test.after"
+
+
+def test_publish_refuses_a_malformed_stream_name(db):
+    with pytest.raises(ValueError):
+        publish(streams=["everyone"], type="x", payload={})
