@@ -13,6 +13,12 @@ from tests.support.personas import make_member
 pytest_plugins = ["tests.support.browser"]
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness is for attackers, not for a test suite that creates many members."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def run_on_commit(django_capture_on_commit_callbacks):
     """Run on_commit callbacks (broadcasts, emails) at the end of the block, as a real commit would."""

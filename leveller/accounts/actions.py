@@ -72,10 +72,12 @@ def _set_roles(member: Member, roles: list[str]) -> None:
     existing = set(MemberRole.objects.filter(member=member).values_list("role", flat=True))
     MemberRole.objects.bulk_create([MemberRole(member=member, role=r) for r in roles if r not in existing])
     member._roles_cache = frozenset(roles)
-    is_staff = bool({Role.ADMIN, Role.STAFF} & set(roles)) or member.is_superuser
-    if member.is_staff != is_staff:
-        member.is_staff = is_staff
-        member.save(update_fields=["is_staff"])
+    # Admins get the whole Django admin; staff get into it with the permissions an admin grants them.
+    is_superuser = Role.ADMIN in roles
+    is_staff = is_superuser or Role.STAFF in roles
+    if (member.is_staff, member.is_superuser) != (is_staff, is_superuser):
+        member.is_staff, member.is_superuser = is_staff, is_superuser
+        member.save(update_fields=["is_staff", "is_superuser"])
 
 
 @transaction.atomic

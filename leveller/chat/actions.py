@@ -26,8 +26,8 @@ from leveller.chat.message_actions import (  # noqa: F401  (re-exported: the one
     report_message,
     resolve_report,
     send_message,
-    set_notification_level,
     set_email_preference,
+    set_notification_level,
     unfollow_thread,
     unpin_message,
 )
@@ -38,7 +38,12 @@ from leveller.realtime.publish import control, publish
 
 NAME_RE = re.compile(r"^[\w][\w-]{0,79}$", re.UNICODE)
 DEFAULT_CHANNELS = [
-    ("welcome", "Say hello! Introduce yourself: where you are, what brought you here, what you'd like to do.", "discussion", False),
+    (
+        "welcome",
+        "Say hello! Introduce yourself: where you are, what brought you here, what you'd like to do.",
+        "discussion",
+        False,
+    ),
     ("announcements", "News from the organisation. Only staff post here; reply in threads.", "announcements", True),
     ("resources", "Guides, templates and reading for organisers.", "resources", False),
 ]

@@ -78,7 +78,12 @@ def list_channels(request):
 @router.post("/channels", response={201: dict}, summary="Create a channel")
 def create_channel(request, body: ChannelIn):
     channel = actions.create_channel(
-        actor=request.auth, name=body.name, private=body.private, purpose=body.purpose, topic=body.topic, section=body.section
+        actor=request.auth,
+        name=body.name,
+        private=body.private,
+        purpose=body.purpose,
+        topic=body.topic,
+        section=body.section,
     )
     return 201, _channel_row(channel, ChannelMembership(), 0)
 
@@ -139,7 +144,11 @@ def post_message(request, channel_id: int, body: MessageIn):
 
 @router.post("/channels/{channel_id}/uploads", response={201: dict}, summary="Post a message with attachments")
 def post_with_files(
-    request, channel_id: int, files: list[UploadedFile] = File(...), text: str = Form(""), thread_id: int | None = Form(None)
+    request,
+    channel_id: int,
+    files: list[UploadedFile] = File(...),  # noqa: B008  (ninja's way)
+    text: str = Form(""),
+    thread_id: int | None = Form(None),
 ):
     channel = access.get_channel(request.auth, channel_id)
     thread = _thread(request.auth, channel, thread_id)

@@ -51,7 +51,11 @@ def _clean_text(text: str, *, allow_empty: bool = False) -> str:
 
 def publish_message(message: Message, type: str) -> None:
     message = Message.objects.select_related("author__chat_profile").get(pk=message.pk)
-    publish(streams=[message.channel.stream], type=type, payload={"channel_id": message.channel_id, "message": message_payload(message)})
+    publish(
+        streams=[message.channel.stream],
+        type=type,
+        payload={"channel_id": message.channel_id, "message": message_payload(message)},
+    )
 
 
 @transaction.atomic
@@ -97,7 +101,9 @@ def send_message(
         html=render_text(text),
     )
     for upload, content_type, name in checked:
-        attachment = Attachment(message=message, token=secrets.token_urlsafe(16), name=name, content_type=content_type, size=upload.size)
+        attachment = Attachment(
+            message=message, token=secrets.token_urlsafe(16), name=name, content_type=content_type, size=upload.size
+        )
         attachment.file.save(name, upload, save=False)
         attachment.save()
     if thread is not None:
@@ -117,7 +123,7 @@ def send_message(
 def _follow(thread: Message, member, *, read_to: int | None) -> None:
     if member is None:
         return
-    follow, created = ThreadFollow.objects.get_or_create(thread=thread, member=member)
+    follow, _ = ThreadFollow.objects.get_or_create(thread=thread, member=member)
     if read_to is not None and read_to > follow.last_read_id:
         follow.last_read_id = read_to
         follow.save(update_fields=["last_read_id"])
@@ -170,6 +176,7 @@ def delete_message(*, actor, message: Message) -> None:
             summary=f"in {channel}",
             data={"author": message.author_id, "text": message.text[:2000]},
         )
+    message.refresh_from_db(fields=["reply_count"])
     tombstone = message.reply_count > 0
     if tombstone:
         message.attachments.all().delete()
@@ -197,12 +204,15 @@ def delete_message(*, actor, message: Message) -> None:
 
 def clean_emoji(emoji: str) -> str:
     emoji = unicodedata.normalize("NFC", (emoji or "").strip())
-    if emoji.startswith(":") and emoji.endswith(":") and 2 < len(emoji) <= 32:
-        if all(c.isalnum() or c in "_+-" for c in emoji[1:-1]):
-            return emoji
-    if emoji and len(emoji) <= 16 and all(
-        unicodedata.category(c) in {"So", "Sk", "Mn", "Cf"} or c in "\u200d\ufe0f#*0123456789" for c in emoji
-    ) and any(unicodedata.category(c) == "So" for c in emoji):
+    shortcode = emoji.startswith(":") and emoji.endswith(":") and 2 < len(emoji) <= 32
+    if shortcode and all(c.isalnum() or c in "_+-" for c in emoji[1:-1]):
+        return emoji
+    if (
+        emoji
+        and len(emoji) <= 16
+        and all(unicodedata.category(c) in {"So", "Sk", "Mn", "Cf"} or c in "\u200d\ufe0f#*0123456789" for c in emoji)
+        and any(unicodedata.category(c) == "So" for c in emoji)
+    ):
         return emoji
     raise ValidationError("React with one emoji, e.g. 👍 or :tada:.")
 
@@ -239,7 +249,12 @@ def remove_reaction(*, actor, message: Message, emoji: str) -> None:
         publish(
             streams=[message.channel.stream],
             type="reaction.removed",
-            payload={"channel_id": message.channel_id, "message_id": message.pk, "emoji": emoji.strip(), "member_id": actor.pk},
+            payload={
+                "channel_id": message.channel_id,
+                "message_id": message.pk,
+                "emoji": emoji.strip(),
+                "member_id": actor.pk,
+            },
         )
 
 
@@ -287,9 +302,9 @@ def mark_read(*, actor, channel: Channel, up_to: int | None = None) -> ChannelMe
     if position != membership.last_read_id:
         membership.last_read_id = position
         membership.save(update_fields=["last_read_id"])
-        Notification.objects.filter(member=actor, message__channel=channel, message_id__lte=position, read_at__isnull=True).exclude(
-            kind="thread_reply"
-        ).update(read_at=timezone.now())
+        Notification.objects.filter(
+            member=actor, message__channel=channel, message_id__lte=position, read_at__isnull=True
+        ).exclude(kind="thread_reply").update(read_at=timezone.now())
         publish(
             streams=[f"user-{actor.pk}"],
             type="channel.read",
@@ -317,10 +332,16 @@ def unfollow_thread(*, actor, thread: Message) -> ThreadFollow:
 @transaction.atomic
 def mark_thread_read(*, actor, thread: Message) -> None:
     latest = thread.replies.order_by("-id").values_list("id", flat=True).first() or thread.pk
-    changed = ThreadFollow.objects.filter(thread=thread, member=actor, last_read_id__lt=latest).update(last_read_id=latest)
-    Notification.objects.filter(member=actor, message__thread=thread, read_at__isnull=True).update(read_at=timezone.now())
+    changed = ThreadFollow.objects.filter(thread=thread, member=actor, last_read_id__lt=latest).update(
+        last_read_id=latest
+    )
+    Notification.objects.filter(member=actor, message__thread=thread, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
     if changed:
-        publish(streams=[f"user-{actor.pk}"], type="thread.read", payload={"thread_id": thread.pk, "last_read_id": latest})
+        publish(
+            streams=[f"user-{actor.pk}"], type="thread.read", payload={"thread_id": thread.pk, "last_read_id": latest}
+        )
 
 
 @transaction.atomic

@@ -125,7 +125,9 @@ class Message(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     pinned_at = models.DateTimeField(null=True, blank=True)
-    pinned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reply_count = models.PositiveIntegerField(default=0)
     last_reply_at = models.DateTimeField(null=True, blank=True)
 
@@ -138,7 +140,9 @@ class Message(models.Model):
             models.Index(fields=["thread", "id"], name="chat_msg_thread_id"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(thread__isnull=False) | Q(also_in_channel=False), name="chat_also_needs_thread")
+            models.CheckConstraint(
+                condition=Q(thread__isnull=False) | Q(also_in_channel=False), name="chat_also_needs_thread"
+            )
         ]
 
     def __str__(self) -> str:
@@ -174,6 +178,9 @@ class MessageRevision(models.Model):
     class Meta:
         ordering = ["edited_at", "id"]
 
+    def __str__(self) -> str:
+        return f"revision of {self.message_id}"
+
 
 class Reaction(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
@@ -184,6 +191,9 @@ class Reaction(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["message", "member", "emoji"], name="chat_reaction_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.emoji} on {self.message_id}"
 
 
 class ThreadFollow(models.Model):
@@ -196,6 +206,9 @@ class ThreadFollow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["thread", "member"], name="chat_follow_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} follows {self.thread_id}"
 
 
 def attachment_path(instance, filename: str) -> str:
@@ -212,6 +225,9 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
 
     @property
     def is_image(self) -> bool:
@@ -237,6 +253,9 @@ class Notification(models.Model):
         constraints = [models.UniqueConstraint(fields=["member", "message"], name="chat_notification_unique")]
         indexes = [models.Index(fields=["member", "read_at"], name="chat_notif_member_read")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.member_id}"
+
 
 class ChatProfile(models.Model):
     """A member's chat handle (for @mentions) and notification preferences."""
@@ -257,10 +276,15 @@ class Report(models.Model):
     text_snapshot = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"report on {self.message_id}"
 
 
 class Webhook(models.Model):
@@ -272,3 +296,6 @@ class Webhook(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -45,29 +45,46 @@ def after_post(message: Message, *, only_handles: set[str] | None = None) -> Non
             targets[member_id] = NotificationKind.MENTION
     for member_id in direct:
         targets[member_id] = NotificationKind.MENTION
-    if message.channel.kind != Kind.STANDARD and only_handles is None and (message.thread_id is None or message.also_in_channel):
+    if (
+        message.channel.kind != Kind.STANDARD
+        and only_handles is None
+        and (message.thread_id is None or message.also_in_channel)
+    ):
         for member_id in members.values_list("member_id", flat=True):
             targets.setdefault(member_id, NotificationKind.DM)
     if message.thread_id and only_handles is None:
-        followers = ThreadFollow.objects.filter(thread_id=message.thread_id, following=True).values_list("member_id", flat=True)
+        followers = ThreadFollow.objects.filter(thread_id=message.thread_id, following=True).values_list(
+            "member_id", flat=True
+        )
         for member_id in followers:
             targets.setdefault(member_id, NotificationKind.THREAD_REPLY)
     targets.pop(author_id, None)
     levels = _levels(message, targets)
     targets = {
-        pk: kind for pk, kind in targets.items() if levels.get(pk) != Level.NOTHING or pk in direct or kind == NotificationKind.THREAD_REPLY
+        pk: kind
+        for pk, kind in targets.items()
+        if levels.get(pk) != Level.NOTHING or pk in direct or kind == NotificationKind.THREAD_REPLY
     }
     if not targets:
         return
-    existing = set(Notification.objects.filter(message=message, member_id__in=targets).values_list("member_id", flat=True))
-    rows = [Notification(member_id=pk, message=message, kind=kind) for pk, kind in targets.items() if pk not in existing]
+    existing = set(
+        Notification.objects.filter(message=message, member_id__in=targets).values_list("member_id", flat=True)
+    )
+    rows = [
+        Notification(member_id=pk, message=message, kind=kind) for pk, kind in targets.items() if pk not in existing
+    ]
     Notification.objects.bulk_create(rows)
     personal = [row for row in rows if row.member_id in direct or row.kind != NotificationKind.MENTION]
     for row in personal:
         publish(
             streams=[f"user-{row.member_id}"],
             type="notification.created",
-            payload={"kind": row.kind, "channel_id": message.channel_id, "message_id": message.pk, "thread_id": message.thread_id},
+            payload={
+                "kind": row.kind,
+                "channel_id": message.channel_id,
+                "message_id": message.pk,
+                "thread_id": message.thread_id,
+            },
         )
     _schedule_emails([row.member_id for row in personal if row.kind in EMAILED_KINDS])
 

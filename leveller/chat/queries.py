@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -27,16 +27,21 @@ SECTION_LABELS = dict(SECTIONS)
 
 def _count(queryset) -> Subquery:
     return Coalesce(
-        Subquery(queryset.order_by().values("channel_id").annotate(n=Count("id")).values("n")[:1], output_field=IntegerField()),
+        Subquery(
+            queryset.order_by().values("channel_id").annotate(n=Count("id")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
         Value(0),
     )
 
 
 def memberships(member):
     """The member's channel memberships annotated with `unread` and `mentions` counts."""
-    unread = Message.objects.in_channel_view().filter(
-        channel_id=OuterRef("channel_id"), id__gt=OuterRef("last_read_id"), deleted_at__isnull=True
-    ).exclude(author=member)
+    unread = (
+        Message.objects.in_channel_view()
+        .filter(channel_id=OuterRef("channel_id"), id__gt=OuterRef("last_read_id"), deleted_at__isnull=True)
+        .exclude(author=member)
+    )
     mentions = Notification.objects.filter(
         member=member, read_at__isnull=True, message__channel_id=OuterRef("channel_id"), kind__in=["mention", "dm"]
     ).values("message__channel_id")
@@ -91,7 +96,9 @@ def total_unread_threads(member) -> int:
 
 def followed_threads(member, *, limit: int = 50) -> list[Message]:
     """Roots of threads the member follows (and can still read), newest activity first, with `unread`."""
-    follows = ThreadFollow.objects.filter(member=member, following=True, thread__channel__in=Channel.objects.readable_by(member))
+    follows = ThreadFollow.objects.filter(
+        member=member, following=True, thread__channel__in=Channel.objects.readable_by(member)
+    )
     last_read = {f.thread_id: f.last_read_id for f in follows}
     roots = list(
         Message.objects.filter(pk__in=list(last_read), reply_count__gt=0)
@@ -100,7 +107,9 @@ def followed_threads(member, *, limit: int = 50) -> list[Message]:
     )
     counts: dict[int, int] = {}
     if roots:
-        unread_rows = Message.objects.filter(thread_id__in=[r.pk for r in roots], deleted_at__isnull=True).exclude(author=member)
+        unread_rows = Message.objects.filter(thread_id__in=[r.pk for r in roots], deleted_at__isnull=True).exclude(
+            author=member
+        )
         for thread_id, message_id in unread_rows.values_list("thread_id", "id"):
             if message_id > last_read[thread_id]:
                 counts[thread_id] = counts.get(thread_id, 0) + 1
@@ -115,7 +124,9 @@ def message_rows():
     )
 
 
-def channel_page(channel: Channel, *, before: int | None = None, after: int | None = None, limit: int = 50) -> list[Message]:
+def channel_page(
+    channel: Channel, *, before: int | None = None, after: int | None = None, limit: int = 50
+) -> list[Message]:
     """One page of a channel's history, oldest first. No history limit: `before` pages back to the start."""
     rows = message_rows().filter(channel=channel).in_channel_view()
     if after is not None:

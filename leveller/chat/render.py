@@ -20,7 +20,13 @@ TAGS = {
     "p", "br", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li", "a", "span",
     "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
-ATTRIBUTES = {"a": {"href", "title"}, "span": {"class", "data-handle"}, "code": {"class"}, "th": {"style"}, "td": {"style"}}
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "span": {"class", "data-handle"},
+    "code": {"class"},
+    "th": {"style"},
+    "td": {"style"},
+}
 
 
 def _mentions_rule(known: Callable[[str], bool]):

@@ -84,7 +84,9 @@ def _filtered(member, query: Query):
     if query.before:
         rows = rows.filter(created_at__lt=dt.datetime.combine(query.before, dt.time.min, tzinfo=zone))
     if query.after:
-        rows = rows.filter(created_at__gte=dt.datetime.combine(query.after + dt.timedelta(days=1), dt.time.min, tzinfo=zone))
+        rows = rows.filter(
+            created_at__gte=dt.datetime.combine(query.after + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        )
     return rows
 
 
@@ -105,9 +107,10 @@ def _text_hits(member, query: Query, limit: int) -> list[tuple[int, str]]:
         match = _sqlite_match(query)
         if not match:
             return []
+        # Built from constants and Django-compiled SQL; every value is a parameter.
         sql = (
-            f"SELECT f.rowid, snippet(chat_message_fts, 0, %s, %s, '…', 16) FROM chat_message_fts f "
-            f"WHERE chat_message_fts MATCH %s AND f.rowid IN ({base_sql}) ORDER BY f.rowid DESC LIMIT %s"
+            "SELECT f.rowid, snippet(chat_message_fts, 0, %s, %s, '…', 16) FROM chat_message_fts f "  # noqa: S608
+            "WHERE chat_message_fts MATCH %s AND f.rowid IN (" + base_sql + ") ORDER BY f.rowid DESC LIMIT %s"
         )
         params = [START, STOP, match, *base_params, limit]
     else:
@@ -122,8 +125,9 @@ def _text_hits(member, query: Query, limit: int) -> list[tuple[int, str]]:
             return []
         tsquery = " && ".join(parts)
         sql = (
-            f"SELECT m.id, ts_headline('simple', m.text, q.query, %s) FROM chat_message m, (SELECT {tsquery} AS query) q "
-            f"WHERE m.search_vector @@ q.query AND m.id IN ({base_sql}) ORDER BY m.id DESC LIMIT %s"
+            "SELECT m.id, ts_headline('simple', m.text, q.query, %s) "
+            "FROM chat_message m, (SELECT " + tsquery + " AS query) q "
+            "WHERE m.search_vector @@ q.query AND m.id IN (" + base_sql + ") ORDER BY m.id DESC LIMIT %s"
         )
         options = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter=' … '"
         params = [options, *params_q, *base_params, limit]

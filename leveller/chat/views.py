@@ -47,24 +47,25 @@ def channel_view(request, channel_id: int):
     channel = access.get_channel(member, channel_id)
     membership = ChannelMembership.objects.filter(channel=channel, member=member).first()
     around = request.GET.get("around")
-    if around and around.isdigit():
-        rows = queries.around(channel, int(around))
-    else:
-        rows = queries.channel_page(channel)
+    rows = queries.around(channel, int(around)) if around and around.isdigit() else queries.channel_page(channel)
     context = {
         **layout_context(request, channel),
         "channel": channel,
         "membership": membership,
         "rows": rows,
         "has_older": bool(rows) and channel.messages.in_channel_view().filter(id__lt=rows[0].pk).exists(),
-        "has_newer": bool(around) and bool(rows) and channel.messages.in_channel_view().filter(id__gt=rows[-1].pk).exists(),
+        "has_newer": bool(around)
+        and bool(rows)
+        and channel.messages.in_channel_view().filter(id__gt=rows[-1].pk).exists(),
         "new_line_before": _first_unread(rows, membership, member),
         "post_refusal": access.can_post(member, channel),
         "reply_refusal": access.can_post(member, channel, thread=True),
         "can_manage": access.can_manage(member, channel),
         "pinned": channel.messages.filter(pinned_at__isnull=False, deleted_at__isnull=True).order_by("-pinned_at")[:10],
         "highlight": int(around) if around and around.isdigit() else None,
-        "show_intro_prompt": channel.name == "welcome" and channel.kind == Kind.STANDARD and not queries.has_introduced(member),
+        "show_intro_prompt": channel.name == "welcome"
+        and channel.kind == Kind.STANDARD
+        and not queries.has_introduced(member),
         "greet": queries.joiners_to_greet(member) if channel.name == "welcome" else [],
         "dm_members": channel.memberships.select_related("member") if channel.is_dm else [],
         "levels": Level.choices,
@@ -187,7 +188,9 @@ def new_dm(request):
         except ValidationError as e:
             error = _errors(e)
     shown = members.search(query)[:50] if query else members[:50]
-    return render(request, "chat/new_dm.html", {**layout_context(request), "people": shown, "error": error, "query": query})
+    return render(
+        request, "chat/new_dm.html", {**layout_context(request), "people": shown, "error": error, "query": query}
+    )
 
 
 @login_required
@@ -237,7 +240,9 @@ def attachment(request, token: str, name: str):
     row = get_object_or_404(Attachment.objects.select_related("message__channel"), token=token)
     if not access.can_read(request.user, row.message.channel) or row.message.deleted_at:
         raise Http404("No such file.")
-    response = FileResponse(row.file.open("rb"), content_type=row.content_type, as_attachment=not row.is_image, filename=row.name)
+    response = FileResponse(
+        row.file.open("rb"), content_type=row.content_type, as_attachment=not row.is_image, filename=row.name
+    )
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"

@@ -99,7 +99,9 @@ def moderation(request):
         except (ValidationError, PermissionDenied) as e:
             flash.error(request, _errors(e))
         return redirect("chat:moderation")
-    reports = Report.objects.filter(resolved_at__isnull=True).select_related("message__channel", "message__author", "reporter")
+    reports = Report.objects.filter(resolved_at__isnull=True).select_related(
+        "message__channel", "message__author", "reporter"
+    )
     return render(request, "chat/moderation.html", {**layout_context(request), "reports": reports[:200]})
 
 
@@ -107,17 +109,23 @@ def moderation(request):
 @require_POST
 def incoming_webhook(request, secret: str):
     """Slack-compatible: POST {"text": "..."} (JSON or a `payload` form field) posts as the webhook's bot."""
-    hook = Webhook.objects.select_related("channel").filter(secret_hash=hash_secret(secret), revoked_at__isnull=True).first()
+    hook = (
+        Webhook.objects.select_related("channel")
+        .filter(secret_hash=hash_secret(secret), revoked_at__isnull=True)
+        .first()
+    )
     if hook is None:
         raise Http404("No such webhook.")
     try:
-        raw = request.POST.get("payload") if request.content_type == "application/x-www-form-urlencoded" else request.body
+        raw = (
+            request.POST.get("payload") if request.content_type == "application/x-www-form-urlencoded" else request.body
+        )
         body = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"ok": False, "error": "Send JSON like {\"text\": \"Hello\"}."}, status=400)
+        return JsonResponse({"ok": False, "error": 'Send JSON like {"text": "Hello"}.'}, status=400)
     text = body.get("text") if isinstance(body, dict) else None
     if not isinstance(text, str) or not text.strip():
-        return JsonResponse({"ok": False, "error": "The body needs a non-empty \"text\"."}, status=400)
+        return JsonResponse({"ok": False, "error": 'The body needs a non-empty "text".'}, status=400)
     name = body.get("username") if isinstance(body.get("username"), str) else hook.name
     try:
         message = actions.send_message(actor=None, channel=hook.channel, text=text, bot_name=(name or hook.name)[:80])

@@ -86,7 +86,9 @@ def edit(request, message_id: int):
             error = _errors(e)
     elif message.author_id != request.user.pk:
         raise PermissionDenied("You can only edit your own messages.")
-    return render(request, "chat/_edit.html", {"m": message, "error": error, "in_thread": request.GET.get("in_thread") == "1"})
+    return render(
+        request, "chat/_edit.html", {"m": message, "error": error, "in_thread": request.GET.get("in_thread") == "1"}
+    )
 
 
 @login_required

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from leveller.core.models import AuditEntry
 from leveller.elections import actions
@@ -122,7 +122,7 @@ def create(request, data: ElectionIn):
     title = fields.pop("title", "") or ""
     kind = fields.pop("kind", None) or "stv"
     election = actions.create_election(actor=request.auth, title=title, kind=kind, **fields)
-    return 201, _out(election, request.auth)
+    return Status(201, _out(election, request.auth))
 
 
 @router.get("/{election_id}", response=ElectionOut, summary="One vote, its candidates and your status")
@@ -140,7 +140,7 @@ def update(request, election_id: int, data: ElectionIn):
 @router.post("/{election_id}/candidates", response={201: CandidateOut}, summary="Add a candidate or proposal (staff)")
 def add_candidate(request, election_id: int, data: CandidateIn):
     election = managed_election(request.auth, election_id)
-    return 201, actions.add_candidate(actor=request.auth, election=election, **data.dict())
+    return Status(201, actions.add_candidate(actor=request.auth, election=election, **data.dict()))
 
 
 @router.post("/{election_id}/rules", summary="Set a minimum-representation rule (staff)")
@@ -187,7 +187,7 @@ def audit_trail(request, election_id: int):
 @router.post("/{election_id}/stand", response={201: CandidateOut}, summary="Stand as a candidate")
 def stand(request, election_id: int, data: StandIn):
     election = visible_election(request.auth, election_id)
-    return 201, actions.stand(actor=request.auth, election=election, **data.dict())
+    return Status(201, actions.stand(actor=request.auth, election=election, **data.dict()))
 
 
 @router.post("/{election_id}/candidates/{candidate_id}/nominate", summary="Add your supporting nomination")
@@ -203,7 +203,7 @@ def nominate(request, election_id: int, candidate_id: int):
 def cast(request, election_id: int, data: BallotIn):
     election = visible_election(request.auth, election_id)
     receipt = actions.cast_ballot(actor=request.auth, election=election, **data.dict())
-    return 201, {"receipt": receipt}
+    return Status(201, {"receipt": receipt})
 
 
 @router.get("/{election_id}/results", summary="The count (once published; staff may preview)")

@@ -8,10 +8,10 @@ from decimal import Decimal, InvalidOperation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-ROW = 26
-LABEL = 150
-WIDTH = 640
-PAD = 8
+ROW = 40
+WIDTH = 360
+VALUE_ROOM = 64
+PAD = 6
 
 
 def _num(value) -> Decimal:
@@ -27,31 +27,28 @@ def bar_chart(
     """Horizontal bars: (label, value, state) with state "elected", "excluded" or "". `marker` draws the quota."""
     values = [_num(v) for _, v, _ in bars]
     top = max([*values, _num(marker) if marker is not None else Decimal(0), Decimal(1)])
-    span = WIDTH - LABEL - 70
+    span = WIDTH - VALUE_ROOM
     height = PAD * 2 + ROW * len(bars) + (18 if marker is not None else 0)
 
     def x(value: Decimal) -> float:
-        return round(LABEL + float(value / top) * span, 1)
+        return round(float(value / top) * span, 1)
 
     rows = []
     for i, ((label, _, state), value) in enumerate(zip(bars, values, strict=True)):
         y = PAD + i * ROW
-        short = label if len(label) <= 20 else label[:19] + "…"
+        short = label if len(label) <= 48 else label[:47] + "…"
         rows.append(
             format_html(
-                '<g class="bar bar-{}"><text x="{}" y="{}" class="bar-label">{}</text>'
-                '<rect x="{}" y="{}" width="{}" height="{}" rx="2"></rect>'
+                '<g class="bar bar-{}"><text x="0" y="{}" class="bar-label">{}</text>'
+                '<rect x="0" y="{}" width="{}" height="14" rx="2"></rect>'
                 '<text x="{}" y="{}" class="bar-value">{}{}</text></g>',
                 state or "continuing",
-                LABEL - 6,
-                y + 17,
+                y + 13,
                 short,
-                LABEL,
-                y + 4,
-                max(0.0, x(value) - LABEL),
-                ROW - 8,
+                y + 18,
+                x(value),
                 x(value) + 4,
-                y + 17,
+                y + 30,
                 f"{value.normalize():f}" if value == value.to_integral() else f"{value:.2f}",
                 " ✓" if state == "elected" else "",
             )
@@ -64,9 +61,9 @@ def bar_chart(
             '<text x="{}" y="{}" class="quota-label">{}</text>',
             mx,
             mx,
-            PAD,
+            PAD + 16,
             height - 16,
-            mx,
+            min(mx, WIDTH - 60),
             height - 3,
             marker_label,
         )

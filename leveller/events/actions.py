@@ -86,6 +86,9 @@ def _validate(event: Event, *, new: bool) -> None:
         raise ValidationError("Give the start and end time.")
     if timezone.is_naive(event.starts_at) or timezone.is_naive(event.ends_at):
         raise ValueError("event times must be aware datetimes")
+    # Events are scheduled to the minute.
+    event.starts_at = event.starts_at.replace(second=0, microsecond=0)
+    event.ends_at = event.ends_at.replace(second=0, microsecond=0)
     if event.ends_at <= event.starts_at:
         raise ValidationError({"ends_at": "The event must end after it starts."})
     if event.ends_at - event.starts_at > dt.timedelta(days=14):
@@ -200,7 +203,7 @@ def _after_create(*, actor, events: list[Event]) -> None:
         publish(
             streams=[f"user-{o.pk}" for o in _organisers(first.group_id)],
             type="event.submitted",
-            payload={"event_id": first.pk, "title": first.title},
+            payload={"event": first.pk, "title": first.title},
         )
 
 
@@ -293,7 +296,7 @@ def _tell_submitter(event: Event, *, approved: bool, note: str) -> None:
     publish(
         streams=[f"user-{submitter.pk}"],
         type="event.decided",
-        payload={"event_id": event.pk, "approved": approved},
+        payload={"event": event.pk, "approved": approved},
     )
 
 
@@ -420,12 +423,12 @@ def _promote(event: Event) -> list[Rsvp]:
 
 def _broadcast(event: Event, promoted: list[Rsvp]) -> None:
     """Counts go to viewers of the event page; a promotion goes to the promoted member alone."""
-    publish(streams=[f"event-{event.pk}"], type="event.rsvps", payload={"event_id": event.pk, **_counts(event)})
+    publish(streams=[f"event-{event.pk}"], type="event.rsvps", payload={"event": event.pk, **_counts(event)})
     for rsvp in promoted:
         publish(
             streams=[f"user-{rsvp.member_id}"],
             type="event.promoted",
-            payload={"event_id": event.pk, "title": event.title},
+            payload={"event": event.pk, "title": event.title},
         )
 
 

@@ -12,7 +12,7 @@ from leveller.groups.models import Group, GroupMembership
 def visible_group(actor, *, slug: str | None = None, pk: int | None = None) -> Group:
     """Approved groups for anyone (even anonymous); proposals only for staff and their proposer."""
     lookup = {"slug": slug} if slug is not None else {"pk": pk}
-    group = Group.objects.visible_to(actor).select_related("parent").filter(**lookup).first()
+    group = Group.objects.visible_to(actor).select_related("parent", "channel").filter(**lookup).first()
     if group is None:
         raise Http404("No such group.")
     return group

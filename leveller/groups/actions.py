@@ -15,7 +15,7 @@ from django.utils.text import slugify
 
 from leveller.core import audit
 from leveller.core.access import require_member, require_staff
-from leveller.groups import chatlink, finder
+from leveller.groups import chatlink, countries, finder
 from leveller.groups.models import Group, GroupDistrict, GroupMembership, GroupMessage, GroupStatus, Kind, Role
 from leveller.groups.postcodes import outcode_for
 from leveller.realtime.publish import publish
@@ -75,10 +75,10 @@ def clean_outcodes(outcodes) -> list[str]:
 
 
 def _clean_country(country: str) -> str:
-    country = (country or "GB").strip().upper()
-    if len(country) != 2 or not country.isalpha():
-        raise ValidationError({"country": "Use a two-letter country code, such as GB, DE or IE."})
-    return country
+    try:
+        return countries.clean_country(country or "GB")
+    except ValidationError as error:
+        raise ValidationError({"country": error.messages}) from None
 
 
 def _check_shape(*, kind: str, parent: Group | None, campaign: str, country: str, town: str, districts: list[str]):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from leveller.accounts.models import Member
 from leveller.accounts.tokens import member_for_token
@@ -89,7 +89,7 @@ def propose(request, data: ProposeIn):
     parent_id = fields.pop("parent_id")
     parent = visible_group(request.auth, pk=parent_id) if parent_id else None
     group = actions.propose_group(actor=request.auth, parent=parent, **fields)
-    return 201, group_detail(group, viewer=request.auth)
+    return Status(201, group_detail(group, viewer=request.auth))
 
 
 @router.get("/proposals", summary="Proposed groups awaiting a decision (staff)")
@@ -187,7 +187,9 @@ class MessageIn(Schema):
 def message(request, group_id: int, data: MessageIn):
     group = managed_group(request.auth, pk=group_id)
     sent = actions.message_group(actor=request.auth, group=group, **data.dict())
-    return 201, {"id": sent.pk, "recipients": sent.recipients, "to_channel": sent.to_channel, "by_email": sent.by_email}
+    return Status(
+        201, {"id": sent.pk, "recipients": sent.recipients, "to_channel": sent.to_channel, "by_email": sent.by_email}
+    )
 
 
 @router.get("/{group_id}/activity", summary="Members, new joiners, events held and calls made (organisers)")

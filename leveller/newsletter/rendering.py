@@ -52,9 +52,9 @@ def markdown_html(text: str) -> SafeString:
     return mark_safe(cleaned)
 
 
-def absolute_links(html: str) -> str:
-    """Make site-relative href/src absolute, so links and images work in every mail client."""
-    return RELATIVE_URL.sub(lambda m: f'{m.group(1)}="{settings.SITE_URL}{m.group(2)}"', html)
+def absolute_links(html: SafeString) -> SafeString:
+    """Make site-relative href/src absolute in cleaned HTML, so links and images work in every mail client."""
+    return mark_safe(RELATIVE_URL.sub(lambda m: f'{m.group(1)}="{settings.SITE_URL}{m.group(2)}"', html))
 
 
 def absolute_markdown_links(text: str) -> str:

@@ -14,7 +14,7 @@ from django.http import Http404
 
 from leveller.core.access import require_member
 from leveller.phonebank import integrations
-from leveller.phonebank.models import Call, Campaign, CallersMode, CampaignStatus
+from leveller.phonebank.models import Call, CallersMode, Campaign, CampaignStatus
 
 
 def is_organiser_of(member, campaign: Campaign) -> bool:

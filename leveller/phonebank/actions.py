@@ -77,7 +77,10 @@ def update_campaign(*, actor, campaign: Campaign, **changes) -> Campaign:
     campaign.save()
     _set_people(campaign, callers=callers, organisers=organisers)
     audit.record(
-        actor=actor, action="phonebank.campaign_updated", target=campaign, summary=campaign.name,
+        actor=actor,
+        action="phonebank.campaign_updated",
+        target=campaign,
+        summary=campaign.name,
         data={"fields": sorted([*values, *(["callers"] if callers is not None else [])])},
     )
     progress.changed(campaign.pk, kind="campaign")
@@ -118,12 +121,18 @@ def upload_contacts(*, actor, campaign: Campaign, data: bytes, filename: str = "
     background = total > settings.PHONEBANK_SYNC_IMPORT_ROWS
     with transaction.atomic():
         job = ImportJob.objects.create(
-            campaign=campaign, created_by=actor, filename=filename[:200], total_rows=total,
+            campaign=campaign,
+            created_by=actor,
+            filename=filename[:200],
+            total_rows=total,
             source=text if background else "",
         )
         audit.record(
-            actor=actor, action="phonebank.contacts_uploaded", target=campaign,
-            summary=f"{filename or 'contacts.csv'}: {total} rows", data={"job": job.pk},
+            actor=actor,
+            action="phonebank.contacts_uploaded",
+            target=campaign,
+            summary=f"{filename or 'contacts.csv'}: {total} rows",
+            data={"job": job.pk},
         )
         if background:
             from leveller.phonebank.tasks import import_contacts
@@ -178,12 +187,15 @@ def _commit_batch(job, batch, report, processed: int, atomic_batches: bool, *, l
         load_batch(job=job, batch=batch, report=report, processed=processed, last=last)
 
 
-def load_batch(*, job: ImportJob, batch: list[importing.Parsed], report: importing.Report, processed: int,
-               last: bool) -> None:
+def load_batch(
+    *, job: ImportJob, batch: list[importing.Parsed], report: importing.Report, processed: int, last: bool
+) -> None:
     """Insert one batch of parsed rows, skipping duplicates and do-not-call numbers, and record progress."""
     campaign = Campaign.objects.select_for_update().get(pk=job.campaign_id)
     numbers = [p.phone_e164 for p in batch]
-    existing = set(Contact.objects.filter(campaign=campaign, phone_e164__in=numbers).values_list("phone_e164", flat=True))
+    existing = set(
+        Contact.objects.filter(campaign=campaign, phone_e164__in=numbers).values_list("phone_e164", flat=True)
+    )
     blocked = set(DoNotCall.objects.filter(phone_e164__in=numbers).values_list("phone_e164", flat=True))
     now = timezone.now()
     new: list[Contact] = []
@@ -195,11 +207,19 @@ def load_batch(*, job: ImportJob, batch: list[importing.Parsed], report: importi
         else:
             existing.add(parsed.phone_e164)
             report.zones.add(parsed.time_zone)
-            new.append(Contact(
-                campaign=campaign, name=parsed.name, phone_e164=parsed.phone_e164, postcode=parsed.postcode,
-                country=parsed.country, time_zone=parsed.time_zone, fields=parsed.fields, row_number=parsed.number,
-                available_at=now,
-            ))
+            new.append(
+                Contact(
+                    campaign=campaign,
+                    name=parsed.name,
+                    phone_e164=parsed.phone_e164,
+                    postcode=parsed.postcode,
+                    country=parsed.country,
+                    time_zone=parsed.time_zone,
+                    fields=parsed.fields,
+                    row_number=parsed.number,
+                    available_at=now,
+                )
+            )
     Contact.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
     report.loaded += len(new)
     zones = sorted(set(campaign.time_zones) | report.zones)
@@ -208,9 +228,21 @@ def load_batch(*, job: ImportJob, batch: list[importing.Parsed], report: importi
     job.processed_rows = min(processed, job.total_rows)
     for name in ("loaded", "duplicates", "do_not_call", "invalid_count"):
         setattr(job, name, getattr(report, name))
-    job.invalid, job.duplicate_rows, job.do_not_call_rows = report.invalid, report.duplicate_rows, report.do_not_call_rows
-    fields = ["processed_rows", "loaded", "duplicates", "do_not_call", "invalid_count", "invalid",
-              "duplicate_rows", "do_not_call_rows"]
+    job.invalid, job.duplicate_rows, job.do_not_call_rows = (
+        report.invalid,
+        report.duplicate_rows,
+        report.do_not_call_rows,
+    )
+    fields = [
+        "processed_rows",
+        "loaded",
+        "duplicates",
+        "do_not_call",
+        "invalid_count",
+        "invalid",
+        "duplicate_rows",
+        "do_not_call_rows",
+    ]
     if last:
         job.status, job.finished_at, job.source, job.processed_rows = ImportStatus.DONE, now, "", job.total_rows
         fields += ["status", "finished_at", "source"]
@@ -223,7 +255,9 @@ def load_batch(*, job: ImportJob, batch: list[importing.Parsed], report: importi
 def _import_hint(campaign_id: int, job_id: int) -> None:
     from leveller.realtime.publish import publish
 
-    publish(streams=[f"campaign-{campaign_id}"], type="phonebank.import", payload={"campaign": campaign_id, "job": job_id})
+    publish(
+        streams=[f"campaign-{campaign_id}"], type="phonebank.import", payload={"campaign": campaign_id, "job": job_id}
+    )
 
 
 # --- calling ----------------------------------------------------------------------------------------------------
@@ -282,14 +316,22 @@ def next_contact(*, actor, campaign: Campaign, now: dt.datetime | None = None) -
 
 def _record_view(actor, call: Call) -> None:
     audit.record(
-        actor=actor, action="phonebank.contact_viewed", target=call.contact,
-        summary=f"call {call.pk} in campaign {call.campaign_id}", data={"call": call.pk},
+        actor=actor,
+        action="phonebank.contact_viewed",
+        target=call.contact,
+        summary=f"call {call.pk} in campaign {call.campaign_id}",
+        data={"call": call.pk},
     )
 
 
 def record_view(*, actor, call: Call) -> None:
     """Audit a page view of a held contact's details (the assignment itself is audited by next_contact)."""
     _record_view(actor, call)
+
+
+def record_export(*, actor, campaign: Campaign) -> None:
+    _require_campaign_organiser(actor, campaign)
+    audit.record(actor=actor, action="phonebank.results_exported", target=campaign, summary=campaign.name)
 
 
 def _close_contact(contact: Contact, outcome: str) -> None:
@@ -306,8 +348,9 @@ def _lock_held_contact(call: Call) -> Contact:
 
 
 @transaction.atomic
-def record_outcome(*, actor, call: Call, outcome: str, answers: dict | None = None, callback_at=None,
-                   now: dt.datetime | None = None) -> Call:
+def record_outcome(
+    *, actor, call: Call, outcome: str, answers: dict | None = None, callback_at=None, now: dt.datetime | None = None
+) -> Call:
     now = now or clock.now()
     if call.caller_id != actor.pk:
         raise PermissionDenied("This is not your call.")
@@ -328,10 +371,20 @@ def record_outcome(*, actor, call: Call, outcome: str, answers: dict | None = No
         contact.available_at, contact.preferred_caller, contact.callback_at = when, actor, when
     else:
         contact.done = True
-    contact.save(update_fields=[
-        "attempts", "last_outcome", "last_called_at", "holder", "lease_call_id", "preferred_caller", "callback_at",
-        "reached", "available_at", "done",
-    ])
+    contact.save(
+        update_fields=[
+            "attempts",
+            "last_outcome",
+            "last_called_at",
+            "holder",
+            "lease_call_id",
+            "preferred_caller",
+            "callback_at",
+            "reached",
+            "available_at",
+            "done",
+        ]
+    )
     call.ended_at, call.outcome, call.answers, call.callback_at = now, outcome, cleaned, when
     call.save(update_fields=["ended_at", "outcome", "answers", "callback_at"])
     if outcome == Outcome.DO_NOT_CALL:
@@ -365,7 +418,7 @@ def _clean_callback(campaign: Campaign, contact: Contact, value, now: dt.datetim
 
 @transaction.atomic
 def release_call(*, actor, call: Call, now: dt.datetime | None = None) -> Call:
-    """"I can't call now": the contact goes straight back to the queue for someone else."""
+    """ "I can't call now": the contact goes straight back to the queue for someone else."""
     now = now or clock.now()
     if call.caller_id != actor.pk:
         raise PermissionDenied("This is not your call.")
@@ -394,7 +447,9 @@ def _add_do_not_call(*, actor, phone_e164: str, campaign: Campaign | None) -> Do
     )
     elsewhere = Contact.objects.filter(phone_e164=phone_e164, done=False)
     affected = set(elsewhere.values_list("campaign_id", flat=True))
-    elsewhere.update(done=True, last_outcome=Outcome.DO_NOT_CALL, holder=None, lease_call_id=None, preferred_caller=None)
+    elsewhere.update(
+        done=True, last_outcome=Outcome.DO_NOT_CALL, holder=None, lease_call_id=None, preferred_caller=None
+    )
     for campaign_id in affected:
         progress.changed(campaign_id)
     if created:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import Body, File, Router, Schema
+from ninja import File, Router, Schema
+from ninja.responses import Status
 from ninja.files import UploadedFile
 
 from leveller.phonebank import access, actions, clock, hours, phones, stats
@@ -151,7 +152,7 @@ def create_campaign(request, payload: CampaignIn):
     fields = _fields(payload)
     name = fields.pop("name", None)
     campaign = actions.create_campaign(actor=request.auth, name=name, **fields)
-    return 201, campaign_out(campaign)
+    return Status(201, campaign_out(campaign))
 
 
 @router.get("/campaigns/{campaign_id}", response=CampaignOut)
@@ -171,17 +172,20 @@ def update_campaign(request, campaign_id: int, payload: CampaignIn):
     response={200: dict, 202: dict, 400: Detail, 403: Detail, 404: Detail},
     summary="Upload a contact list CSV (multipart field `file`)",
 )
-def upload_contacts(request, campaign_id: int, file: UploadedFile = File(...)):
+def upload_contacts(request, campaign_id: int, file: File[UploadedFile]):
     campaign = access.campaign_for_organiser(request.auth, campaign_id)
     job = actions.upload_contacts(actor=request.auth, campaign=campaign, data=file.read(), filename=file.name or "")
     if job.status == ImportStatus.DONE:
-        return 200, job.report()
-    return 202, {
-        "job_id": job.pk,
-        "status": job.status,
-        "total_rows": job.total_rows,
-        "poll": f"/api/v1/phonebank/campaigns/{campaign.pk}/imports/{job.pk}",
-    }
+        return Status(200, job.report())
+    return Status(
+        202,
+        {
+            "job_id": job.pk,
+            "status": job.status,
+            "total_rows": job.total_rows,
+            "poll": f"/api/v1/phonebank/campaigns/{campaign.pk}/imports/{job.pk}",
+        },
+    )
 
 
 @router.get("/campaigns/{campaign_id}/imports/{job_id}", response={200: dict, 403: Detail, 404: Detail})
@@ -189,8 +193,8 @@ def import_status(request, campaign_id: int, job_id: int):
     campaign = access.campaign_for_organiser(request.auth, campaign_id)
     job = ImportJob.objects.filter(campaign=campaign, pk=job_id).first()
     if job is None:
-        return 404, {"detail": "Not found."}
-    return 200, job.report()
+        return Status(404, {"detail": "Not found."})
+    return Status(200, job.report())
 
 
 @router.post("/campaigns/{campaign_id}/next", response={200: NextOut, 204: None, 400: Detail, 404: Detail})
@@ -199,30 +203,40 @@ def next_contact(request, campaign_id: int):
     call = actions.next_contact(actor=request.auth, campaign=campaign)
     if call is None:
         return HttpResponse(status=204)
-    return 200, call_out(call)
+    return Status(200, call_out(call))
 
 
 @router.post("/calls/{call_id}/outcome", response={200: dict, 400: Detail, 404: Detail, 409: Detail})
-def record_outcome(request, call_id: int, payload: OutcomeIn = Body(...)):
+def record_outcome(request, call_id: int, payload: OutcomeIn):
     call = access.call_for_caller(request.auth, call_id)
     try:
         call = actions.record_outcome(
-            actor=request.auth, call=call, outcome=str(payload.outcome or ""), answers=payload.answers,
+            actor=request.auth,
+            call=call,
+            outcome=str(payload.outcome or ""),
+            answers=payload.answers,
             callback_at=payload.callback_at,
         )
     except actions.LeaseLost as lost:
-        return 409, {"detail": lost.message}
-    return 200, {"call_id": call.pk, "outcome": call.outcome, "answers": call.answers,
-                 "callback_at": call.callback_at.isoformat() if call.callback_at else None}
+        return Status(409, {"detail": lost.message})
+    return Status(
+        200,
+        {
+            "call_id": call.pk,
+            "outcome": call.outcome,
+            "answers": call.answers,
+            "callback_at": call.callback_at.isoformat() if call.callback_at else None,
+        },
+    )
 
 
 @router.post("/calls/{call_id}/release", response={200: dict, 404: Detail})
 def release_call(request, call_id: int):
     call = actions.release_call(actor=request.auth, call=access.call_for_caller(request.auth, call_id))
-    return 200, {"call_id": call.pk, "released": True}
+    return Status(200, {"call_id": call.pk, "released": True})
 
 
 @router.get("/campaigns/{campaign_id}/stats", response={200: dict, 403: Detail, 404: Detail})
 def campaign_stats(request, campaign_id: int):
     campaign = access.campaign_for_organiser(request.auth, campaign_id)
-    return 200, stats.campaign_stats(campaign, clock.now())
+    return Status(200, stats.campaign_stats(campaign, clock.now()))

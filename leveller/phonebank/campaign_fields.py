@@ -10,8 +10,18 @@ from leveller.phonebank import integrations, survey
 from leveller.phonebank.models import CallersMode, CampaignStatus
 
 EDITABLE = {
-    "name", "goal", "script", "questions", "calling_start", "calling_end", "call_on_sundays", "max_attempts",
-    "retry_after_minutes", "callers_mode", "caller_group_id", "status",
+    "name",
+    "goal",
+    "script",
+    "questions",
+    "calling_start",
+    "calling_end",
+    "call_on_sundays",
+    "max_attempts",
+    "retry_after_minutes",
+    "callers_mode",
+    "caller_group_id",
+    "status",
 }
 MAX_RETRY_MINUTES = 60 * 24 * 30
 

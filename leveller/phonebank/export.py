@@ -28,8 +28,20 @@ def rows(campaign) -> Iterator[str]:
     questions = campaign.questions
     field_keys = _field_keys(campaign)
     yield writer.writerow(
-        ["name", "phone", "postcode", "country", "time_zone", *field_keys, "status", "outcome", "attempts",
-         "last_called_at_utc", "caller", *[q["id"] for q in questions]]
+        [
+            "name",
+            "phone",
+            "postcode",
+            "country",
+            "time_zone",
+            *field_keys,
+            "status",
+            "outcome",
+            "attempts",
+            "last_called_at_utc",
+            "caller",
+            *[q["id"] for q in questions],
+        ]
     )
     last_call = Call.objects.filter(contact=OuterRef("pk")).exclude(outcome__in=["", RELEASED, EXPIRED]).order_by("-id")
     contacts = (
@@ -47,14 +59,22 @@ def rows(campaign) -> Iterator[str]:
 
             answers = json.loads(answers)
         status = "finished" if contact.done else ("waiting" if contact.attempts == 0 else "to retry")
-        yield writer.writerow([
-            safe(contact.name), contact.phone_e164, safe(contact.postcode), contact.country, contact.time_zone,
-            *[safe(contact.fields.get(k, "")) for k in field_keys],
-            status, contact.last_outcome, contact.attempts,
-            contact.last_called_at.isoformat(timespec="seconds") if contact.last_called_at else "",
-            safe(contact.caller_name or ""),
-            *[safe(_answer(answers.get(q["id"]))) for q in questions],
-        ])
+        yield writer.writerow(
+            [
+                safe(contact.name),
+                contact.phone_e164,
+                safe(contact.postcode),
+                contact.country,
+                contact.time_zone,
+                *[safe(contact.fields.get(k, "")) for k in field_keys],
+                status,
+                contact.last_outcome,
+                contact.attempts,
+                contact.last_called_at.isoformat(timespec="seconds") if contact.last_called_at else "",
+                safe(contact.caller_name or ""),
+                *[safe(_answer(answers.get(q["id"]))) for q in questions],
+            ]
+        )
 
 
 def _answer(value) -> str:

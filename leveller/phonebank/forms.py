@@ -11,23 +11,33 @@ from leveller.phonebank.models import CallersMode, CampaignStatus, Outcome
 
 class CampaignForm(forms.Form):
     name = forms.CharField(max_length=200)
-    goal = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="What this campaign is for.")
+    goal = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="What this campaign is for."
+    )
     script = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 10}),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
         help_text="Markdown. {first_name}, {name}, {postcode} and any custom column (e.g. {branch}) are filled in.",
     )
-    calling_start = forms.TimeField(initial="10:00", widget=forms.TimeInput(attrs={"type": "time"}),
-                                    help_text="In each contact's own local time.")
+    calling_start = forms.TimeField(
+        initial="10:00", widget=forms.TimeInput(attrs={"type": "time"}), help_text="In each contact's own local time."
+    )
     calling_end = forms.TimeField(initial="20:00", widget=forms.TimeInput(attrs={"type": "time"}))
     call_on_sundays = forms.BooleanField(required=False, label="Call on Sundays")
     max_attempts = forms.IntegerField(min_value=1, max_value=20, initial=3)
-    retry_after_minutes = forms.IntegerField(min_value=1, initial=240, label="Minutes before retrying",
-                                             help_text="After no answer, busy or voicemail.")
-    callers_mode = forms.ChoiceField(choices=CallersMode.choices, label="Who may call", widget=forms.RadioSelect,
-                                     initial=CallersMode.EVERYONE)
+    retry_after_minutes = forms.IntegerField(
+        min_value=1, initial=240, label="Minutes before retrying", help_text="After no answer, busy or voicemail."
+    )
+    callers_mode = forms.ChoiceField(
+        choices=CallersMode.choices, label="Who may call", widget=forms.RadioSelect, initial=CallersMode.EVERYONE
+    )
     caller_group_id = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Group")
-    caller_emails = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Named callers",
-                                    help_text="Email addresses, one per line.")
+    caller_emails = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Named callers",
+        help_text="Email addresses, one per line.",
+    )
     status = forms.ChoiceField(choices=CampaignStatus.choices, initial=CampaignStatus.DRAFT)
 
     def __init__(self, *args, **kwargs):
@@ -53,8 +63,9 @@ class CampaignForm(forms.Form):
 class QuestionForm(forms.Form):
     text = forms.CharField(max_length=500, required=False, label="Question")
     kind = forms.ChoiceField(choices=list(survey.KINDS.items()), initial="single_choice")
-    choices = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                              help_text="For choice questions: one choice per line.")
+    choices = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="For choice questions: one choice per line."
+    )
     show_if_question = forms.IntegerField(required=False, min_value=1, label="Only ask after question number")
     show_if_answer = forms.CharField(required=False, max_length=200, label="was answered")
 
@@ -69,8 +80,12 @@ def questions_from(formset, existing: list[dict]) -> list[dict]:
     questions = []
     for position, row in enumerate(rows, start=1):
         old = existing[position - 1]["id"] if position <= len(existing) else None
-        question = {"id": old or f"q{position}", "text": row["text"], "kind": row["kind"],
-                    "choices": [c.strip() for c in (row.get("choices") or "").splitlines() if c.strip()]}
+        question = {
+            "id": old or f"q{position}",
+            "text": row["text"],
+            "kind": row["kind"],
+            "choices": [c.strip() for c in (row.get("choices") or "").splitlines() if c.strip()],
+        }
         parent = row.get("show_if_question")
         if parent:
             if parent >= position:
@@ -83,17 +98,23 @@ def questions_from(formset, existing: list[dict]) -> list[dict]:
 def question_initial(questions: list[dict]) -> list[dict]:
     ids = {q["id"]: n for n, q in enumerate(questions, start=1)}
     return [
-        {"text": q["text"], "kind": q["kind"], "choices": "\n".join(q.get("choices") or []),
-         "show_if_question": ids.get((q.get("show_if") or {}).get("question")),
-         "show_if_answer": (q.get("show_if") or {}).get("answer", "")}
+        {
+            "text": q["text"],
+            "kind": q["kind"],
+            "choices": "\n".join(q.get("choices") or []),
+            "show_if_question": ids.get((q.get("show_if") or {}).get("question")),
+            "show_if_answer": (q.get("show_if") or {}).get("answer", ""),
+        }
         for q in questions
     ]
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="Contact list (CSV)",
-                           help_text="Columns: name, phone, and optionally postcode, country, time zone; any other "
-                                     "column becomes a custom field.")
+    file = forms.FileField(
+        label="Contact list (CSV)",
+        help_text="Columns: name, phone, and optionally postcode, country, time zone; any other "
+        "column becomes a custom field.",
+    )
 
 
 OUTCOME_BUTTONS = [(o.value, o.label) for o in Outcome]

@@ -124,8 +124,12 @@ def rows(text: str) -> Iterator[Row]:
             return values[position].strip() if position is not None and position < len(values) else ""
 
         name = get("name") or " ".join(p for p in (get("first_name"), get("last_name")) if p)
-        custom = {key: values[pos].strip()[:500] for key, pos in extra.items() if pos < len(values) and values[pos].strip()}
-        yield Row(index, name[:200], get("phone"), get("postcode")[:12], get("country").upper(), get("time_zone"), custom)
+        custom = {
+            key: values[pos].strip()[:500] for key, pos in extra.items() if pos < len(values) and values[pos].strip()
+        }
+        yield Row(
+            index, name[:200], get("phone"), get("postcode")[:12], get("country").upper(), get("time_zone"), custom
+        )
 
 
 def _columns(header: list[str]) -> tuple[dict[str, int], dict[str, int]]:
@@ -159,6 +163,11 @@ def parse(row: Row, report: Report) -> Parsed | None:
         report.reject(row.number, f"{row.time_zone!r} is not a time zone such as Europe/London")
         return None
     return Parsed(
-        row.number, row.name, phones.e164(number), row.postcode, row.country and country or phones.country_of(number),
-        zone, row.fields,
+        row.number,
+        row.name,
+        phones.e164(number),
+        row.postcode,
+        (row.country and country) or phones.country_of(number),
+        zone,
+        row.fields,
     )

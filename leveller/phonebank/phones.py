@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
+from pathlib import Path
 
 import phonenumbers
 from django.conf import settings
@@ -58,13 +60,38 @@ def zone_for(number: phonenumbers.PhoneNumber) -> str:
     found = _zone_cache.get(key)
     if found is None:
         zones = [z for z in number_zones.time_zones_for_number(number) if z != UNKNOWN_ZONE]
-        found = zones[0] if zones else settings.TIME_ZONE
+        main = phonenumbers.region_code_for_country_code(number.country_code)
+        home = [z for z in zones if z in country_zones().get(country_of(number), ())] or [
+            z for z in zones if z in country_zones().get(main, ())
+        ]
+        # A UK mobile may be in London, Jersey, Guernsey or Man (one clock): prefer the country's own zone.
+        found = home[0] if len(home) == 1 else zones[0] if zones else settings.TIME_ZONE
         if len(_zone_cache) < 50_000:
             _zone_cache[key] = found
     return found
 
 
 _zone_cache: dict[tuple[int, str], str] = {}
+
+
+@functools.cache
+def country_zones() -> dict[str, tuple[str, ...]]:
+    """Country code -> its time zones, from the IANA zone.tab shipped with tzdata (or the system's)."""
+    text = ""
+    try:
+        from importlib.resources import files
+
+        text = files("tzdata.zoneinfo").joinpath("zone.tab").read_text()
+    except (ImportError, FileNotFoundError, ModuleNotFoundError):
+        path = Path("/usr/share/zoneinfo/zone.tab")
+        text = path.read_text() if path.exists() else ""
+    zones: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            parts = line.split("\t")
+            if len(parts) >= 3:
+                zones.setdefault(parts[0], []).append(parts[2])
+    return {country: tuple(names) for country, names in zones.items()}
 
 
 def valid_zone(name: str) -> bool:

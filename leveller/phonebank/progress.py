@@ -49,7 +49,9 @@ def changed(campaign_id: int, *, kind: str = "calls") -> None:
 
 
 def _publish(campaign_id: int, kind: str) -> None:
-    publish(streams=[f"campaign-{campaign_id}"], type="phonebank.progress", payload={"campaign": campaign_id, "kind": kind})
+    publish(
+        streams=[f"campaign-{campaign_id}"], type="phonebank.progress", payload={"campaign": campaign_id, "kind": kind}
+    )
 
 
 def _trailing_hint(campaign_id: int, kind: str) -> None:

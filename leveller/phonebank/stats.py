@@ -16,15 +16,16 @@ HOURS_SHOWN = 12
 def campaign_stats(campaign, now: dt.datetime) -> dict:
     held = Q(done=False, lease_call_id__isnull=False, available_at__gt=now)
     counts = Contact.objects.filter(campaign=campaign).aggregate(
-        total=Count("id"),
-        done=Count("id", filter=Q(done=True)),
-        in_progress=Count("id", filter=held),
-        attempted=Count("id", filter=Q(attempts__gt=0)),
-        reached=Count("id", filter=Q(reached=True)),
+        n_total=Count("id"),
+        n_done=Count("id", filter=Q(done=True)),
+        n_in_progress=Count("id", filter=held),
+        n_attempted=Count("id", filter=Q(attempts__gt=0)),
+        n_reached=Count("id", filter=Q(reached=True)),
     )
     calls = Call.objects.filter(campaign=campaign).exclude(outcome__in=["", RELEASED, EXPIRED])
     by_outcome = dict.fromkeys(Outcome.values, 0)
     by_outcome.update(dict(calls.values_list("outcome").annotate(n=Count("id")).values_list("outcome", "n")))
+    counts = {key[2:]: value for key, value in counts.items()}
     return {
         "contacts": counts["total"],
         "waiting": counts["total"] - counts["done"] - counts["in_progress"],
@@ -69,8 +70,9 @@ def answer_counts(campaign) -> list[dict]:
         top = max([o["count"] for o in options] or [0])
         for option in options:
             option["percent"] = round(100 * option["count"] / top) if top else 0
-        result.append({"id": qid, "text": question["text"], "kind": question["kind"], "responses": responses,
-                       "options": options})
+        result.append(
+            {"id": qid, "text": question["text"], "kind": question["kind"], "responses": responses, "options": options}
+        )
     return result
 
 
@@ -87,8 +89,11 @@ def calls_per_hour(calls, now: dt.datetime) -> list[dict]:
     hours = [start + dt.timedelta(hours=i) for i in range(HOURS_SHOWN)]
     top = max(buckets.values(), default=0)
     return [
-        {"hour": hour.isoformat(), "calls": buckets.get(hour, 0),
-         "percent": round(100 * buckets.get(hour, 0) / top) if top else 0}
+        {
+            "hour": hour.isoformat(),
+            "calls": buckets.get(hour, 0),
+            "percent": round(100 * buckets.get(hour, 0) / top) if top else 0,
+        }
         for hour in hours
     ]
 
@@ -100,8 +105,9 @@ def tally(campaign, member) -> dict:
     return {
         "calls": sum(by_outcome.values()),
         "reached": sum(n for o, n in by_outcome.items() if o in {"answered", "refused", "call_back", "do_not_call"}),
-        "by_outcome": [{"outcome": o, "label": labels[o], "count": by_outcome[o]} for o in Outcome.values
-                       if by_outcome.get(o)],
+        "by_outcome": [
+            {"outcome": o, "label": labels[o], "count": by_outcome[o]} for o in Outcome.values if by_outcome.get(o)
+        ],
     }
 
 

@@ -17,8 +17,13 @@ KINDS = {
     "text": "Free text",
     "scale": "Scale 1-5",
 }
-ALIASES = {"single": "single_choice", "choice": "single_choice", "multiple": "multiple_choice",
-           "free_text": "text", "rating": "scale"}
+ALIASES = {
+    "single": "single_choice",
+    "choice": "single_choice",
+    "multiple": "multiple_choice",
+    "free_text": "text",
+    "rating": "scale",
+}
 QUESTION_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 MAX_QUESTIONS = 40
 MAX_TEXT_ANSWER = 2000

@@ -9,7 +9,6 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from leveller.core import audit
 from leveller.core.access import require_organiser
 from leveller.phonebank import access, actions, clock, export, forms, hours, integrations, phones, script, stats
 from leveller.phonebank.models import CampaignCaller, ImportStatus, Outcome
@@ -22,8 +21,12 @@ def campaigns(request):
 
 
 def _campaign_form_context(form, formset, campaign=None) -> dict:
-    return {"form": form, "formset": formset, "campaign": campaign,
-            "preview": script.preview(campaign) if campaign else None}
+    return {
+        "form": form,
+        "formset": formset,
+        "campaign": campaign,
+        "preview": script.preview(campaign) if campaign else None,
+    }
 
 
 @login_required
@@ -51,8 +54,19 @@ def setup(request, campaign_id: int):
     campaign = access.campaign_for_organiser(request.user, campaign_id)
     initial = {
         field: getattr(campaign, field)
-        for field in ("name", "goal", "script", "calling_start", "calling_end", "call_on_sundays", "max_attempts",
-                      "retry_after_minutes", "callers_mode", "caller_group_id", "status")
+        for field in (
+            "name",
+            "goal",
+            "script",
+            "calling_start",
+            "calling_end",
+            "call_on_sundays",
+            "max_attempts",
+            "retry_after_minutes",
+            "callers_mode",
+            "caller_group_id",
+            "status",
+        )
     }
     initial["caller_emails"] = "\n".join(campaign.callers.values_list("email", flat=True))
     form = forms.CampaignForm(request.POST or None, initial=initial)
@@ -75,15 +89,19 @@ def setup(request, campaign_id: int):
 def campaign(request, campaign_id: int):
     campaign = access.campaign_for_caller(request.user, campaign_id)
     row = CampaignCaller.objects.filter(campaign=campaign, member=request.user).first()
-    return render(request, "phonebank/campaign.html", {
-        "campaign": campaign,
-        "is_organiser": access.is_organiser_of(request.user, campaign),
-        "tally": stats.tally(campaign, request.user),
-        "leaderboard": stats.leaderboard(campaign),
-        "on_leaderboard": row.on_leaderboard if row else True,
-        "hours": hours.describe(campaign),
-        "chat_url": integrations.channel_url(campaign),
-    })
+    return render(
+        request,
+        "phonebank/campaign.html",
+        {
+            "campaign": campaign,
+            "is_organiser": access.is_organiser_of(request.user, campaign),
+            "tally": stats.tally(campaign, request.user),
+            "leaderboard": stats.leaderboard(campaign),
+            "on_leaderboard": row.on_leaderboard if row else True,
+            "hours": hours.describe(campaign),
+            "chat_url": integrations.channel_url(campaign),
+        },
+    )
 
 
 @login_required
@@ -100,8 +118,11 @@ def _next_or_back(request, campaign):
         messages.error(request, " ".join(error.messages))
         return redirect("phonebank:campaign", campaign.pk)
     if call is None:
-        messages.info(request, "Nobody can be called right now: everyone is called, held, or outside their calling "
-                               "hours. Thank you! Try again later.")
+        messages.info(
+            request,
+            "Nobody can be called right now: everyone is called, held, or outside their calling "
+            "hours. Thank you! Try again later.",
+        )
         return redirect("phonebank:campaign", campaign.pk)
     return redirect("phonebank:call", call.pk)
 
@@ -115,14 +136,23 @@ def call(request, call_id: int):
         return redirect("phonebank:campaign", call.campaign_id)
     actions.record_view(actor=request.user, call=call)
     campaign = call.campaign
-    return render(request, "phonebank/call.html", {
-        "call": call, "campaign": campaign, "contact": contact,
-        "phone_pretty": phones.pretty(contact.phone_e164), "tel_uri": phones.tel_uri(contact.phone_e164),
-        "local_time": hours.local_time(contact.time_zone, clock.now()),
-        "script_html": script.render_for(campaign, contact),
-        "questions": campaign.questions, "outcomes": Outcome.choices, "tally": stats.tally(campaign, request.user),
-        "errors": request.session.pop(f"pb-errors-{call.pk}", None),
-    })
+    return render(
+        request,
+        "phonebank/call.html",
+        {
+            "call": call,
+            "campaign": campaign,
+            "contact": contact,
+            "phone_pretty": phones.pretty(contact.phone_e164),
+            "tel_uri": phones.tel_uri(contact.phone_e164),
+            "local_time": hours.local_time(contact.time_zone, clock.now()),
+            "script_html": script.render_for(campaign, contact),
+            "questions": campaign.questions,
+            "outcomes": Outcome.choices,
+            "tally": stats.tally(campaign, request.user),
+            "errors": request.session.pop(f"pb-errors-{call.pk}", None),
+        },
+    )
 
 
 def _answers_from(post, questions: list[dict]) -> dict:
@@ -140,7 +170,10 @@ def record_outcome(request, call_id: int):
     outcome = request.POST.get("outcome", "")
     try:
         actions.record_outcome(
-            actor=request.user, call=call, outcome=outcome, answers=_answers_from(request.POST, call.campaign.questions),
+            actor=request.user,
+            call=call,
+            outcome=outcome,
+            answers=_answers_from(request.POST, call.campaign.questions),
             callback_at=request.POST.get("callback_at") or None,
         )
     except actions.LeaseLost as lost:
@@ -182,8 +215,9 @@ def contacts(request, campaign_id: int):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = actions.upload_contacts(actor=request.user, campaign=campaign, data=upload.read(),
-                                          filename=upload.name)
+            job = actions.upload_contacts(
+                actor=request.user, campaign=campaign, data=upload.read(), filename=upload.name
+            )
         except ValidationError as error:
             form.add_error("file", error)
         else:
@@ -192,9 +226,15 @@ def contacts(request, campaign_id: int):
             else:
                 messages.info(request, f"Loading {job.total_rows:,} rows in the background: progress shows below.")
             return redirect("phonebank:contacts", campaign.pk)
-    return render(request, "phonebank/contacts.html", {
-        "campaign": campaign, "form": form, "jobs": campaign.imports.all()[:10],
-    })
+    return render(
+        request,
+        "phonebank/contacts.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "jobs": campaign.imports.all()[:10],
+        },
+    )
 
 
 @login_required
@@ -206,19 +246,31 @@ def imports_fragment(request, campaign_id: int):
 @login_required
 def dashboard(request, campaign_id: int):
     campaign = access.campaign_for_organiser(request.user, campaign_id)
-    return render(request, "phonebank/dashboard.html", {
-        "campaign": campaign, "stats": stats.campaign_stats(campaign, clock.now()),
-        "leaderboard": stats.leaderboard(campaign), "outcome_labels": dict(Outcome.choices),
-    })
+    return render(
+        request,
+        "phonebank/dashboard.html",
+        {
+            "campaign": campaign,
+            "stats": stats.campaign_stats(campaign, clock.now()),
+            "leaderboard": stats.leaderboard(campaign),
+            "outcome_labels": dict(Outcome.choices),
+        },
+    )
 
 
 @login_required
 def dashboard_stats(request, campaign_id: int):
     campaign = access.campaign_for_organiser(request.user, campaign_id)
-    return render(request, "phonebank/_stats.html", {
-        "campaign": campaign, "stats": stats.campaign_stats(campaign, clock.now()),
-        "leaderboard": stats.leaderboard(campaign), "outcome_labels": dict(Outcome.choices),
-    })
+    return render(
+        request,
+        "phonebank/_stats.html",
+        {
+            "campaign": campaign,
+            "stats": stats.campaign_stats(campaign, clock.now()),
+            "leaderboard": stats.leaderboard(campaign),
+            "outcome_labels": dict(Outcome.choices),
+        },
+    )
 
 
 @login_required
@@ -227,7 +279,7 @@ def export_csv(request, campaign_id: int):
         campaign = access.campaign_for_organiser(request.user, campaign_id)
     except PermissionDenied:
         raise Http404("No such export.") from None
-    audit.record(actor=request.user, action="phonebank.results_exported", target=campaign, summary=campaign.name)
+    actions.record_export(actor=request.user, campaign=campaign)
     response = StreamingHttpResponse(export.rows(campaign), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-results.csv"'
     return response

@@ -112,3 +112,10 @@ def test_settings_saves_a_profile_and_rejects_a_bad_phone_keeping_other_input(cl
     assert 'value="Mo M"' in page
     member.refresh_from_db()
     assert member.display_name == "Mo Member"
+
+
+def test_an_admin_can_use_the_django_admin_and_a_member_cannot(client, admin, member):
+    client.force_login(admin)
+    assert client.get("/django-admin/accounts/member/").status_code == 200
+    client.force_login(member)
+    assert client.get("/django-admin/accounts/member/").status_code == 302

@@ -6,6 +6,12 @@ from leveller.chat import actions
 from leveller.chat.models import Channel
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Personas get real passwords; hashing them slowly buys these tests nothing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def general(organiser, member):
     channel = actions.create_channel(actor=organiser, name="general", purpose="Anything goes")

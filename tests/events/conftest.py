@@ -11,6 +11,12 @@ from leveller.events import actions
 from tests.support.personas import make_member
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Personas get real passwords; a fast hasher keeps these tests quick (login is not under test here)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def group(staff, organiser, member):
     from leveller.groups import actions as group_actions

@@ -24,9 +24,7 @@ def _freeze_future(monkeypatch):
     monkeypatch.setattr("leveller.events.clock.now", lambda: dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
 
 
-def test_an_events_ics_carries_its_time_zone_and_the_right_offsets_across_dst(
-    client, make_event, member, monkeypatch
-):
+def test_an_events_ics_carries_its_time_zone_and_the_right_offsets_across_dst(client, make_event, member, monkeypatch):
     _freeze_future(monkeypatch)
     # The clocks go forward on Sunday 31 March 2030 and back on Sunday 27 October 2030.
     before = make_event(starts_at=_at(2030, 3, 30, 19), title="Before spring")

@@ -73,7 +73,7 @@ def _in_threads(functions):
         try:
             barrier.wait()
             fn()
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

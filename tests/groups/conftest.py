@@ -7,6 +7,12 @@ from leveller.groups.models import Kind
 
 
 @pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Persona passwords are hashed once per test; a fast hasher keeps the suite quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def fresh_finder_index():
     """Test transactions never commit, so the finder's commit-time invalidation never runs: reset by hand."""
     finder.reset_index()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import threading
 
 import pytest
@@ -13,6 +14,8 @@ from leveller.newsletter import actions
 from leveller.newsletter.models import Subscriber
 from tests.support.live import free_port
 from tests.support.personas import make_member
+
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 class Sink:
@@ -48,11 +51,21 @@ class Sink:
         return [m["X-Envelope-To"] for m in self.messages]
 
 
-@pytest.fixture
-def smtp(settings):
+@pytest.fixture(scope="session")
+def smtp_server():
+    """One aiosmtpd server for the session (starting one takes about a second); each test resets it."""
     sink = Sink()
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def smtp(settings, smtp_server):
+    sink = Sink()
+    smtp_server.handler = sink
+    controller = smtp_server
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
@@ -60,8 +73,7 @@ def smtp(settings):
     settings.EMAIL_TIMEOUT = 5
     settings.NEWSLETTER_RATE = 0
     settings.SITE_URL = "https://members.example.org"
-    yield sink
-    controller.stop()
+    return sink
 
 
 @pytest.fixture
@@ -90,3 +102,9 @@ def add_subscribers(n: int, *, prefix: str = "reader") -> list[Subscriber]:
 
 def make_issue(editor, title: str = "Spring issue", body: str = "Hello **comrades**. [Join](/groups/)"):
     return actions.create_issue(actor=editor, title=title, sections=[{"heading": "News", "body": body}])
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Personas get passwords; a fast hasher keeps these tests quick (what is tested here is not login)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -12,9 +12,24 @@ from leveller.phonebank import actions
 WEDNESDAY_AFTERNOON = dt.datetime(2031, 6, 11, 13, 0, tzinfo=dt.UTC)
 
 QUESTIONS = [
-    {"id": "attend", "text": "Will you come to the meeting?", "kind": "single_choice", "choices": ["Yes", "No", "Maybe"]},
-    {"id": "why_not", "text": "What would help you come?", "kind": "text", "show_if": {"question": "attend", "answer": "No"}},
-    {"id": "issues", "text": "Which issues matter?", "kind": "multiple_choice", "choices": ["Rent", "Repairs", "Evictions"]},
+    {
+        "id": "attend",
+        "text": "Will you come to the meeting?",
+        "kind": "single_choice",
+        "choices": ["Yes", "No", "Maybe"],
+    },
+    {
+        "id": "why_not",
+        "text": "What would help you come?",
+        "kind": "text",
+        "show_if": {"question": "attend", "answer": "No"},
+    },
+    {
+        "id": "issues",
+        "text": "Which issues matter?",
+        "kind": "multiple_choice",
+        "choices": ["Rent", "Repairs", "Evictions"],
+    },
     {"id": "mood", "text": "How angry are you about rents?", "kind": "scale"},
 ]
 
@@ -25,13 +40,14 @@ def csv_bytes(rows: list[tuple], header=("name", "phone", "postcode")) -> bytes:
 
 
 def uk_numbers(count: int, start: int = 0) -> list[str]:
-    """Distinct, valid UK mobile numbers (07700 900xxx is Ofcom's drama range; beyond it, 07911 xxxxxx)."""
-    return [f"+447911{start + i:06d}" for i in range(count)]
+    """Distinct, valid UK mobile numbers (07700 900xxx is Ofcom's drama range; beyond it, 07400 xxxxxx)."""
+    return [f"+447400{start + i:06d}" for i in range(count)]
 
 
 @pytest.fixture(autouse=True)
-def _instant_progress(settings):
-    settings.PHONEBANK_PROGRESS_SECONDS = 0
+def _fast_settings(settings):
+    settings.PHONEBANK_PROGRESS_SECONDS = 0  # every change hints at once (the throttle has its own test)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # personas, quickly
 
 
 @pytest.fixture
@@ -40,7 +56,9 @@ def make_campaign(organiser):
         fields.setdefault("questions", QUESTIONS)
         fields.setdefault("script", "Hi {first_name}, I'm calling from the tenants' union.")
         fields.setdefault("call_on_sundays", True)
-        campaign = actions.create_campaign(actor=organiser, name=fields.pop("name", "Test campaign"), status=status, **fields)
+        campaign = actions.create_campaign(
+            actor=organiser, name=fields.pop("name", "Test campaign"), status=status, **fields
+        )
         if contacts:
             rows = [(f"Contact {i}", phone, "") for i, phone in enumerate(uk_numbers(contacts))]
             actions.upload_contacts(actor=organiser, campaign=campaign, data=csv_bytes(rows))

@@ -32,7 +32,9 @@ def test_two_callers_never_get_the_same_contact(make_campaign, member, outsider)
     assert actions.next_contact(actor=campaign.created_by, campaign=campaign, now=NOW) is None
 
 
-def test_an_expired_lease_returns_the_contact_to_the_queue_and_the_first_caller_loses_it(make_campaign, member, outsider):
+def test_an_expired_lease_returns_the_contact_to_the_queue_and_the_first_caller_loses_it(
+    make_campaign, member, outsider
+):
     campaign = make_campaign(contacts=1)
     first = actions.next_contact(actor=member, campaign=campaign, now=NOW)
     assert actions.next_contact(actor=outsider, campaign=campaign, now=NOW + dt.timedelta(minutes=9)) is None
@@ -67,7 +69,10 @@ def test_answers_are_checked_and_hidden_conditional_answers_dropped(make_campaig
     with pytest.raises(ValidationError, match="not an outcome"):
         actions.record_outcome(actor=member, call=call, outcome="hung up", now=NOW)
     done = actions.record_outcome(
-        actor=member, call=call, outcome="answered", now=NOW,
+        actor=member,
+        call=call,
+        outcome="answered",
+        now=NOW,
         answers={"attend": "Yes", "why_not": "childcare", "issues": ["Repairs", "Rent"], "mood": "4"},
     )
     assert done.answers == {"attend": "Yes", "issues": ["Rent", "Repairs"], "mood": 4}

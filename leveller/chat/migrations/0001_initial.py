@@ -3,13 +3,13 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import leveller.chat.models
 from django.conf import settings
 from django.db import migrations, models
 
+import leveller.chat.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,207 +18,404 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Channel',
+            name="Channel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='Lower case, no spaces, e.g. eviction-resistance.', max_length=80)),
-                ('kind', models.CharField(choices=[('standard', 'Channel'), ('dm', 'Direct message'), ('group_dm', 'Group direct message')], default='standard', max_length=10)),
-                ('private', models.BooleanField(default=False, help_text='Invite-only: only members can see it exists.')),
-                ('purpose', models.CharField(blank=True, max_length=250)),
-                ('topic', models.CharField(blank=True, max_length=250)),
-                ('section', models.CharField(default='discussion', max_length=40)),
-                ('announcement', models.BooleanField(default=False, help_text='Only staff post; everyone can reply in threads.')),
-                ('default', models.BooleanField(default=False, help_text='Every new member joins it.')),
-                ('archived_at', models.DateTimeField(blank=True, null=True)),
-                ('dm_key', models.CharField(blank=True, help_text='Sorted member ids of a DM.', max_length=200, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(help_text="Lower case, no spaces, e.g. eviction-resistance.", max_length=80)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("standard", "Channel"),
+                            ("dm", "Direct message"),
+                            ("group_dm", "Group direct message"),
+                        ],
+                        default="standard",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "private",
+                    models.BooleanField(default=False, help_text="Invite-only: only members can see it exists."),
+                ),
+                ("purpose", models.CharField(blank=True, max_length=250)),
+                ("topic", models.CharField(blank=True, max_length=250)),
+                ("section", models.CharField(default="discussion", max_length=40)),
+                (
+                    "announcement",
+                    models.BooleanField(default=False, help_text="Only staff post; everyone can reply in threads."),
+                ),
+                ("default", models.BooleanField(default=False, help_text="Every new member joins it.")),
+                ("archived_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "dm_key",
+                    models.CharField(blank=True, help_text="Sorted member ids of a DM.", max_length=200, null=True),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ChannelMembership',
+            name="ChannelMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('joined_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_read_id', models.BigIntegerField(default=0, help_text='The last message id this member has read.')),
-                ('level', models.CharField(choices=[('everything', 'Everything'), ('mentions', 'Mentions only'), ('nothing', 'Nothing')], default='everything', max_length=12)),
-                ('section', models.CharField(blank=True, help_text="The member's own sidebar section, if any.", max_length=40)),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='chat.channel')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chat_memberships', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("joined_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "last_read_id",
+                    models.BigIntegerField(default=0, help_text="The last message id this member has read."),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("everything", "Everything"), ("mentions", "Mentions only"), ("nothing", "Nothing")],
+                        default="everything",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "section",
+                    models.CharField(blank=True, help_text="The member's own sidebar section, if any.", max_length=40),
+                ),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="chat.channel"
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chat_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ChatProfile',
+            name="ChatProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('handle', models.CharField(max_length=60, unique=True)),
-                ('email_mentions', models.BooleanField(default=True, help_text='Email me about mentions while I am away.')),
-                ('digest_due_at', models.DateTimeField(blank=True, null=True)),
-                ('member', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='chat_profile', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("handle", models.CharField(max_length=60, unique=True)),
+                (
+                    "email_mentions",
+                    models.BooleanField(default=True, help_text="Email me about mentions while I am away."),
+                ),
+                ("digest_due_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "member",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chat_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bot_name', models.CharField(blank=True, help_text='Set for webhook and system messages.', max_length=80)),
-                ('also_in_channel', models.BooleanField(default=False)),
-                ('text', models.TextField(blank=True)),
-                ('html', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('edited_at', models.DateTimeField(blank=True, null=True)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('pinned_at', models.DateTimeField(blank=True, null=True)),
-                ('reply_count', models.PositiveIntegerField(default=0)),
-                ('last_reply_at', models.DateTimeField(blank=True, null=True)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='chat_messages', to=settings.AUTH_USER_MODEL)),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='chat.channel')),
-                ('pinned_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('thread', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='chat.message')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "bot_name",
+                    models.CharField(blank=True, help_text="Set for webhook and system messages.", max_length=80),
+                ),
+                ("also_in_channel", models.BooleanField(default=False)),
+                ("text", models.TextField(blank=True)),
+                ("html", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("edited_at", models.DateTimeField(blank=True, null=True)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                ("pinned_at", models.DateTimeField(blank=True, null=True)),
+                ("reply_count", models.PositiveIntegerField(default=0)),
+                ("last_reply_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="chat_messages",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="messages", to="chat.channel"
+                    ),
+                ),
+                (
+                    "pinned_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "thread",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="replies",
+                        to="chat.message",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=32, unique=True)),
-                ('file', models.FileField(max_length=255, upload_to=leveller.chat.models.attachment_path)),
-                ('name', models.CharField(max_length=200)),
-                ('content_type', models.CharField(max_length=80)),
-                ('size', models.PositiveIntegerField()),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='chat.message')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("token", models.CharField(max_length=32, unique=True)),
+                ("file", models.FileField(max_length=255, upload_to=leveller.chat.models.attachment_path)),
+                ("name", models.CharField(max_length=200)),
+                ("content_type", models.CharField(max_length=80)),
+                ("size", models.PositiveIntegerField()),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="attachments", to="chat.message"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='MessageRevision',
+            name="MessageRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('edited_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('edited_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='chat.message')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField()),
+                ("edited_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "edited_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="revisions", to="chat.message"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['edited_at', 'id'],
+                "ordering": ["edited_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('mention', 'Mention'), ('thread_reply', 'Thread reply'), ('dm', 'Direct message')], max_length=16)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chat_notifications', to=settings.AUTH_USER_MODEL)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='chat.message')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("mention", "Mention"), ("thread_reply", "Thread reply"), ("dm", "Direct message")],
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chat_notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="notifications", to="chat.message"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='Reaction',
+            name="Reaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('emoji', models.CharField(max_length=32)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reactions', to='chat.message')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("emoji", models.CharField(max_length=32)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reactions", to="chat.message"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(max_length=2000)),
-                ('text_snapshot', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='chat.message')),
-                ('reporter', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.TextField(max_length=2000)),
+                ("text_snapshot", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reports", to="chat.message"
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ThreadFollow',
+            name="ThreadFollow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('following', models.BooleanField(default=True)),
-                ('last_read_id', models.BigIntegerField(default=0)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chat_follows', to=settings.AUTH_USER_MODEL)),
-                ('thread', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follows', to='chat.message')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("following", models.BooleanField(default=True)),
+                ("last_read_id", models.BigIntegerField(default=0)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chat_follows",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "thread",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="follows", to="chat.message"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Webhook',
+            name="Webhook",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('secret_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='webhooks', to='chat.channel')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80)),
+                ("secret_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="webhooks", to="chat.channel"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='channel',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), condition=models.Q(('kind', 'standard')), name='chat_channel_name_unique'),
+            model_name="channel",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"),
+                condition=models.Q(("kind", "standard")),
+                name="chat_channel_name_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='channel',
-            constraint=models.UniqueConstraint(fields=('dm_key',), name='chat_channel_dm_key_unique'),
+            model_name="channel",
+            constraint=models.UniqueConstraint(fields=("dm_key",), name="chat_channel_dm_key_unique"),
         ),
         migrations.AddConstraint(
-            model_name='channel',
-            constraint=models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='chat_channel_name_not_blank'),
+            model_name="channel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("name", ""), _negated=True), name="chat_channel_name_not_blank"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='channelmembership',
-            constraint=models.UniqueConstraint(fields=('channel', 'member'), name='chat_membership_unique'),
+            model_name="channelmembership",
+            constraint=models.UniqueConstraint(fields=("channel", "member"), name="chat_membership_unique"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['channel', 'id'], name='chat_msg_channel_id'),
+            model_name="message",
+            index=models.Index(fields=["channel", "id"], name="chat_msg_channel_id"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['thread', 'id'], name='chat_msg_thread_id'),
+            model_name="message",
+            index=models.Index(fields=["thread", "id"], name="chat_msg_thread_id"),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.CheckConstraint(condition=models.Q(('thread__isnull', False), ('also_in_channel', False), _connector='OR'), name='chat_also_needs_thread'),
+            model_name="message",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("thread__isnull", False), ("also_in_channel", False), _connector="OR"),
+                name="chat_also_needs_thread",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['member', 'read_at'], name='chat_notif_member_read'),
+            model_name="notification",
+            index=models.Index(fields=["member", "read_at"], name="chat_notif_member_read"),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.UniqueConstraint(fields=('member', 'message'), name='chat_notification_unique'),
+            model_name="notification",
+            constraint=models.UniqueConstraint(fields=("member", "message"), name="chat_notification_unique"),
         ),
         migrations.AddConstraint(
-            model_name='reaction',
-            constraint=models.UniqueConstraint(fields=('message', 'member', 'emoji'), name='chat_reaction_unique'),
+            model_name="reaction",
+            constraint=models.UniqueConstraint(fields=("message", "member", "emoji"), name="chat_reaction_unique"),
         ),
         migrations.AddConstraint(
-            model_name='threadfollow',
-            constraint=models.UniqueConstraint(fields=('thread', 'member'), name='chat_follow_unique'),
+            model_name="threadfollow",
+            constraint=models.UniqueConstraint(fields=("thread", "member"), name="chat_follow_unique"),
         ),
     ]

@@ -1,0 +1,203 @@
+"""Sending an issue over a real SMTP server: one copy each, resumable, bounces and retries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from leveller.newsletter import actions, sending
+from leveller.newsletter.models import Delivery, DeliveryState, Subscriber, SubscriberStatus
+from tests.newsletter.conftest import add_subscribers, make_issue
+
+
+class WorkerKilled(BaseException):
+    """Stands in for SIGKILL: not an Exception, so nothing in the sender can catch and record it."""
+
+
+def publish_without_sending(editor, issue, monkeypatch):
+    """Publish (creating the deliveries). The test transaction never commits, so the background send that
+    publishing queues on commit does not start: each test drives the sender itself."""
+    actions.publish_issue(actor=editor, issue=issue)
+
+
+def test_every_subscriber_gets_one_personalised_copy_with_unsubscribe_headers(smtp, editor, run_on_commit):
+    subscribers = add_subscribers(5)
+    issue = make_issue(editor)
+    with run_on_commit():
+        actions.publish_issue(actor=editor, issue=issue)
+    assert sorted(smtp.recipients()) == sorted(s.email for s in subscribers)
+    message = smtp.to("reader3@example.net")[0]
+    unsubscribe = str(message["List-Unsubscribe"]).strip()
+    assert unsubscribe.startswith("<https://members.example.org/newsletter/unsubscribe/")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "Dear Reader," in text and "Dear Reader," in html
+    assert unsubscribe.strip("<>") in text and unsubscribe.strip("<>").replace("&", "&amp;") in html
+    assert 'href="https://members.example.org/groups/"' in html  # relative links made absolute
+    assert "https://members.example.org/newsletter/" in text
+    assert Delivery.objects.filter(issue=issue, state=DeliveryState.SENT).count() == 5
+
+
+def test_a_send_killed_half_way_and_resumed_delivers_exactly_one_copy_to_each(smtp, editor, monkeypatch):
+    subscribers = add_subscribers(12)
+    issue = make_issue(editor)
+    publish_without_sending(editor, issue, monkeypatch)
+
+    def kill_after_five(n):
+        if n == 5:
+            raise WorkerKilled
+
+    with monkeypatch.context() as killed:
+        killed.setattr(sending, "release", lambda *args: None)  # a killed process releases nothing
+        with pytest.raises(WorkerKilled):
+            sending.run(issue.pk, hooks=sending.Hooks(after_sent=kill_after_five))
+    assert len(smtp.messages) == 5
+    # The killed worker never released its lease; a restarted worker waits for it to expire.
+    assert not sending.run(issue.pk).acquired
+    issue.__class__.objects.filter(pk=issue.pk).update(send_lease_until=timezone.now() - dt.timedelta(seconds=1))
+
+    report = sending.run(issue.pk)
+    assert report.sent == 7 and report.recovered_unknown == 0
+    assert sorted(smtp.recipients()) == sorted(s.email for s in subscribers)  # each exactly once
+    issue.refresh_from_db()
+    assert issue.send_status == "done"
+
+
+def test_a_mail_server_that_goes_away_mid_send_is_retried_and_nobody_gets_two_copies(smtp, editor, monkeypatch):
+    subscribers = add_subscribers(8)
+    issue = make_issue(editor)
+    publish_without_sending(editor, issue, monkeypatch)
+    smtp.fail_data_after = 3
+    first = sending.run(issue.pk)
+    assert first.sent == 3 and first.retrying == 5
+    assert Delivery.objects.filter(issue=issue, state=DeliveryState.PENDING).count() == 5
+    assert Delivery.objects.filter(issue=issue, next_attempt_at__gt=timezone.now()).count() == 5  # backing off
+
+    smtp.fail_data_after = None
+    assert sending.run(issue.pk).sent == 0  # not due yet
+    Delivery.objects.filter(issue=issue).update(next_attempt_at=timezone.now())
+    assert sending.run(issue.pk).sent == 5
+    assert sorted(smtp.recipients()) == sorted(s.email for s in subscribers)
+
+
+def test_a_permanent_failure_marks_the_address_bouncing_and_is_never_retried(smtp, editor, monkeypatch):
+    add_subscribers(3)
+    smtp.refuse["reader1@example.net"] = "550 5.1.1 No such mailbox"
+    issue = make_issue(editor)
+    publish_without_sending(editor, issue, monkeypatch)
+    report = sending.run(issue.pk)
+    assert report.sent == 2 and report.bounced == 1
+    delivery = Delivery.objects.get(issue=issue, subscriber__email="reader1@example.net")
+    assert delivery.state == DeliveryState.BOUNCED and delivery.attempts == 1 and "550" in delivery.last_error
+    bouncing = Subscriber.objects.get(email="reader1@example.net")
+    assert bouncing.status == SubscriberStatus.BOUNCING
+
+    Delivery.objects.filter(issue=issue).update(next_attempt_at=timezone.now())
+    sending.run(issue.pk)
+    assert Delivery.objects.get(pk=delivery.pk).attempts == 1  # not tried again
+    assert smtp.recipients().count("reader1@example.net") == 0
+    # and the next issue does not go to it at all
+    second = make_issue(editor, title="Summer issue")
+    publish_without_sending(editor, second, monkeypatch)
+    assert not Delivery.objects.filter(issue=second, subscriber=bouncing).exists()
+
+
+def test_a_temporary_failure_is_retried_with_back_off_and_then_given_up(smtp, editor, monkeypatch, settings):
+    settings.NEWSLETTER_MAX_ATTEMPTS = 2
+    add_subscribers(1)
+    smtp.refuse["reader0@example.net"] = "451 4.7.1 Greylisted, try later"
+    issue = make_issue(editor)
+    publish_without_sending(editor, issue, monkeypatch)
+    before = timezone.now()
+    sending.run(issue.pk)
+    delivery = Delivery.objects.get(issue=issue)
+    assert delivery.state == DeliveryState.PENDING and delivery.attempts == 1
+    assert delivery.next_attempt_at >= before + dt.timedelta(seconds=settings.NEWSLETTER_RETRY_SECONDS - 1)
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    sending.run(issue.pk)
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.FAILED and delivery.attempts == 2
+    assert Subscriber.objects.get(pk=delivery.subscriber_id).status == SubscriberStatus.SUBSCRIBED
+
+
+def test_a_sender_that_dies_while_the_server_has_the_message_is_not_resent_automatically(smtp, editor, monkeypatch):
+    add_subscribers(4)
+    issue = make_issue(editor)
+    publish_without_sending(editor, issue, monkeypatch)
+
+    def die_before_recording(n):
+        if n == 2:
+            raise WorkerKilled
+
+    with pytest.raises(WorkerKilled):
+        sending.run(issue.pk, hooks=sending.Hooks(before_record=die_before_recording))
+    issue.__class__.objects.filter(pk=issue.pk).update(send_lease_until=None)
+    report = sending.run(issue.pk)
+    assert report.recovered_unknown == 1 and report.sent == 2
+    assert len(smtp.messages) == 4 and len(set(smtp.recipients())) == 4  # nobody got two copies
+    unknown = Delivery.objects.get(issue=issue, state=DeliveryState.UNKNOWN)
+    # The editor may choose to resend those (knowing they may get a second copy).
+    assert actions.resend_unknown(actor=editor, issue=issue) == 1
+    sending.run(issue.pk)
+    assert Delivery.objects.get(pk=unknown.pk).state == DeliveryState.SENT
+
+
+def test_someone_who_unsubscribes_during_a_send_gets_nothing_more(smtp, editor, monkeypatch):
+    add_subscribers(4)
+    issue = make_issue(editor)
+    publish_without_sending(editor, issue, monkeypatch)
+
+    def unsubscribe_the_last(n):
+        if n == 1:
+            actions.unsubscribe(actor=None, subscriber=Subscriber.objects.get(email="reader3@example.net"))
+
+    sending.run(issue.pk, hooks=sending.Hooks(after_sent=unsubscribe_the_last))
+    assert "reader3@example.net" not in smtp.recipients() and len(smtp.messages) == 3
+    assert Delivery.objects.get(issue=issue, subscriber__email="reader3@example.net").state == DeliveryState.SKIPPED
+
+
+def test_only_one_sender_works_on_an_issue_at_a_time(smtp, editor, monkeypatch):
+    add_subscribers(2)
+    issue = make_issue(editor)
+    publish_without_sending(editor, issue, monkeypatch)
+    assert sending.acquire(issue.pk, "first")
+    assert not sending.run(issue.pk).acquired
+    assert smtp.messages == []
+
+
+def test_editing_a_published_issue_changes_the_web_copy_but_not_the_email(smtp, editor, monkeypatch, client):
+    add_subscribers(1)
+    issue = make_issue(editor, body="Original words.")
+    publish_without_sending(editor, issue, monkeypatch)
+    section = issue.sections.get()
+    actions.update_section(actor=editor, section=section, heading="News", body="Corrected words.")
+    sending.run(issue.pk)
+    text = smtp.messages[0].get_body(("plain",)).get_content()
+    assert "Original words." in text and "Corrected words." not in text
+    issue.refresh_from_db()
+    assert "Corrected words." in client.get(issue.get_absolute_url()).content.decode()
+
+
+def test_the_pacer_keeps_to_the_configured_rate():
+    pacer = sending.Pacer(200)
+    import time
+
+    start = time.monotonic()
+    for _ in range(21):
+        pacer.wait()
+    assert time.monotonic() - start >= 0.099
+
+
+def test_smtp_errors_are_classified_permanent_or_temporary():
+    import smtplib
+
+    assert sending.classify(smtplib.SMTPRecipientsRefused({"a@b": (550, b"no")})).state == "bounced"
+    assert sending.classify(smtplib.SMTPRecipientsRefused({"a@b": (452, b"full")})).state == "pending"
+    assert sending.classify(smtplib.SMTPDataError(554, b"rejected")).state == "bounced"
+    assert sending.classify(smtplib.SMTPServerDisconnected("gone")).reconnect
+    assert sending.classify(ConnectionRefusedError()).state == "pending"
+    halted = sending.classify(smtplib.SMTPSenderRefused(553, b"not allowed", "from@x"))
+    assert halted.halt and halted.state == "pending"  # our problem, not the recipient's: no bounce
