@@ -179,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             "platform": platform.platform(),
             "processor": platform.processor() or platform.machine(),
             "cpus": os.cpu_count(),
+            "load_average_1_5_15_min_at_end": [round(x, 2) for x in os.getloadavg()],
         },
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -188,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  scottish count                     {scottish_time:8.3f} s  elected {', '.join(scottish.elected)}")
     print(f"  meek count                         {meek_time:8.3f} s  elected {', '.join(meek.elected)}")
     print(f"  pyrankvote single_transferable_vote {prv_time:7.3f} s  ({prv_method})")
-    print(f"  speed-up {ratio:.1f}x (count vs call); end to end incl. building inputs: {end_to_end and round(end_to_end, 1)}x")
+    e2e = "n/a" if end_to_end is None else f"{end_to_end:.1f}x"
+    print(f"  speed-up {ratio:.1f}x (count vs call); end to end including building the inputs: {e2e}")
     print(f"  winner sets agree (scottish vs pyrankvote): {winners_agree}")
     print(f"  targets: {targets} -> {args.out}")
     return 0 if all(targets.values()) else 1

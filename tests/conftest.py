@@ -8,15 +8,23 @@ from __future__ import annotations
 import pytest
 
 from tests.support.live import LiveServer, start_live_server
-from tests.support.personas import make_member
 
 pytest_plugins = ["tests.support.browser"]
 
 
+def make_member(*args, **kwargs):
+    from tests.support.personas import make_member as make
+
+    return make(*args, **kwargs)
+
+
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """PBKDF2's deliberate slowness is for attackers, not for a test suite that creates many members."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_password_hashing(request):
+    """PBKDF2's deliberate slowness is for attackers, not for a test suite that creates many members.
+    (Skipped when pytest-django is off, as for the Django-free STV engine tests.)"""
+    if request.config.pluginmanager.hasplugin("django"):
+        settings = request.getfixturevalue("settings")
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from leveller.accounts.models import Member
@@ -85,7 +85,7 @@ def create_channel(request, body: ChannelIn):
         topic=body.topic,
         section=body.section,
     )
-    return 201, _channel_row(channel, ChannelMembership(), 0)
+    return Status(201, _channel_row(channel, ChannelMembership(), 0))
 
 
 @router.get("/channels/{channel_id}", summary="One channel")
@@ -119,7 +119,7 @@ def add_member(request, channel_id: int, body: EmailIn):
     if target is None:
         raise ValidationError("No active member has that email address.")
     actions.add_channel_member(actor=actor, channel=channel, member=target)
-    return 201, {"channel_id": channel.pk, "member_id": target.pk, "display_name": target.display_name}
+    return Status(201, {"channel_id": channel.pk, "member_id": target.pk, "display_name": target.display_name})
 
 
 @router.delete("/channels/{channel_id}/members/{member_id}", response={204: None}, summary="Leave, or remove someone")
@@ -129,7 +129,7 @@ def remove_member(request, channel_id: int, member_id: int):
     if target is None:
         raise Http404
     actions.remove_channel_member(actor=request.auth, channel=channel, member=target)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/channels/{channel_id}/messages", response={201: dict}, summary="Post a message or thread reply")
@@ -139,7 +139,7 @@ def post_message(request, channel_id: int, body: MessageIn):
     message = actions.send_message(
         actor=request.auth, channel=channel, text=body.text, thread=thread, also_to_channel=body.also_to_channel
     )
-    return 201, _message(message)
+    return Status(201, _message(message))
 
 
 @router.post("/channels/{channel_id}/uploads", response={201: dict}, summary="Post a message with attachments")
@@ -153,7 +153,7 @@ def post_with_files(
     channel = access.get_channel(request.auth, channel_id)
     thread = _thread(request.auth, channel, thread_id)
     message = actions.send_message(actor=request.auth, channel=channel, text=text, thread=thread, files=files)
-    return 201, _message(message)
+    return Status(201, _message(message))
 
 
 def _thread(member, channel: Channel, thread_id: int | None) -> Message | None:
@@ -204,21 +204,21 @@ def edit_message(request, message_id: int, body: TextIn):
 @router.delete("/messages/{message_id}", response={204: None}, summary="Delete a message")
 def delete_message(request, message_id: int):
     actions.delete_message(actor=request.auth, message=access.get_message(request.auth, message_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/messages/{message_id}/reactions", response={201: dict}, summary="React with an emoji")
 def react(request, message_id: int, body: EmojiIn):
     message = access.get_message(request.auth, message_id)
     reaction = actions.add_reaction(actor=request.auth, message=message, emoji=body.emoji)
-    return 201, {"message_id": message.pk, "emoji": reaction.emoji, "member_id": request.auth.pk}
+    return Status(201, {"message_id": message.pk, "emoji": reaction.emoji, "member_id": request.auth.pk})
 
 
 @router.delete("/messages/{message_id}/reactions", response={204: None}, summary="Remove your reaction (?emoji=)")
 def unreact(request, message_id: int, emoji: str):
     message = access.get_message(request.auth, message_id)
     actions.remove_reaction(actor=request.auth, message=message, emoji=emoji)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/messages/{message_id}/pin", summary="Pin a message to its channel")
@@ -235,7 +235,7 @@ def unpin(request, message_id: int):
 def report(request, message_id: int, body: ReasonIn):
     message = access.get_message(request.auth, message_id)
     row = actions.report_message(actor=request.auth, message=message, reason=body.reason)
-    return 201, {"id": row.pk, "message_id": message.pk}
+    return Status(201, {"id": row.pk, "message_id": message.pk})
 
 
 @router.post("/dms", response={201: dict}, summary="Open a direct conversation (1 to 8 others)")
@@ -245,7 +245,7 @@ def open_dm(request, body: DmIn):
     if len(people) != len(emails):
         raise ValidationError("Some of those addresses do not belong to an active member.")
     channel = actions.open_dm(actor=request.auth, members=people)
-    return 201, _channel_row(channel, ChannelMembership(), 0)
+    return Status(201, _channel_row(channel, ChannelMembership(), 0))
 
 
 @router.get("/search", summary="Search messages you may read")

@@ -32,6 +32,17 @@ def _stage_rows(data: dict) -> list[dict]:
     return rows
 
 
+def recount_command(election: Election, data: dict) -> str:
+    """The `leveller stv count` command line that reproduces this count from the downloaded BLT file."""
+    numbers = {name: i + 1 for i, name in enumerate(data.get("candidates", []))}
+    parts = [f"leveller stv count vote-{election.pk}.blt", f"--rules {data['rules']}", f"--seats {data['seats']}"]
+    parts.append(f"--seed {data['seed']}")
+    for rule in data.get("minimums", []):
+        members = ",".join(str(numbers[m]) for m in rule["members"] if m in numbers)
+        parts.append(f"--minimum {rule['category']}:{rule['minimum']}:{members}")
+    return " ".join(parts)
+
+
 def result_context(election: Election) -> dict:
     result = getattr(election, "result", None)
     data = result.data if result else {}
@@ -42,6 +53,7 @@ def result_context(election: Election) -> dict:
         context["stage_rows"] = _stage_rows(data)
         context["stages"] = data["stages"]
         context["nontransferable"] = [s["non_transferable"]["total"] for s in data["stages"]]
+        context["recount"] = recount_command(election, data)
     elif data.get("method") == "approval":
         context["chart"] = bar_chart(
             chart_id="approvals",

@@ -208,7 +208,7 @@ def _after_create(*, actor, events: list[Event]) -> None:
 
 
 def _lock(event: Event) -> Event:
-    return Event.objects.select_for_update().select_related("group").get(pk=event.pk)
+    return Event.objects.select_for_update(of=("self",)).select_related("group").get(pk=event.pk)
 
 
 @transaction.atomic
@@ -362,11 +362,13 @@ def rsvp(*, actor, event: Event) -> Rsvp:
     full = event.capacity is not None and (going >= event.capacity or waiting)
     status = RsvpStatus.WAITLISTED if full else RsvpStatus.GOING
     now = timezone.now()
+    going_since = now if status == RsvpStatus.GOING else None
     if existing is None:
-        result = Rsvp.objects.create(event=event, member=actor, status=status, queued_at=now)
+        result = Rsvp.objects.create(event=event, member=actor, status=status, queued_at=now, going_since=going_since)
     else:
         existing.status, existing.queued_at, existing.updated_at, existing.attended = status, now, now, None
-        existing.save(update_fields=["status", "queued_at", "updated_at", "attended"])
+        existing.going_since = going_since
+        existing.save(update_fields=["status", "queued_at", "updated_at", "attended", "going_since"])
         result = existing
     audit.record(actor=actor, action=f"rsvp.{status}", target=event)
     _broadcast(event, [])
@@ -407,8 +409,8 @@ def _promote(event: Event) -> list[Rsvp]:
     promoted = list(waiting.select_related("member")[:free] if free is not None else waiting.select_related("member"))
     now = timezone.now()
     for rsvp in promoted:
-        rsvp.status, rsvp.updated_at = RsvpStatus.GOING, now
-        rsvp.save(update_fields=["status", "updated_at"])
+        rsvp.status, rsvp.updated_at, rsvp.going_since = RsvpStatus.GOING, now, now
+        rsvp.save(update_fields=["status", "updated_at", "going_since"])
         send_templated(
             to=rsvp.member.email,
             template="events/email/promoted",

@@ -144,7 +144,9 @@ def decide_application(*, actor, application: CourseApplication, accept: bool, n
     session (on the waitlist where a session is full)."""
     require_staff(actor)
     application = (
-        CourseApplication.objects.select_for_update().select_related("course", "member").get(pk=application.pk)
+        CourseApplication.objects.select_for_update(of=("self",))
+        .select_related("course", "member")
+        .get(pk=application.pk)
     )
     if application.status == ApplicationStatus.WITHDRAWN:
         raise ValidationError("The applicant withdrew this application.")

@@ -208,6 +208,7 @@ class Rsvp(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     queued_at = models.DateTimeField(default=timezone.now, help_text="Waitlist order: first queued, first promoted.")
+    going_since = models.DateTimeField(null=True, blank=True, help_text="When this RSVP last got a place.")
     attended = models.BooleanField(null=True, blank=True, help_text="Set by the host; empty until taken.")
 
     class Meta:

@@ -15,7 +15,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Exists, F, Min, OuterRef, Q
 from django.utils import timezone
 
 from leveller.core.mail import send_templated
@@ -54,7 +54,10 @@ def due_rsvps(now: dt.datetime):
         event__starts_at__lte=now + DAY,
     )
     hour_due = Q(event__starts_at__lte=now + HOUR) & ~_sent(ReminderSlot.HOUR)
-    day_due = Q(event__starts_at__gt=now + HOUR) & ~_sent(ReminderSlot.DAY)
+    # "Tomorrow" is no news to someone who only just RSVP'd: the day-before reminder is for earlier RSVPs.
+    day_due = (
+        Q(event__starts_at__gt=now + HOUR) & Q(going_since__lte=F("event__starts_at") - DAY) & ~_sent(ReminderSlot.DAY)
+    )
     return going.filter(hour_due | day_due).select_related("event", "event__group", "member")
 
 
@@ -155,11 +158,7 @@ def _queued_at_or_before(task_path: str, at: dt.datetime) -> bool:
 
 
 def schedule_for_event_start(starts_at: dt.datetime) -> None:
-    """After an RSVP or a change of time: make sure a sweep runs when this event's first reminder falls due."""
+    """After an RSVP or a change of time: make sure a sweep runs when this event's next reminder falls due."""
     now = clock.now()
-    for lead in (DAY, HOUR):
-        if starts_at - lead > now:
-            schedule_sweep(starts_at - lead)
-            return
     if starts_at > now:
-        schedule_sweep(now)
+        schedule_sweep(max(starts_at - DAY, now))

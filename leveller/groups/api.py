@@ -23,8 +23,8 @@ class FindQuery(Schema):
     country: str = ""
 
 
-def _listed(groups, *, with_distance: bool = False) -> list[dict]:
-    return [group_summary(g, distance_km=getattr(g, "distance_km", None) if with_distance else None) for g in groups]
+def _listed(groups) -> list[dict]:
+    return [group_summary(g) for g in groups]
 
 
 def _optional_caller(request):
@@ -45,10 +45,10 @@ def find(request, filters: Query[FindQuery]):
     return {
         "district": result.district,
         "country": result.country,
-        "local": _listed(result.local),
-        "regional": _listed(result.regional),
-        "nearby": _listed(result.nearby, with_distance=True),
-        "online": _listed(result.online),
+        "local": [g.as_dict() for g in result.local],
+        "regional": [g.as_dict() for g in result.regional],
+        "nearby": [g.as_dict() for g in result.nearby],
+        "online": [g.as_dict() for g in result.online],
     }
 
 

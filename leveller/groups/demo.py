@@ -97,6 +97,7 @@ def _ensure(actor, *, name: str, kind: str, organiser=None, **fields) -> tuple[G
 def _join_members(actor) -> int:
     """Each demo member joins the local groups covering their postcode (and its region), or their country's."""
     joined = 0
+    finder.reset_index()  # the groups made above are not committed yet, so the shared generation is unchanged
     for member in Member.objects.filter(email__endswith=D, is_active=True):
         if member.is_guest:
             continue
@@ -107,7 +108,8 @@ def _join_members(actor) -> int:
             result = finder.find(query, limit=0)
         except ValidationError:  # a demo member with an unknown postcode simply joins nothing
             continue
-        for group in [*result.local, *result.regional][:4]:
+        for found in [*result.local, *result.regional][:4]:
+            group = Group.objects.get(pk=found.id)
             if not GroupMembership.objects.filter(group=group, member=member).exists():
                 actions.add_group_member(actor=actor, group=group, member=member)
                 joined += 1

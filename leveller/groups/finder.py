@@ -1,7 +1,10 @@
 """The group finder: from a postcode (or a country abroad) to the groups that cover it and the nearest others.
 
-Offline and fast: the districts of every approved group are held in memory as (group id, lat, lon) and
-rebuilt only when groups change (a generation number in the shared cache tells every process).
+Offline and fast. Each process keeps a snapshot of the approved groups (public fields only), which districts
+each covers and those districts' centres; a finder request is dictionary lookups, one loop over the
+district points for the nearest groups, and one small query for member counts. Actions that change groups
+call invalidate(): after commit it bumps a generation number in the shared cache, and every process
+rebuilds its snapshot on its next request.
 """
 
 from __future__ import annotations
@@ -14,33 +17,115 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
+from django.urls import reverse
 
 from leveller.groups import countries, postcodes
-from leveller.groups.models import Group, GroupDistrict, GroupStatus, Kind
+from leveller.groups.models import Group, GroupDistrict, GroupMembership, GroupStatus, Kind
 
 GENERATION_KEY = "groups:finder:generation"
 NEARBY_LIMIT = 6
+KIND_LABELS = dict(Kind.choices)
+KIND_ORDER = {Kind.LOCAL: 0, Kind.CAMPAIGN: 1, Kind.ABROAD: 2, Kind.ALUMNI: 3, Kind.ONLINE: 4, Kind.REGIONAL: 5}
+
+
+@dataclass
+class ParentRef:
+    id: int
+    name: str
+    slug: str
+
+    def get_absolute_url(self) -> str:
+        return reverse("groups:detail", args=[self.slug])
+
+
+@dataclass
+class FoundGroup:
+    """A group as the finder shows it: public fields only, shaped like the model for templates."""
+
+    id: int
+    name: str
+    slug: str
+    kind: str
+    description: str
+    meeting_pattern: str
+    campaign: str
+    country: str
+    town: str
+    parent: ParentRef | None
+    districts: tuple[str, ...]
+    url: str
+    member_count: int | None = None
+    distance_km: float | None = None
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+    def get_kind_display(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    def copy(self, **changes) -> FoundGroup:
+        return FoundGroup(**{**self.__dict__, **changes})
+
+    def as_dict(self) -> dict:
+        data = {
+            "id": self.id,
+            "name": self.name,
+            "slug": self.slug,
+            "kind": self.kind,
+            "url": self.url,
+            "description": self.description[:280],
+            "meeting_pattern": self.meeting_pattern,
+            "campaign": self.campaign,
+            "country": self.country,
+            "country_name": countries.name_for(self.country),
+            "town": self.town,
+            "districts": list(self.districts),
+            "parent": {"id": self.parent.id, "name": self.parent.name, "slug": self.parent.slug}
+            if self.parent
+            else None,
+            "member_count": self.member_count,
+        }
+        if self.distance_km is not None:
+            data["distance_km"] = self.distance_km
+        return data
+
+
+@dataclass
+class Snapshot:
+    generation: int | None = None
+    groups: dict[int, FoundGroup] = field(default_factory=dict)
+    by_district: dict[str, list[int]] = field(default_factory=dict)
+    # (group id, latitude in radians, longitude in radians, cos(latitude)) per covered district
+    points: list[tuple[int, float, float, float]] = field(default_factory=list)
+    online: list[int] = field(default_factory=list)
+    by_country: dict[str, list[int]] = field(default_factory=dict)
+
 
 _lock = threading.Lock()
-_index: dict = {"generation": None, "points": []}
+_snapshot = Snapshot()
 
 
 def invalidate() -> None:
-    """Call from actions that change which groups cover which districts; takes effect after commit."""
+    """Call from actions that change approved groups or their districts; takes effect after commit."""
 
     def bump():
         try:
             cache.incr(GENERATION_KEY)
         except ValueError:
-            cache.set(GENERATION_KEY, 1, None)
+            cache.set(GENERATION_KEY, 2, None)
 
     transaction.on_commit(bump)
 
 
 def reset_index() -> None:
-    """Forget this process's index (tests, where transactions never commit)."""
-    _index["generation"] = None
+    """Forget this process's snapshot (tests, where transactions never commit)."""
+    global _snapshot
+    _snapshot = Snapshot()
 
 
 def _generation() -> int:
@@ -51,52 +136,93 @@ def _generation() -> int:
     return value
 
 
-def _points() -> list[tuple[int, float, float]]:
-    """(group id, latitude, longitude) for each district of each approved group."""
+def _build(generation: int) -> Snapshot:
+    snap = Snapshot(generation=generation)
+    rows = Group.objects.approved().select_related("parent").order_by("name", "id")
+    districts: dict[int, list[str]] = {}
+    for group_id, outcode in GroupDistrict.objects.filter(group__status=GroupStatus.APPROVED).values_list(
+        "group_id", "outcode"
+    ):
+        districts.setdefault(group_id, []).append(outcode)
+    table = postcodes.districts()
+    for group in rows:
+        outcodes = tuple(sorted(districts.get(group.pk, ())))
+        parent = group.parent if group.parent_id and group.parent.status == GroupStatus.APPROVED else None
+        snap.groups[group.pk] = FoundGroup(
+            id=group.pk,
+            name=group.name,
+            slug=group.slug,
+            kind=group.kind,
+            description=group.description,
+            meeting_pattern=group.meeting_pattern,
+            campaign=group.campaign,
+            country=group.country,
+            town=group.town,
+            parent=ParentRef(parent.pk, parent.name, parent.slug) if parent else None,
+            districts=outcodes,
+            url=reverse("groups:detail", args=[group.slug]),
+        )
+        for outcode in outcodes:
+            snap.by_district.setdefault(outcode, []).append(group.pk)
+            if outcode in table and group.kind != Kind.REGIONAL:
+                lat, lon = map(math.radians, table[outcode])
+                snap.points.append((group.pk, lat, lon, math.cos(lat)))
+        if group.kind == Kind.ONLINE:
+            snap.online.append(group.pk)
+        elif group.country and group.country != "GB":
+            snap.by_country.setdefault(group.country, []).append(group.pk)
+    return snap
+
+
+def snapshot() -> Snapshot:
+    global _snapshot
     generation = _generation()
-    if _index["generation"] != generation:
+    if _snapshot.generation != generation:
         with _lock:
-            if _index["generation"] != generation:
-                rows = GroupDistrict.objects.filter(group__status=GroupStatus.APPROVED).values_list(
-                    "group_id", "outcode"
-                )
-                table = postcodes.districts()
-                _index["points"] = [(gid, *table[o]) for gid, o in rows if o in table]
-                _index["generation"] = generation
-    return _index["points"]
+            if _snapshot.generation != generation:
+                _snapshot = _build(generation)
+    return _snapshot
 
 
 @dataclass
 class FinderResult:
     district: str | None = None
     country: str | None = None
-    local: list[Group] = field(default_factory=list)
-    regional: list[Group] = field(default_factory=list)
-    nearby: list[Group] = field(default_factory=list)
-    online: list[Group] = field(default_factory=list)
+    local: list[FoundGroup] = field(default_factory=list)
+    regional: list[FoundGroup] = field(default_factory=list)
+    nearby: list[FoundGroup] = field(default_factory=list)
+    online: list[FoundGroup] = field(default_factory=list)
 
     @property
     def country_name(self) -> str:
         return countries.name_for(self.country) if self.country else ""
 
-
-def _groups():
-    return Group.objects.approved().select_related("parent").annotate(member_count=Count("memberships", distinct=True))
-
-
-def _online() -> list[Group]:
-    return list(_groups().filter(kind=Kind.ONLINE).order_by("name"))
+    def all(self) -> list[FoundGroup]:
+        return [*self.local, *self.regional, *self.nearby, *self.online]
 
 
-def _kind_order(group: Group) -> tuple:
-    return ({Kind.LOCAL: 0, Kind.CAMPAIGN: 1}.get(group.kind, 2), group.name)
+def _ordered(groups) -> list[FoundGroup]:
+    return sorted(groups, key=lambda g: (KIND_ORDER.get(g.kind, 9), g.name))
+
+
+def _with_counts(result: FinderResult) -> FinderResult:
+    """Fill in member counts (they change with every join) with one small query."""
+    ids = {g.id for g in result.all()}
+    if ids:
+        counts = dict(
+            GroupMembership.objects.filter(group_id__in=ids, member__is_active=True)
+            .values("group_id")
+            .annotate(n=Count("id"))
+            .values_list("group_id", "n")
+        )
+        for group in result.all():
+            group.member_count = counts.get(group.id, 0)
+    return result
 
 
 def find(query: str = "", *, country: str = "", limit: int = NEARBY_LIMIT) -> FinderResult:
     """Groups for a UK postcode or outcode, or for a country abroad. Raises ValidationError on bad input."""
-    query = (query or "").strip()
-    if not query and country:
-        query = country
+    query = (query or "").strip() or (country or "").strip()
     if not query:
         raise ValidationError("Enter a postcode, such as NW10 3LN, or a country code, such as DE, if you live abroad.")
     if countries.is_country_code(query):
@@ -104,58 +230,50 @@ def find(query: str = "", *, country: str = "", limit: int = NEARBY_LIMIT) -> Fi
         if code != "GB":
             return find_abroad(code)
         raise ValidationError("Enter your postcode to find groups in the UK, such as NW10 3LN.")
-    district = postcodes.outcode_for(query)
-    return find_district(district, limit=limit)
+    return find_district(postcodes.outcode_for(query), limit=limit)
 
 
 def find_district(district: str, *, limit: int = NEARBY_LIMIT) -> FinderResult:
+    snap = snapshot()
+    covering = [snap.groups[gid].copy() for gid in snap.by_district.get(district, ())]
     result = FinderResult(district=district, country="GB")
-    covering = list(_groups().filter(districts__outcode=district).distinct())
-    result.local = sorted((g for g in covering if g.kind != Kind.REGIONAL), key=_kind_order)
-    regional_ids = {g.parent_id for g in result.local if g.parent_id}
-    regional_ids |= {g.pk for g in covering if g.kind == Kind.REGIONAL}
-    result.regional = list(_groups().filter(pk__in=regional_ids, kind=Kind.REGIONAL).order_by("name"))
-    seen = {g.pk for g in result.local} | {g.pk for g in result.regional}
-    result.nearby = _nearest(district, exclude=seen, limit=limit)
-    result.online = _online()
-    return result
+    result.local = _ordered(g for g in covering if g.kind != Kind.REGIONAL)
+    regional_ids = {g.parent.id for g in result.local if g.parent} | {g.id for g in covering if g.kind == Kind.REGIONAL}
+    result.regional = sorted((snap.groups[i].copy() for i in regional_ids if i in snap.groups), key=lambda g: g.name)
+    seen = {g.id for g in result.local} | regional_ids
+    result.nearby = _nearest(snap, district, exclude=seen, limit=limit)
+    result.online = [snap.groups[i].copy() for i in snap.online]
+    return _with_counts(result)
 
 
-def _nearest(district: str, *, exclude: set[int], limit: int) -> list[Group]:
-    """The `limit` nearest groups by the distance from the district's centre to the closest district of each."""
+def _nearest(snap: Snapshot, district: str, *, exclude: set[int], limit: int) -> list[FoundGroup]:
+    """The `limit` nearest groups, by distance from the district's centre to each group's closest district."""
     origin = postcodes.centroid(district)
     if origin is None or limit <= 0:
         return []
     lat0, lon0 = math.radians(origin[0]), math.radians(origin[1])
     cos0 = math.cos(lat0)
-    best: dict[int, float] = {}
-    for gid, lat, lon in _points():
-        if gid in exclude:
-            continue
-        # Haversine, inlined: this loop runs over every district of every group.
-        la, lo = math.radians(lat), math.radians(lon)
-        h = math.sin((la - lat0) / 2) ** 2 + cos0 * math.cos(la) * math.sin((lo - lon0) / 2) ** 2
-        if h < best.get(gid, 2.0):
+    sin, best = math.sin, {}
+    for gid, lat, lon, cos_lat in snap.points:
+        # Haversine, inlined: this loop runs over every covered district.
+        h = sin((lat - lat0) / 2) ** 2 + cos0 * cos_lat * sin((lon - lon0) / 2) ** 2
+        if h < best.get(gid, 2.0) and gid not in exclude:
             best[gid] = h
-    winners = heapq.nsmallest(limit * 2, best.items(), key=lambda item: item[1])
-    groups = {g.pk: g for g in _groups().filter(pk__in=[gid for gid, _ in winners]).exclude(kind=Kind.REGIONAL)}
     nearby = []
-    for gid, h in winners:
-        group = groups.get(gid)
-        if group is not None:
-            group.distance_km = round(2 * postcodes.EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h))), 1)
-            nearby.append(group)
-    return nearby[:limit]
+    for gid, h in heapq.nsmallest(limit, best.items(), key=lambda item: item[1]):
+        distance = 2 * postcodes.EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+        nearby.append(snap.groups[gid].copy(distance_km=round(distance, 1)))
+    return nearby
 
 
 def find_abroad(country: str) -> FinderResult:
+    snap = snapshot()
+    groups = [snap.groups[i].copy() for i in snap.by_country.get(country, ())]
     result = FinderResult(country=country)
-    result.local = sorted(
-        _groups().filter(Q(country=country) & ~Q(kind__in=[Kind.ONLINE, Kind.REGIONAL])), key=_kind_order
-    )
-    result.regional = list(_groups().filter(country=country, kind=Kind.REGIONAL).order_by("name"))
-    result.online = _online()
-    return result
+    result.local = _ordered(g for g in groups if g.kind != Kind.REGIONAL)
+    result.regional = [g for g in groups if g.kind == Kind.REGIONAL]
+    result.online = [snap.groups[i].copy() for i in snap.online]
+    return _with_counts(result)
 
 
 def default_query_for(member) -> str:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import transaction
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
@@ -121,17 +122,27 @@ class Pacer:
 
 
 class Connection:
-    """One SMTP connection (Django's configured email backend), opened once and reused for every message."""
+    """One SMTP connection (Django's configured email backend), opened once and reused for every message.
+
+    With the SMTP backend, each message goes out as prebuilt bytes on the backend's open smtplib connection
+    (same host, port, TLS and login as every other email); other backends (console, memory) get a Django
+    EmailMessage."""
 
     def __init__(self):
         self.backend = None
 
-    def send(self, message) -> None:
+    def send(self, personaliser: Personaliser, subscriber_id: int, email: str, name: str) -> None:
         if self.backend is None:
             self.backend = get_connection(fail_silently=False)
             self.backend.open()
-        message.connection = self.backend
-        self.backend.send_messages([message])
+        smtp = getattr(self.backend, "connection", None)
+        if isinstance(self.backend, SMTPBackend) and smtp is not None:
+            data = personaliser.wire(subscriber_id=subscriber_id, email=email, name=name)
+            smtp.sendmail(personaliser.envelope_from, [email], data)
+        else:
+            message = personaliser.message(subscriber_id=subscriber_id, email=email, name=name)
+            message.connection = self.backend
+            self.backend.send_messages([message])
 
     def close(self) -> None:
         if self.backend is not None:
@@ -179,11 +190,17 @@ def recover_stale(issue_id: int) -> int:
 
 
 # --- the ledger --------------------------------------------------------------------------------------------
-def claim(delivery_id: int) -> bool:
+def claim(delivery_id: int, *, sent_before: int | None = None) -> bool:
+    """Commit pending -> sending for this row; in the same transaction, record the previous message's
+    success (one commit per message instead of two, with the same guarantees: each row is "sending" in
+    the database before its SMTP call, and "sent" before the next SMTP call starts)."""
+    now = timezone.now()
     with transaction.atomic():
+        if sent_before is not None:
+            Delivery.objects.filter(pk=sent_before).update(state=DeliveryState.SENT, sent_at=now, last_error="")
         return bool(
             Delivery.objects.filter(pk=delivery_id, state=DeliveryState.PENDING).update(
-                state=DeliveryState.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+                state=DeliveryState.SENDING, claimed_at=now, attempts=F("attempts") + 1
             )
         )
 
@@ -268,44 +285,59 @@ def _loop(issue: Issue, owner: str, connection: Connection, report: Report, hook
     personaliser = Personaliser.for_issue(issue)
     pacer = Pacer(settings.NEWSLETTER_RATE)
     last_beat = last_push = time.monotonic()
-    done = 0
-    while True:
-        batch = list(
-            Delivery.objects.filter(issue_id=issue.pk, state=DeliveryState.PENDING, next_attempt_at__lte=timezone.now())
-            .order_by("id")
-            .values_list("id", "subscriber_id", "subscriber__email", "subscriber__name")[:BATCH]
-        )
-        if not batch:
-            return
-        for delivery_id, subscriber_id, email, name in batch:
-            pacer.wait()
-            if not claim(delivery_id):
-                continue  # skipped (unsubscribed meanwhile) or taken
-            outcome = _send_one(connection, personaliser, subscriber_id, email, name)
-            if outcome.state == DeliveryState.SENT and hooks.before_record:
-                hooks.before_record(done + 1)
-            state = record(delivery_id, subscriber_id, outcome)
-            _tally(report, state)
-            done += 1
-            if outcome.reconnect:
-                connection.close()
-            if outcome.halt:
-                report.halted = outcome.halt
+    unrecorded: int | None = None  # a message the server accepted, recorded "sent" with the next claim
+    try:
+        while True:
+            batch = list(
+                Delivery.objects.filter(
+                    issue_id=issue.pk, state=DeliveryState.PENDING, next_attempt_at__lte=timezone.now()
+                )
+                .order_by("id")
+                .values_list("id", "subscriber_id", "subscriber__email", "subscriber__name")[:BATCH]
+            )
+            if not batch:
                 return
-            if hooks.after_sent:
-                hooks.after_sent(done)
-            now = time.monotonic()
-            if now - last_beat > 2:
-                renew(issue.pk, owner)
-                last_beat = now
-            if now - last_push > PROGRESS_EVERY:
-                push_progress(issue.pk)
-                last_push = now
+            for delivery_id, subscriber_id, email, name in batch:
+                pacer.wait()
+                claimed = claim(delivery_id, sent_before=unrecorded)
+                if unrecorded is not None:
+                    _tally(report, DeliveryState.SENT)
+                    unrecorded = None
+                if not claimed:
+                    continue  # skipped (unsubscribed meanwhile) or taken
+                outcome = _send_one(connection, personaliser, subscriber_id, email, name)
+                if outcome.state == DeliveryState.SENT:
+                    if hooks.before_record:
+                        hooks.before_record(report.sent + 1)
+                    unrecorded = delivery_id
+                    if hooks.after_sent:  # tests: record at once so the hook sees it recorded
+                        record(delivery_id, subscriber_id, outcome)
+                        _tally(report, DeliveryState.SENT)
+                        unrecorded = None
+                        hooks.after_sent(report.sent)
+                else:
+                    _tally(report, record(delivery_id, subscriber_id, outcome))
+                    if outcome.reconnect:
+                        connection.close()
+                    if outcome.halt:
+                        report.halted = outcome.halt
+                        return
+                now = time.monotonic()
+                if now - last_beat > 2:
+                    renew(issue.pk, owner)
+                    last_beat = now
+                if now - last_push > PROGRESS_EVERY:
+                    push_progress(issue.pk)
+                    last_push = now
+    finally:
+        if unrecorded is not None:
+            record(unrecorded, 0, Outcome(DeliveryState.SENT))
+            _tally(report, DeliveryState.SENT)
 
 
 def _send_one(connection: Connection, personaliser: Personaliser, subscriber_id: int, email: str, name: str):
     try:
-        connection.send(personaliser.message(subscriber_id=subscriber_id, email=email, name=name))
+        connection.send(personaliser, subscriber_id, email, name)
     except Exception as error:  # every failure is classified; none may stop the loop unrecorded
         return classify(error)
     return Outcome(DeliveryState.SENT)

@@ -28,15 +28,14 @@ def is_organiser_of(member, campaign: Campaign) -> bool:
 def may_call(member, campaign: Campaign) -> bool:
     if not member.is_authenticated or not member.is_active:
         return False
-    if is_organiser_of(member, campaign):
-        return True
-    if campaign.status == CampaignStatus.DRAFT:
-        return False
-    if campaign.callers_mode == CallersMode.EVERYONE:
-        return not member.is_guest
-    if campaign.callers_mode == CallersMode.GROUP:
-        return integrations.in_group(member, campaign.caller_group_id)
-    return campaign.callers.filter(pk=member.pk).exists()
+    if campaign.status != CampaignStatus.DRAFT:
+        if campaign.callers_mode == CallersMode.EVERYONE and not member.is_guest:
+            return True
+        if campaign.callers_mode == CallersMode.GROUP and integrations.in_group(member, campaign.caller_group_id):
+            return True
+        if campaign.callers_mode == CallersMode.NAMED and campaign.callers.filter(pk=member.pk).exists():
+            return True
+    return is_organiser_of(member, campaign)
 
 
 def campaign_for_caller(actor, campaign_id) -> Campaign:

@@ -263,17 +263,19 @@ def _import_hint(campaign_id: int, job_id: int) -> None:
 # --- calling ----------------------------------------------------------------------------------------------------
 
 
-def _touch_caller(campaign: Campaign, member, now: dt.datetime) -> CampaignCaller:
-    row, created = CampaignCaller.objects.get_or_create(
-        campaign=campaign, member=member, defaults={"joined_at": now, "last_seen_at": now}
+def _touch_caller(campaign: Campaign, member, now: dt.datetime) -> None:
+    """Mark the caller present, and lock their row: one assignment at a time per caller."""
+    row = (
+        CampaignCaller.objects.select_for_update()
+        .filter(campaign=campaign, member=member)
+        .values_list("pk", "last_seen_at")
+        .first()
     )
-    row = CampaignCaller.objects.select_for_update().get(pk=row.pk)  # one assignment at a time per caller
-    if created:
+    if row is None:
+        CampaignCaller.objects.create(campaign=campaign, member=member, joined_at=now, last_seen_at=now)
         integrations.join_campaign_channel(campaign=campaign, member=member)
-    elif now - row.last_seen_at > dt.timedelta(seconds=30):
-        row.last_seen_at = now
-        row.save(update_fields=["last_seen_at"])
-    return row
+    elif now - row[1] > dt.timedelta(seconds=30) or row[1] > now:
+        CampaignCaller.objects.filter(pk=row[0]).update(last_seen_at=now)
 
 
 @transaction.atomic
@@ -289,36 +291,37 @@ def next_contact(*, actor, campaign: Campaign, now: dt.datetime | None = None) -
     _touch_caller(campaign, actor, now)
     held = queue.held_by(campaign, actor, now)
     if held is not None:
-        call = Call.objects.get(pk=held.lease_call_id)
+        call = Call.objects.select_related("contact", "campaign").get(pk=held)
         _record_view(actor, call)
         return call
     for _ in range(5):
-        contact = queue.pick(campaign, actor, now)
-        if contact is None:
+        candidate = queue.pick(campaign, actor, now)
+        if candidate is None:
             return None
-        if not DoNotCall.objects.filter(phone_e164=contact.phone_e164).exists():
+        if not candidate.blocked:
             break
-        _close_contact(contact, Outcome.DO_NOT_CALL)
+        Contact.objects.filter(pk=candidate.id).update(
+            done=True, last_outcome=Outcome.DO_NOT_CALL, holder=None, lease_call_id=None, preferred_caller=None
+        )
     else:
         return None
     lease_until = now + queue.lease_length()
-    if contact.lease_call_id:
-        Call.objects.filter(pk=contact.lease_call_id, ended_at__isnull=True).update(outcome=EXPIRED, ended_at=now)
+    if candidate.lease_call_id:
+        Call.objects.filter(pk=candidate.lease_call_id, ended_at__isnull=True).update(outcome=EXPIRED, ended_at=now)
     call = Call.objects.create(
-        campaign=campaign, contact=contact, caller=actor, started_at=now, lease_expires_at=lease_until
+        campaign=campaign, contact_id=candidate.id, caller=actor, started_at=now, lease_expires_at=lease_until
     )
-    Contact.objects.filter(pk=contact.pk).update(holder=actor, lease_call_id=call.pk, available_at=lease_until)
-    call.contact.holder_id, call.contact.lease_call_id, call.contact.available_at = actor.pk, call.pk, lease_until
-    _record_view(actor, call)
+    Contact.objects.filter(pk=candidate.id).update(holder=actor, lease_call_id=call.pk, available_at=lease_until)
+    _record_view(actor, call, contact_id=candidate.id)
     progress.changed(campaign.pk)
     return call
 
 
-def _record_view(actor, call: Call) -> None:
+def _record_view(actor, call: Call, contact_id: int | None = None) -> None:
     audit.record(
         actor=actor,
         action="phonebank.contact_viewed",
-        target=call.contact,
+        target=Contact(pk=contact_id or call.contact_id),
         summary=f"call {call.pk} in campaign {call.campaign_id}",
         data={"call": call.pk},
     )
@@ -332,12 +335,6 @@ def record_view(*, actor, call: Call) -> None:
 def record_export(*, actor, campaign: Campaign) -> None:
     _require_campaign_organiser(actor, campaign)
     audit.record(actor=actor, action="phonebank.results_exported", target=campaign, summary=campaign.name)
-
-
-def _close_contact(contact: Contact, outcome: str) -> None:
-    Contact.objects.filter(pk=contact.pk).update(
-        done=True, last_outcome=outcome, holder=None, lease_call_id=None, preferred_caller=None
-    )
 
 
 def _lock_held_contact(call: Call) -> Contact:
@@ -361,32 +358,25 @@ def record_outcome(
     cleaned = survey.clean_answers(campaign.questions, answers) if outcome == Outcome.ANSWERED else {}
     when = _clean_callback(campaign, contact, callback_at, now) if outcome == Outcome.CALL_BACK else None
 
-    contact.attempts += 1
-    contact.last_outcome, contact.last_called_at = outcome, now
-    contact.holder, contact.lease_call_id, contact.preferred_caller, contact.callback_at = None, None, None, None
-    contact.reached = contact.reached or outcome in REACHED
-    if outcome in RETRYABLE and contact.attempts < campaign.max_attempts:
-        contact.available_at = now + dt.timedelta(minutes=campaign.retry_after_minutes)
+    changes = {
+        "attempts": contact.attempts + 1,
+        "last_outcome": outcome,
+        "last_called_at": now,
+        "holder": None,
+        "lease_call_id": None,
+        "preferred_caller": None,
+        "callback_at": None,
+        "reached": contact.reached or outcome in REACHED,
+    }
+    if outcome in RETRYABLE and changes["attempts"] < campaign.max_attempts:
+        changes["available_at"] = now + dt.timedelta(minutes=campaign.retry_after_minutes)
     elif outcome == Outcome.CALL_BACK:
-        contact.available_at, contact.preferred_caller, contact.callback_at = when, actor, when
+        changes.update(available_at=when, preferred_caller=actor, callback_at=when)
     else:
-        contact.done = True
-    contact.save(
-        update_fields=[
-            "attempts",
-            "last_outcome",
-            "last_called_at",
-            "holder",
-            "lease_call_id",
-            "preferred_caller",
-            "callback_at",
-            "reached",
-            "available_at",
-            "done",
-        ]
-    )
+        changes["done"] = True
+    Contact.objects.filter(pk=contact.pk).update(**changes)
     call.ended_at, call.outcome, call.answers, call.callback_at = now, outcome, cleaned, when
-    call.save(update_fields=["ended_at", "outcome", "answers", "callback_at"])
+    Call.objects.filter(pk=call.pk).update(ended_at=now, outcome=outcome, answers=cleaned, callback_at=when)
     if outcome == Outcome.DO_NOT_CALL:
         _add_do_not_call(actor=actor, phone_e164=contact.phone_e164, campaign=campaign)
     progress.changed(campaign.pk)

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.http import HttpResponse
 from ninja import File, Router, Schema
-from ninja.responses import Status
 from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from leveller.phonebank import access, actions, clock, hours, phones, stats
 from leveller.phonebank.models import Call, Campaign, ImportJob, ImportStatus

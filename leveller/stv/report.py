@@ -42,7 +42,7 @@ class Stage:
     during it; ``exhausted`` and ``loss_by_fraction`` are running totals of the non-transferable vote."""
 
     number: int
-    kind: str  # "first", "surplus", "exclusion", "iteration"
+    kind: str  # "first", "surplus" (Meek: a run of iterations on the surpluses) or "exclusion"
     action: str
     subjects: list[str]
     votes: dict[str, Decimal] = field(default_factory=dict)

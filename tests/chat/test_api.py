@@ -54,11 +54,17 @@ def test_edit_react_and_delete_through_the_api(api_client, member, organiser, ge
 
 
 def test_adding_members_by_email(api_client, member, organiser, outsider, general, secret):
-    assert api_client(outsider).post(f"/api/v1/channels/{general.pk}/members", {"email": outsider.email}).status_code == 201
+    assert (
+        api_client(outsider).post(f"/api/v1/channels/{general.pk}/members", {"email": outsider.email}).status_code
+        == 201
+    )
     # a member cannot add someone else to a public channel; organisers can
     other = api_client(member).post(f"/api/v1/channels/{general.pk}/members", {"email": "organiser@example.org"})
     assert other.status_code == 403
-    assert api_client(organiser).post(f"/api/v1/channels/{secret.pk}/members", {"email": outsider.email}).status_code == 201
+    assert (
+        api_client(organiser).post(f"/api/v1/channels/{secret.pk}/members", {"email": outsider.email}).status_code
+        == 201
+    )
 
 
 def test_an_unknown_channel_is_404(api_client, member):

@@ -93,10 +93,15 @@ def test_attachments_accept_images_and_pdfs_only_within_the_size_limit(general, 
     assert message.attachments.get().content_type == "image/png"
     with pytest.raises(ValidationError, match="not an image"):
         actions.send_message(
-            actor=member, channel=general, text="x", files=[SimpleUploadedFile("evil.svg", b"<svg onload=alert(1)>", "image/svg+xml")]
+            actor=member,
+            channel=general,
+            text="x",
+            files=[SimpleUploadedFile("evil.svg", b"<svg onload=alert(1)>", "image/svg+xml")],
         )
     with pytest.raises(ValidationError, match="not an image"):
-        actions.send_message(actor=member, channel=general, text="x", files=[SimpleUploadedFile("x.png", b"MZ\x90\x00", "image/png")])
+        actions.send_message(
+            actor=member, channel=general, text="x", files=[SimpleUploadedFile("x.png", b"MZ\x90\x00", "image/png")]
+        )
     settings.CHAT_MAX_ATTACHMENT_MB = 1
     big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (1024 * 1024 + 1), "application/pdf")
     with pytest.raises(ValidationError, match="too big"):

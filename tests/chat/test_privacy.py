@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
@@ -22,8 +21,14 @@ def posted(secret, organiser):
 
 def test_pages_hide_a_private_channel_from_an_outsider(client, outsider, secret, posted):
     client.force_login(outsider)
-    for url in [f"/chat/c/{secret.pk}/", f"/chat/c/{secret.pk}/history/?before=999999", f"/chat/m/{posted.pk}/",
-                f"/chat/m/{posted.pk}/row/", f"/chat/m/{posted.pk}/thread/", f"/chat/c/{secret.pk}/settings/"]:
+    for url in [
+        f"/chat/c/{secret.pk}/",
+        f"/chat/c/{secret.pk}/history/?before=999999",
+        f"/chat/m/{posted.pk}/",
+        f"/chat/m/{posted.pk}/row/",
+        f"/chat/m/{posted.pk}/thread/",
+        f"/chat/c/{secret.pk}/settings/",
+    ]:
         response = client.get(url)
         assert response.status_code == 404, url
         assert SECRET_TEXT not in response.content.decode()
@@ -47,10 +52,14 @@ def test_search_never_returns_a_private_channels_messages_to_an_outsider(api_cli
     assert len(api_client(member).get("/api/v1/search?q=hunter2").json()["results"]) == 1
 
 
-def test_attachments_are_served_only_to_members_who_can_read_the_channel(client, settings, tmp_path, organiser, outsider, member, secret):
+def test_attachments_are_served_only_to_members_who_can_read_the_channel(
+    client, settings, tmp_path, organiser, outsider, member, secret
+):
     settings.MEDIA_ROOT = tmp_path
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-    message = actions.send_message(actor=organiser, channel=secret, text="", files=[SimpleUploadedFile("list.png", png)])
+    message = actions.send_message(
+        actor=organiser, channel=secret, text="", files=[SimpleUploadedFile("list.png", png)]
+    )
     url = f"/chat/files/{message.attachments.get().token}/list.png"
     client.force_login(outsider)
     assert client.get(url).status_code == 404
@@ -98,4 +107,3 @@ def test_the_websocket_never_delivers_a_private_channel_to_an_outsider(live_serv
         while (event := json.loads(ws.recv(timeout=5)))["type"] != "resumed":
             replay.append(event)
         assert SECRET_TEXT not in json.dumps(replay)
-    asyncio.set_event_loop(None)

@@ -20,7 +20,7 @@ HOSTILE = [
     "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     "[x](vbscript:msgbox(1))",
     "![img](javascript:alert(1))",
-    '<svg onload=alert(1)><script>alert(1)</script></svg>',
+    "<svg onload=alert(1)><script>alert(1)</script></svg>",
     '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',
     "<iframe src=https://evil.example></iframe>",
     "<style>body{display:none}</style>",
@@ -37,7 +37,7 @@ HOSTILE = [
     "@<img src=x onerror=alert(1)>",
     "&lt;script&gt;alert(1)&lt;/script&gt;",
     "<!--<script>alert(1)</script>-->",
-    "[a](https://example.org \"title\" onmouseover=alert(1))",
+    '[a](https://example.org "title" onmouseover=alert(1))',
 ]
 
 SAFE_TAGS = {"p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a", "span", "hr"}

@@ -109,3 +109,12 @@ def test_members_cannot_see_draft_votes(client, staff):
 def test_logged_out_visitors_are_sent_to_log_in(client, election):
     response = client.get(f"/votes/{election.pk}/ballot/")
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_home_page_lists_votes_waiting_for_the_member_until_they_vote(voter_client, election):
+    assert "Votes waiting for you" in voter_client.get("/").content.decode()
+    from tests.elections.helpers import vote_ranked
+
+    vote_ranked(election, voter_client.member, "Ann")
+    assert "Votes waiting for you" not in voter_client.get("/").content.decode()
+    assert 'href="/votes/"' in voter_client.get("/").content.decode()  # the Votes nav item

@@ -120,3 +120,23 @@ def test_results_and_downloads_are_refused_before_publication(client, election, 
     response = client.get(f"/votes/{election.pk}/ballots.blt")
     assert response.status_code == 200 and response.content.decode().startswith("4 2\n")
     assert Ballot.objects.count() == len(PAPERS)
+
+
+def test_the_published_recount_command_reproduces_the_count_with_its_minimum_rule(tmp_path, capsys, staff):
+    import json
+
+    from leveller.elections.results import recount_command
+    from leveller.stv.cli import main
+
+    election = stv_election(staff, names=("Ann", "Bob", "Cat", "Dan"), seats=2, open_voting=False)
+    actions.update_candidate(actor=staff, candidate=election.candidates.get(name="Dan"), tags="woman")
+    actions.set_minimum_rule(actor=staff, election=election, category="woman", minimum=1)
+    actions.open_voting(actor=staff, election=election)
+    _run(election, staff)
+    (tmp_path / f"vote-{election.pk}.blt").write_text(exports.blt_text(election))
+    command = recount_command(election, election.result.data)
+    assert "--minimum woman:1:4" in command
+    argv = command.split()[2:]  # after "leveller stv"
+    argv[argv.index(f"vote-{election.pk}.blt")] = str(tmp_path / f"vote-{election.pk}.blt")
+    main([*argv, "--json"])
+    assert json.loads(capsys.readouterr().out)["elected"] == election.result.data["elected"] == ["Ann", "Dan"]

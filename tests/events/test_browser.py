@@ -63,8 +63,14 @@ def test_the_event_pages_are_accessible_at_360_px(new_page, make_event, group, o
     event = make_event(actor=organiser, group=group, capacity=5)
     make_event(actor=member, group=group, title="Awaiting approval")
     page = new_page(organiser, viewport={"width": 360, "height": 800})
-    for path in ["/events/?postcode=NW10", "/events/new/", f"/events/{event.pk}/attendance/", "/events/approvals/",
-                 "/events/settings/", "/courses/"]:
+    for path in [
+        "/events/?postcode=NW10",
+        "/events/new/",
+        f"/events/{event.pk}/attendance/",
+        "/events/approvals/",
+        "/events/settings/",
+        "/courses/",
+    ]:
         page.goto(path)
         expect(page.locator("h1")).to_be_visible()
         axe(page)

@@ -96,3 +96,54 @@ def test_the_reminder_shows_the_joining_link_to_those_going(make_event, people, 
     with run_on_commit():
         reminders.send_due_reminders(now=start - dt.timedelta(hours=1))
     assert "https://meet.example.org/secret-room" in _sent_to(mailoutbox, a)[0].body
+
+
+def test_a_late_rsvp_gets_no_tomorrow_reminder_but_does_get_the_hour_one(
+    make_event, people, mailoutbox, run_on_commit, monkeypatch
+):
+    start = timezone.now() + dt.timedelta(hours=20)
+    event = make_event(starts_at=start)
+    start = event.starts_at
+    (a,) = people(1)
+    actions.rsvp(actor=a, event=event)
+    with run_on_commit():
+        assert reminders.send_due_reminders(now=start - dt.timedelta(hours=19)) == 0
+        assert reminders.send_due_reminders(now=start - dt.timedelta(minutes=55)) == 1
+
+
+def test_with_the_database_queue_the_sweep_is_queued_once_for_the_first_reminder_due(make_event, people, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from leveller.events.tasks import sweep_reminders
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    start = timezone.now() + dt.timedelta(days=3)
+    event = make_event(starts_at=start)
+    a, b = people(2)
+    actions.rsvp(actor=a, event=event)
+    reminders.schedule_for_event_start(event.starts_at)
+    reminders.schedule_for_event_start(event.starts_at)  # b's RSVP: already queued, nothing added
+    queued = DBTaskResult.objects.filter(task_path=sweep_reminders.module_path)
+    assert [r.run_after for r in queued] == [event.starts_at - dt.timedelta(hours=24)]
+    reminders.schedule_sweep(timezone.now())  # something due sooner is queued too
+    assert queued.all().count() == 2
+
+
+def test_the_sweep_task_sends_what_is_due_and_requeues_itself_for_the_next(
+    make_event, people, settings, monkeypatch, mailoutbox, run_on_commit
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from leveller.events.tasks import sweep_reminders
+
+    start = timezone.now() + dt.timedelta(days=3)
+    event = make_event(starts_at=start)
+    (a,) = people(1)
+    actions.rsvp(actor=a, event=event)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.LEVELLER_REMINDER_SWEEP_MAX_MINUTES = 1440  # no safety-net run before the next reminder
+    monkeypatch.setattr("leveller.events.clock.now", lambda: event.starts_at - dt.timedelta(hours=23))
+    with run_on_commit():
+        assert sweep_reminders.call() == 1
+    (next_run,) = DBTaskResult.objects.filter(task_path=sweep_reminders.module_path)
+    assert next_run.run_after == event.starts_at - dt.timedelta(hours=1)

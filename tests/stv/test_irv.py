@@ -30,3 +30,14 @@ def test_a_majority_of_first_preferences_wins_at_the_first_stage(rules):
     r = count(e, rules)
     assert r.elected == ["A"]
     assert len(r.stages) == 1
+
+
+@pytest.mark.parametrize("rules", ["scottish", "ers97", "meek"])
+def test_withdrawn_candidates_are_skipped_under_every_rule_set(rules):
+    # C withdraws: C>B papers count for B, which turns a narrow A win into a B win.
+    e = election("A B C", 1, (5, "A"), (3, "B"), (3, "C B"), withdrawn=("C",))
+    r = count(e, rules)
+    assert r.withdrawn == ["C"]
+    assert "C" not in r.stages[0].votes
+    assert r.elected == ["B"]
+    assert count(election("A B C", 1, (5, "A"), (3, "B"), (3, "C")), rules).elected == ["A"]

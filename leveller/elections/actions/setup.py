@@ -87,7 +87,7 @@ def create_election(*, actor, title: str, kind: str = Kind.STV, **fields) -> Ele
         election=election,
         action="created",
         summary=f"created “{election.title}”",
-        changes={f: (None, getattr(election, f)) for f in SETTINGS},
+        changes={f: (None, getattr(election, f)) for f in SETTINGS if getattr(election, f) not in (None, "")},
     )
     return election
 

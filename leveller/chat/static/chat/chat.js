@@ -17,42 +17,72 @@
   function nearBottom() { return !list || list.scrollHeight - list.scrollTop - list.clientHeight < 120; }
   function toBottom() { if (list) list.scrollTop = list.scrollHeight; }
 
+  // Live updates fetch fragments with fetch() (not htmx.ajax, whose per-element request sync would drop
+  // concurrent refreshes) and hand the new nodes to htmx.process so their hx- attributes work.
+  const csrf = (function () {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; } catch (e) { return ""; }
+  })();
+  function fetchHtml(url) {
+    return fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (r) { return r.ok ? r.text() : null; });
+  }
+  function post(url) {
+    return fetch(url, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf, "HX-Request": "true" } });
+  }
+  function toElement(html) {
+    const t = document.createElement("template");
+    t.innerHTML = (html || "").trim();
+    return t.content.firstElementChild;
+  }
+
   let sidebarTimer = null;
   function refreshSidebar() {
     clearTimeout(sidebarTimer);
-    sidebarTimer = setTimeout(function () { htmx.trigger(document.body, "chat-refresh"); }, 250);
+    sidebarTimer = setTimeout(function () {
+      fetchHtml("/chat/sidebar/" + (channelId ? "?current=" + channelId : "")).then(function (html) {
+        const fresh = toElement(html), old = $("chat-sidebar");
+        if (fresh && old) { old.replaceWith(fresh); htmx.process(fresh); }
+      });
+    }, 250);
   }
   let readTimer = null;
   function markRead() {
     if (!channelId || document.visibilityState !== "visible" || !document.querySelector("[hx-post$='/read/']")) return;
     clearTimeout(readTimer);
-    readTimer = setTimeout(function () {
-      htmx.ajax("POST", "/chat/c/" + channelId + "/read/", { swap: "none" });
-    }, 400);
+    readTimer = setTimeout(function () { post("/chat/c/" + channelId + "/read/"); }, 400);
   }
-  function markThreadRead(root) {
-    htmx.ajax("POST", "/chat/m/" + root + "/thread/read/", { swap: "none" });
-  }
+  function markThreadRead(root) { post("/chat/m/" + root + "/thread/read/"); }
 
   function append(id, inThread) {
     const target = inThread ? $("thread-replies") : list;
-    if (!target || $((inThread ? "t-" : "m-") + id)) return;
+    const domId = (inThread ? "t-" : "m-") + id;
+    if (!target || $(domId)) return;
     if (!inThread && list.querySelector(".newer")) return; // viewing older context: the "newer" button loads it
     const stick = inThread || nearBottom();
-    htmx.ajax("GET", "/chat/m/" + id + "/row/" + (inThread ? "?in_thread=1" : ""), { target: target, swap: "beforeend" })
-      .then(function () {
-        const dupes = target.querySelectorAll("#" + (inThread ? "t-" : "m-") + id);
-        for (let i = 1; i < dupes.length; i++) dupes[i].remove();
-        if (stick && !inThread) toBottom();
-      });
+    fetchHtml("/chat/m/" + id + "/row/" + (inThread ? "?in_thread=1" : "")).then(function (html) {
+      const el = toElement(html);
+      if (!el || $(domId)) return;
+      const empty = target.querySelector(".empty-channel");
+      if (empty) empty.remove();
+      const newer = target.querySelector(".newer");
+      target.insertBefore(el, newer);
+      htmx.process(el);
+      if (stick && !inThread) toBottom();
+    });
   }
   function refreshRow(id) {
     ["m-", "t-"].forEach(function (prefix) {
-      const el = $(prefix + id);
-      if (!el || el.classList.contains("editing")) return;
-      const hadFocus = el.contains(document.activeElement);
-      htmx.ajax("GET", "/chat/m/" + id + "/row/" + (prefix === "t-" ? "?in_thread=1" : ""), { target: el, swap: "outerHTML" })
-        .then(function () { const fresh = $(prefix + id); if (hadFocus && fresh) fresh.focus(); });
+      if (!$(prefix + id)) return;
+      fetchHtml("/chat/m/" + id + "/row/" + (prefix === "t-" ? "?in_thread=1" : "")).then(function (html) {
+        const old = $(prefix + id), el = toElement(html);
+        if (!old || !el || old.classList.contains("editing")) return;
+        const hadFocus = old.contains(document.activeElement);
+        const wasOpen = old.querySelector("details.message-actions[open]");
+        if (wasOpen) { const d = el.querySelector("details.message-actions"); if (d) d.open = true; }
+        old.replaceWith(el);
+        htmx.process(el);
+        if (hadFocus) el.focus();
+      });
     });
   }
 

@@ -1,0 +1,86 @@
+"""Two members in two browsers: live posts, thread replies, unread badges, reactions; accessibility at 360 px."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from leveller.chat import actions
+from leveller.chat.queries import welcome_channel
+from tests.support.personas import make_member
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def pair(live_server_asgi):
+    ann = make_member("Ann Author", "ann@example.org", password=None)
+    ben = make_member("Ben Reader", "ben@example.org", password=None)
+    channel = actions.create_channel(actor=ann, name="general")
+    actions.add_channel_member(actor=ben, channel=channel, member=ben)
+    return ann, ben, channel
+
+
+def open_actions(message):
+    details = message.locator("details.message-actions")
+    if not details.evaluate("d => d.open"):
+        details.locator("summary").click()
+
+
+def open_channel(new_page, member, channel, **kwargs):
+    page = new_page(member, **kwargs)
+    page.goto(f"/chat/c/{channel.pk}/")
+    expect(page.locator("html[data-realtime='open']")).to_have_count(1)
+    return page
+
+
+def test_posts_threads_unread_badges_and_reactions_arrive_live(new_page, pair):
+    ann, ben, channel = pair
+    a = open_channel(new_page, ann, channel)
+    b = open_channel(new_page, ben, channel)
+
+    # A posts; B sees it without reloading.
+    a.get_by_label("Message #general").fill("Door-knocking on Elm Street at 6pm?")
+    a.get_by_label("Message #general").press("Enter")
+    expect(b.locator("#messages")).to_contain_text("Door-knocking on Elm Street at 6pm?")
+    expect(a.locator("#messages .message")).to_have_count(1)  # never duplicated by its own event
+
+    # B replies in a thread; A's message shows the reply and A's Threads badge appears.
+    message = b.locator("#messages .message").first
+    open_actions(message)
+    message.get_by_role("button", name="Reply in thread").click()
+    b.get_by_label("Reply in thread").fill("Count me in")
+    b.get_by_label("Reply in thread").press("Enter")
+    expect(b.locator("#thread-replies")).to_contain_text("Count me in")
+    expect(a.locator("#messages")).to_contain_text("1 reply")
+    expect(a.locator("[data-badge='threads']")).to_contain_text("1")
+
+    # B posts in #welcome; A's unread badge for #welcome updates live.
+    actions.send_message(actor=ben, channel=welcome_channel(), text="Hello from Ben")
+    expect(a.locator(f"[data-channel-link='{welcome_channel().pk}'] [data-badge]")).to_contain_text("1")
+
+    # B reacts; A sees it.
+    expect(b.locator("#messages")).to_contain_text("1 reply")
+    message = b.locator("#messages .message").first
+    open_actions(message)
+    message.get_by_role("button", name="React with raised fist").click()
+    expect(a.locator("#messages .reaction")).to_contain_text("✊ 1")
+
+
+def test_the_channel_page_is_accessible_and_usable_at_360px_with_the_keyboard(new_page, pair, axe):
+    ann, ben, channel = pair
+    root = actions.send_message(actor=ben, channel=channel, text="Welcome to **#general**")
+    actions.send_message(actor=ann, channel=channel, text="Thanks!", thread=root)
+    page = open_channel(new_page, ann, channel, viewport={"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe(page)
+    page.keyboard.press("Tab")  # skip link
+    page.keyboard.press("Enter")
+    composer = page.get_by_label("Message #general")
+    composer.focus()
+    page.keyboard.type("Typed with the keyboard alone")
+    page.keyboard.press("Enter")
+    expect(page.locator("#messages")).to_contain_text("Typed with the keyboard alone")
+    page.goto(f"/chat/c/{channel.pk}/?thread={root.pk}")
+    expect(page.locator("#thread-replies")).to_contain_text("Thanks!")
+    axe(page)

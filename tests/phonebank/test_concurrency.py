@@ -1,0 +1,181 @@
+"""100 callers hammer next/outcome in parallel over a 5,000-contact list (issue #4's concurrency test).
+
+100 simulated callers are multiplexed over 25 threads (each thread plays 4 callers in turn, so 100 contacts
+can be held at once) because PostgreSQL's max_connections is shared with the rest of the test run. A shared,
+injected clock advances half a second per operation, so retries after the gap and call-backs happen within the
+test. Checked: no contact is ever held by two callers at once, none is lost, attempts and retries follow the
+rules, and the totals add up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+import threading
+from collections import defaultdict
+
+import pytest
+from django.db import connection
+
+from leveller.phonebank import actions, stats
+from leveller.phonebank.models import RETRYABLE, Call, Contact, Outcome
+from tests.phonebank.conftest import csv_bytes, uk_numbers
+from tests.support.personas import make_member
+from tests.support.services import on_sqlite
+
+CONTACTS = 5000
+CALLERS = 100
+THREADS = 25
+MAX_ATTEMPTS = 2
+GAP_MINUTES = 1
+START = dt.datetime(2031, 6, 11, 2, 0, tzinfo=dt.UTC)  # 03:00 in London; hours are 00:00-23:59 here
+OUTCOMES = [
+    (Outcome.ANSWERED, 40),
+    (Outcome.NO_ANSWER, 20),
+    (Outcome.BUSY, 5),
+    (Outcome.VOICEMAIL, 5),
+    (Outcome.REFUSED, 8),
+    (Outcome.WRONG_NUMBER, 4),
+    (Outcome.CALL_BACK, 5),
+    (Outcome.DO_NOT_CALL, 3),
+    (Outcome.INVALID_NUMBER, 3),
+    ("release", 7),
+]
+
+
+class Clock:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.ticks = 0
+
+    def __call__(self) -> dt.datetime:
+        with self.lock:
+            self.ticks += 1
+            return START + dt.timedelta(seconds=self.ticks / 2)
+
+
+class Holdings:
+    """Who holds what, as the callers see it; a second holder of one contact is a failure."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.holder: dict[int, int] = {}
+        self.violations: list[str] = []
+
+    def take(self, contact_id: int, caller_id: int) -> None:
+        with self.lock:
+            current = self.holder.get(contact_id)
+            if current is not None and current != caller_id:
+                self.violations.append(f"contact {contact_id} held by {current} and {caller_id}")
+            self.holder[contact_id] = caller_id
+
+    def drop(self, contact_id: int) -> None:
+        with self.lock:
+            self.holder.pop(contact_id, None)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_hundred_callers_in_parallel_never_share_a_contact_and_lose_none(organiser, settings):
+    settings.PHONEBANK_SYNC_IMPORT_ROWS = CONTACTS  # load in one go; the background path has its own test
+    settings.PHONEBANK_LEASE_MINUTES = 240  # leases do not run out here (their expiry has its own test)
+    settings.PHONEBANK_PROGRESS_SECONDS = 3600  # one hint, not one per call
+    campaign = actions.create_campaign(
+        actor=organiser,
+        name="Hammer",
+        status="live",
+        calling_start="00:00",
+        calling_end="23:59",
+        call_on_sundays=True,
+        max_attempts=MAX_ATTEMPTS,
+        retry_after_minutes=GAP_MINUTES,
+        questions=[{"id": "attend", "text": "Coming?", "kind": "single_choice", "choices": ["Yes", "No"]}],
+    )
+    rows = [(f"Person {i}", phone, "") for i, phone in enumerate(uk_numbers(CONTACTS))]
+    job = actions.upload_contacts(actor=organiser, campaign=campaign, data=csv_bytes(rows))
+    assert job.loaded == CONTACTS
+    campaign.refresh_from_db()
+    callers = [make_member(f"Caller {i}", f"caller{i}@example.org", password=None) for i in range(CALLERS)]
+    clock, holdings, errors = Clock(), Holdings(), []
+    remaining = threading.Event()
+
+    def play(my_callers: list, seed: int) -> None:
+        rng = random.Random(seed)
+        outcomes, weights = zip(*OUTCOMES, strict=True)
+        held: dict[int, object] = {}
+        try:
+            while not remaining.is_set():
+                idle = 0
+                for caller in my_callers:
+                    call = held.pop(caller.pk, None)
+                    if call is None:
+                        call = actions.next_contact(actor=caller, campaign=campaign, now=clock())
+                        if call is None:
+                            idle += 1
+                            continue
+                        holdings.take(call.contact_id, caller.pk)
+                        held[caller.pk] = call
+                        continue
+                    holdings.drop(call.contact_id)
+                    choice = rng.choices(outcomes, weights)[0]
+                    now = clock()
+                    if choice == "release":
+                        actions.release_call(actor=caller, call=call, now=now)
+                        continue
+                    actions.record_outcome(
+                        actor=caller,
+                        call=call,
+                        outcome=choice,
+                        now=now,
+                        answers={"attend": rng.choice(["Yes", "No"])} if choice == Outcome.ANSWERED else None,
+                        callback_at=now + dt.timedelta(minutes=2) if choice == Outcome.CALL_BACK else None,
+                    )
+                if (
+                    idle == len(my_callers)
+                    and not held
+                    and not Contact.objects.filter(campaign=campaign, done=False).exists()
+                ):
+                    remaining.set()
+        except Exception as error:  # surfaced in the main thread
+            errors.append(repr(error))
+            remaining.set()
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=play, args=(callers[i::THREADS], i), name=f"callers-{i}") for i in range(THREADS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=240)
+    assert not errors, errors[:3]
+    assert not holdings.violations, holdings.violations[:5]
+
+    contacts = {c.pk: c for c in Contact.objects.filter(campaign=campaign)}
+    assert len(contacts) == CONTACTS and all(c.done for c in contacts.values()), "no contact is lost"
+    calls_by_contact = defaultdict(list)
+    for call in Call.objects.filter(campaign=campaign).order_by("id"):
+        calls_by_contact[call.contact_id].append(call)
+    for contact_id, calls in calls_by_contact.items():
+        contact = contacts[contact_id]
+        assert all(c.ended_at is not None for c in calls), "no call is left open"
+        made = [c for c in calls if c.outcome in Outcome.values]
+        assert contact.attempts == len(made)
+        retried = [c for c in made if c.outcome in RETRYABLE]
+        assert len(retried) <= MAX_ATTEMPTS
+        if contact.last_outcome in RETRYABLE:
+            assert contact.attempts >= MAX_ATTEMPTS or contact.last_outcome != made[-1].outcome
+        for before, after in itertools.pairwise(made):
+            assert after.started_at >= before.ended_at, f"contact {contact_id}: a call began before the last ended"
+            if before.outcome in RETRYABLE:
+                assert after.started_at - before.ended_at >= dt.timedelta(minutes=GAP_MINUTES)
+    numbers = stats.campaign_stats(campaign, clock())
+    assert numbers["finished"] == CONTACTS and numbers["waiting"] == 0 and numbers["in_progress"] == 0
+    assert numbers["calls"] == sum(
+        len([c for c in v if c.outcome in Outcome.values]) for v in calls_by_contact.values()
+    )
+    assert numbers["reached"] == sum(1 for c in contacts.values() if c.reached)
+    assert sum(numbers["by_outcome"].values()) == numbers["calls"]
+    print(f"\n{'SQLite' if on_sqlite else 'PostgreSQL'}: {numbers['calls']} calls by {CALLERS} callers")
