@@ -17,7 +17,7 @@ from leveller.elections import actions, exports
 from leveller.elections.access import election_candidate, results_election, visible_election
 from leveller.elections.actions.nominations import groups_for_nominating, qualifies
 from leveller.elections.actions.voting import ballot_options, has_voted
-from leveller.elections.ballots import ANSWERS, describe, ranking_from_ranks, ranks_from_form
+from leveller.elections.ballots import ANSWERS, clean_choices, describe, ranking_from_ranks, ranks_from_form
 from leveller.elections.charts import stage_charts
 from leveller.elections.eligibility import ineligibility_reason
 from leveller.elections.forms import StandForm
@@ -199,8 +199,6 @@ def ballot(request, pk):
                 answer=context["answer"],
             )
             return _private(render(request, "elections/receipt.html", {"election": election, "receipt": receipt}))
-        from leveller.elections.ballots import clean_choices
-
         choices, answer = clean_choices(
             election, options, ranking=ranking, approvals=context["approved"], answer=context["answer"]
         )

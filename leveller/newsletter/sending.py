@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from leveller.newsletter.emails import Personaliser
@@ -195,14 +196,20 @@ def claim(delivery_id: int, *, sent_before: int | None = None) -> bool:
     success (one commit per message instead of two, with the same guarantees: each row is "sending" in
     the database before its SMTP call, and "sent" before the next SMTP call starts)."""
     now = timezone.now()
-    with transaction.atomic():
+    table = Delivery._meta.db_table
+    with transaction.atomic(), db_connection.cursor() as cursor:
+        # The hot path of a send: two plain UPDATEs by primary key (the ORM adds ~1 ms a message here).
         if sent_before is not None:
-            Delivery.objects.filter(pk=sent_before).update(state=DeliveryState.SENT, sent_at=now, last_error="")
-        return bool(
-            Delivery.objects.filter(pk=delivery_id, state=DeliveryState.PENDING).update(
-                state=DeliveryState.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            cursor.execute(
+                f"UPDATE {table} SET state = %s, sent_at = %s, last_error = '' WHERE id = %s",  # noqa: S608
+                [DeliveryState.SENT, now, sent_before],
             )
+        cursor.execute(
+            f"UPDATE {table} SET state = %s, claimed_at = %s, attempts = attempts + 1 "  # noqa: S608
+            "WHERE id = %s AND state = %s",
+            [DeliveryState.SENDING, now, delivery_id, DeliveryState.PENDING],
         )
+        return cursor.rowcount == 1
 
 
 def record(delivery_id: int, subscriber_id: int, outcome: Outcome) -> str:

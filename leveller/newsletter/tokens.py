@@ -6,8 +6,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from django.conf import settings
 from django.core import signing
+from django.core.signing import b64_encode
 from django.urls import reverse
 
 UNSUBSCRIBE_SALT = "leveller.newsletter.unsubscribe"
@@ -21,6 +25,20 @@ def unsubscribe_token(subscriber_id: int) -> str:
 
 def unsubscribe_url(subscriber_id: int) -> str:
     return settings.SITE_URL + reverse("newsletter:unsubscribe", args=[unsubscribe_token(subscriber_id)])
+
+
+class UnsubscribeLinks:
+    """The same links as unsubscribe_url(), made fast for a send of many thousands: the derived HMAC key and
+    the URL prefix are computed once (Signer derives the key again for every call)."""
+
+    def __init__(self):
+        self.key = hashlib.sha256((UNSUBSCRIBE_SALT + "signer" + settings.SECRET_KEY).encode()).digest()
+        self.prefix = settings.SITE_URL + reverse("newsletter:unsubscribe", args=["TOKEN"]).replace("TOKEN/", "")
+
+    def url(self, subscriber_id: int) -> str:
+        value = str(subscriber_id)
+        signature = b64_encode(hmac.new(self.key, value.encode(), hashlib.sha256).digest()).decode()
+        return f"{self.prefix}{value}.{signature}/"
 
 
 def subscriber_for_unsubscribe(token: str) -> int | None:

@@ -140,3 +140,18 @@ def test_the_published_recount_command_reproduces_the_count_with_its_minimum_rul
     argv[argv.index(f"vote-{election.pk}.blt")] = str(tmp_path / f"vote-{election.pk}.blt")
     main([*argv, "--json"])
     assert json.loads(capsys.readouterr().out)["elected"] == election.result.data["elected"] == ["Ann", "Dan"]
+
+
+@pytest.mark.parametrize("rules", ["scottish", "ers97", "meek"])
+def test_every_rule_set_counts_a_stored_election(staff, rules):
+    election = stv_election(staff, rules=rules)
+    _run(election, staff)
+    assert election.result.data["rules"] == rules
+    assert election.result.data["elected"] == ["Ann", "Bob"]
+
+
+def test_one_seat_is_an_instant_runoff(staff):
+    election = stv_election(staff, seats=1, names=("Ann", "Bob", "Cat"))
+    papers = [("Ann",)] * 4 + [("Bob",)] * 3 + [("Cat", "Bob")] * 2
+    _run(election, staff, papers)
+    assert election.result.data["elected"] == ["Bob"]

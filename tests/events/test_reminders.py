@@ -122,6 +122,7 @@ def test_with_the_database_queue_the_sweep_is_queued_once_for_the_first_reminder
     a, b = people(2)
     actions.rsvp(actor=a, event=event)
     reminders.schedule_for_event_start(event.starts_at)
+    actions.rsvp(actor=b, event=event)
     reminders.schedule_for_event_start(event.starts_at)  # b's RSVP: already queued, nothing added
     queued = DBTaskResult.objects.filter(task_path=sweep_reminders.module_path)
     assert [r.run_after for r in queued] == [event.starts_at - dt.timedelta(hours=24)]

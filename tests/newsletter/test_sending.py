@@ -201,3 +201,12 @@ def test_smtp_errors_are_classified_permanent_or_temporary():
     assert sending.classify(ConnectionRefusedError()).state == "pending"
     halted = sending.classify(smtplib.SMTPSenderRefused(553, b"not allowed", "from@x"))
     assert halted.halt and halted.state == "pending"  # our problem, not the recipient's: no bounce
+
+
+def test_fast_unsubscribe_links_are_the_signed_links_the_unsubscribe_page_accepts(db):
+    from leveller.newsletter import tokens
+
+    links = tokens.UnsubscribeLinks()
+    for subscriber_id in (1, 42, 987654):
+        assert links.url(subscriber_id) == tokens.unsubscribe_url(subscriber_id)
+        assert tokens.subscriber_for_unsubscribe(links.url(subscriber_id).rstrip("/").rsplit("/", 1)[-1]) == subscriber_id

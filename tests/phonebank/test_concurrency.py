@@ -13,6 +13,7 @@ import datetime as dt
 import itertools
 import random
 import threading
+import traceback
 from collections import defaultdict
 
 import pytest
@@ -138,7 +139,7 @@ def test_a_hundred_callers_in_parallel_never_share_a_contact_and_lose_none(organ
                 ):
                     remaining.set()
         except Exception as error:  # surfaced in the main thread
-            errors.append(repr(error))
+            errors.append(traceback.format_exc())
             remaining.set()
         finally:
             connection.close()

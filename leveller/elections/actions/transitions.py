@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from leveller.elections.actions._audit import record
+from leveller.elections.actions.counting import count_election
 from leveller.elections.actions.setup import _require_staff
+from leveller.elections.actions.voting import remix_ballots
 from leveller.elections.models import Candidate, CandidateStatus, Election, Kind, State
+from leveller.elections.tasks import count_election_task
 
 
 def _lock(election: Election) -> Election:
@@ -83,11 +87,6 @@ def open_voting(*, actor, election: Election) -> Election:
 @transaction.atomic
 def close_voting(*, actor, election: Election) -> Election:
     """Close the ballot box, shuffle the stored ballots, then count (now, or in the background when large)."""
-    from django.conf import settings
-
-    from leveller.elections.actions.voting import remix_ballots
-    from leveller.elections.tasks import count_election_task
-
     _require_staff(actor)
     election = _lock(election)
     if election.state != State.VOTING:
@@ -95,8 +94,6 @@ def close_voting(*, actor, election: Election) -> Election:
     remix_ballots(election=election)
     _move(actor, election, State.CLOSED, "closed voting", ballots=election.ballots.count())
     if election.ballots.count() <= settings.ELECTIONS_SYNC_COUNT_LIMIT:
-        from leveller.elections.actions.counting import count_election
-
         count_election(actor=actor, election=election)
         election.refresh_from_db()
     else:
