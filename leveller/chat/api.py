@@ -139,7 +139,7 @@ def post_message(request, channel_id: int, body: MessageIn):
     message = actions.send_message(
         actor=request.auth, channel=channel, text=body.text, thread=thread, also_to_channel=body.also_to_channel
     )
-    return Status(201, _message(message))
+    return Status(201, message_payload(message))  # the object in hand is current: no second read
 
 
 @router.post("/channels/{channel_id}/uploads", response={201: dict}, summary="Post a message with attachments")

@@ -33,5 +33,8 @@ def handle_for(member) -> str:
 
 
 def members_for_handles(handles: set[str]) -> dict[str, object]:
+    handles = set(handles) - SPECIAL_MENTIONS
+    if not handles:
+        return {}
     rows = ChatProfile.objects.filter(handle__in=handles, member__is_active=True).select_related("member")
     return {row.handle: row.member for row in rows}

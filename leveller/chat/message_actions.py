@@ -35,8 +35,7 @@ MAX_ATTACHMENTS = 10
 
 
 def render_text(text: str) -> str:
-    handles = mentioned_handles(text)
-    known = set(members_for_handles(handles)) if handles else set()
+    known = set(members_for_handles(mentioned_handles(text)))
     return render(text, known_handle=lambda handle: handle in known)
 
 
@@ -49,8 +48,10 @@ def _clean_text(text: str, *, allow_empty: bool = False) -> str:
     return text
 
 
-def publish_message(message: Message, type: str) -> None:
-    message = Message.objects.select_related("author__chat_profile").get(pk=message.pk)
+def publish_message(message: Message, type: str, *, fresh: bool = True) -> None:
+    """Broadcast a message's current shape to its channel (fresh=False: the object in hand is current)."""
+    if fresh:
+        message = Message.objects.select_related("author__chat_profile", "channel").get(pk=message.pk)
     publish(
         streams=[message.channel.stream],
         type=type,
@@ -100,12 +101,18 @@ def send_message(
         text=text,
         html=render_text(text),
     )
+    attachments = []
     for upload, content_type, name in checked:
         attachment = Attachment(
             message=message, token=secrets.token_urlsafe(16), name=name, content_type=content_type, size=upload.size
         )
         attachment.file.save(name, upload, save=False)
         attachment.save()
+        attachments.append(attachment)
+    message._prefetched_objects_cache = {
+        "reactions": _known(Reaction, message, []),
+        "attachments": _known(Attachment, message, attachments),
+    }
     if thread is not None:
         Message.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1, last_reply_at=message.created_at)
         _follow(thread, actor, read_to=message.pk)
@@ -113,11 +120,19 @@ def send_message(
             _follow(thread, thread.author, read_to=None)
     if actor is not None and (thread is None or also_to_channel):
         ChannelMembership.objects.filter(channel=channel, member=actor).update(last_read_id=message.pk)
-    publish_message(message, "message.created")
+    publish_message(message, "message.created", fresh=False)
     if thread is not None:
         publish_message(thread, "message.updated")
     notify.after_post(message)
     return message
+
+
+def _known(model, message: Message, rows: list):
+    """A queryset already holding `rows`, so a new message's payload needs no further reads."""
+    queryset = model.objects.filter(message=message)
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    return queryset
 
 
 def _follow(thread: Message, member, *, read_to: int | None) -> None:

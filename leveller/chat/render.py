@@ -29,8 +29,11 @@ ATTRIBUTES = {
 }
 
 
-def _mentions_rule(known: Callable[[str], bool]):
+def _mentions_rule():
     def rule(state) -> None:
+        known = state.env.get("known_handle") if isinstance(state.env, dict) else None
+        if known is None:
+            return
         for block in state.tokens:
             if block.type != "inline" or not block.children:
                 continue
@@ -80,16 +83,19 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def _parser(known: Callable[[str], bool]) -> MarkdownIt:
+def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": True, "breaks": True, "typographer": False})
     md.enable(["linkify", "strikethrough", "table"])
-    md.core.ruler.after("linkify", "mentions", _mentions_rule(known))
+    md.core.ruler.after("linkify", "mentions", _mentions_rule())
     return md
+
+
+PARSER = _parser()  # built once: compiling the linkify patterns is the expensive part
 
 
 def render(text: str, *, known_handle: Callable[[str], bool] = lambda handle: False) -> str:
     """The sanitised HTML for a message's Markdown text."""
-    html = _parser(known_handle).render(text or "")
+    html = PARSER.render(text or "", {"known_handle": known_handle})
     return clean(html)
 
 

@@ -1,7 +1,8 @@
-"""Background work: counting a large vote after it closes."""
+"""Background work: closing a vote at its closing time, and counting a large vote after it closes."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django_tasks import task
 
 
@@ -17,3 +18,20 @@ def count_election_task(*, election_id: int, actor_id: int | None = None) -> str
     actor = Member.objects.filter(pk=actor_id).first() if actor_id else None
     result = count_election(actor=actor, election=election)
     return result.error or f"counted {result.ballots_counted} ballots"
+
+
+@task()
+def close_when_due_task(*, election_id: int) -> str:
+    """Close a vote at its closing time. A stale task (the closing time moved) re-queues itself or does nothing."""
+    from leveller.elections.actions.schedule import schedule_close
+    from leveller.elections.actions.transitions import close_if_due
+    from leveller.elections.models import Election, State
+
+    election = Election.objects.filter(pk=election_id, state=State.VOTING).first()
+    if election is None:
+        return "not open"
+    if election.voting_closes_at and election.voting_closes_at > timezone.now():
+        schedule_close(election)
+        return "not due yet"
+    closed = close_if_due(election=election)
+    return "closed" if closed else "not closed"

@@ -55,16 +55,18 @@ def events_held(group: Group, *, now=None) -> int | None:
 
 
 def calls_made(group: Group) -> int | None:
+    """Calls with a recorded outcome made by the group's current members (phonebank.Call), if that exists."""
+    Call = _model("phonebank", "Call")
+    if Call is None:
+        return None
     member_ids = GroupMembership.objects.filter(group=group).values("member_id")
-    for name, field in (("Call", "caller"), ("Call", "member"), ("CallAttempt", "caller"), ("Outcome", "caller")):
-        Model = _model("phonebank", name)
-        if Model is None:
-            continue
-        try:
-            return Model.objects.filter(**{f"{field}__in": member_ids}).count()
-        except (FieldError, ValueError):
-            continue
-    return None
+    try:
+        calls = Call.objects.filter(caller__in=member_ids)
+        if "outcome" in {f.name for f in Call._meta.get_fields()}:
+            calls = calls.exclude(outcome="")
+        return calls.count()
+    except (FieldError, ValueError):
+        return None
 
 
 def activity_for(group: Group, *, now=None) -> Activity:

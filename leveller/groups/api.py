@@ -61,6 +61,7 @@ class ListQuery(Schema):
 @router.get("", summary="Approved groups (filter by kind, a name search, or only yours)")
 def list_groups(request, filters: Query[ListQuery]):
     groups = Group.objects.approved().with_member_counts().select_related("parent").prefetch_related("districts")
+    groups = groups.order_by("name", "id")
     if filters.kind:
         groups = groups.filter(kind=filters.kind)
     if filters.q:

@@ -104,6 +104,16 @@ class Snapshot:
     points: list[tuple[int, float, float, float]] = field(default_factory=list)
     online: list[int] = field(default_factory=list)
     by_country: dict[str, list[int]] = field(default_factory=dict)
+    # the same points bucketed by whole degrees of latitude and longitude, to search outwards from a district
+    cells: dict[tuple[int, int], list[tuple[int, float, float, float]]] = field(default_factory=dict)
+    # district -> the NEAREST_KEPT nearest groups as (haversine h, group id), computed on first use
+    nearest: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
+
+
+NEAREST_KEPT = 24
+# The narrowest a one-degree cell gets in the UK (longitude at 61°N), so ring r is at least (r - 1) cells away.
+CELL_MIN_KM = 111.2 * math.cos(math.radians(61))
+MAX_RING = 20  # wider than the UK (latitudes 49-61, longitudes -9 to 2) seen from anywhere in it
 
 
 _lock = threading.Lock()
@@ -166,12 +176,18 @@ def _build(generation: int) -> Snapshot:
             snap.by_district.setdefault(outcode, []).append(group.pk)
             if outcode in table and group.kind != Kind.REGIONAL:
                 lat, lon = map(math.radians, table[outcode])
-                snap.points.append((group.pk, lat, lon, math.cos(lat)))
+                point = (group.pk, lat, lon, math.cos(lat))
+                snap.points.append(point)
+                snap.cells.setdefault(_cell(*table[outcode]), []).append(point)
         if group.kind == Kind.ONLINE:
             snap.online.append(group.pk)
         elif group.country and group.country != "GB":
             snap.by_country.setdefault(group.country, []).append(group.pk)
     return snap
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return (math.floor(lat), math.floor(lon))
 
 
 def snapshot() -> Snapshot:
@@ -246,23 +262,62 @@ def find_district(district: str, *, limit: int = NEARBY_LIMIT) -> FinderResult:
     return _with_counts(result)
 
 
-def _nearest(snap: Snapshot, district: str, *, exclude: set[int], limit: int) -> list[FoundGroup]:
-    """The `limit` nearest groups, by distance from the district's centre to each group's closest district."""
+def _h_to_km(h: float) -> float:
+    return 2 * postcodes.EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _ring(ci: int, cj: int, ring: int) -> list[tuple[int, int]]:
+    if ring == 0:
+        return [(ci, cj)]
+    span = range(-ring, ring + 1)
+    return [(ci + di, cj + dj) for di in span for dj in span if max(abs(di), abs(dj)) == ring]
+
+
+def _ranked(snap: Snapshot, district: str, *, keep: int | None) -> list[tuple[float, int]]:
+    """Groups by the distance from the district's centre to each group's closest district, as (h, group id).
+
+    With `keep`, searches rings of one-degree cells outwards from the district and stops once `keep` groups
+    are nearer than anything in an unsearched ring could be; keep=None ranks every group.
+    """
     origin = postcodes.centroid(district)
-    if origin is None or limit <= 0:
+    if origin is None:
         return []
     lat0, lon0 = math.radians(origin[0]), math.radians(origin[1])
     cos0 = math.cos(lat0)
     sin, best = math.sin, {}
-    for gid, lat, lon, cos_lat in snap.points:
-        # Haversine, inlined: this loop runs over every covered district.
-        h = sin((lat - lat0) / 2) ** 2 + cos0 * cos_lat * sin((lon - lon0) / 2) ** 2
-        if h < best.get(gid, 2.0) and gid not in exclude:
-            best[gid] = h
+
+    def scan(points):
+        for gid, lat, lon, cos_lat in points:
+            # Haversine, inlined: the hot loop.
+            h = sin((lat - lat0) / 2) ** 2 + cos0 * cos_lat * sin((lon - lon0) / 2) ** 2
+            if h < best.get(gid, 2.0):
+                best[gid] = h
+
+    if keep is None:
+        scan(snap.points)
+        return sorted((h, gid) for gid, h in best.items())
+    ci, cj = _cell(*origin)
+    for ring in range(MAX_RING + 1):
+        for cell in _ring(ci, cj, ring):
+            scan(snap.cells.get(cell, ()))
+        if len(best) >= keep and _h_to_km(heapq.nsmallest(keep, best.values())[-1]) <= ring * CELL_MIN_KM:
+            break
+    return heapq.nsmallest(keep, ((h, gid) for gid, h in best.items()))
+
+
+def _nearest(snap: Snapshot, district: str, *, exclude: set[int], limit: int) -> list[FoundGroup]:
+    """The `limit` nearest groups not in `exclude`. Each district's ranking is kept for the snapshot's life."""
+    if limit <= 0:
+        return []
+    ranked = snap.nearest.get(district)
+    if ranked is None:
+        ranked = snap.nearest[district] = _ranked(snap, district, keep=NEAREST_KEPT)
+    chosen = [(h, gid) for h, gid in ranked if gid not in exclude][:limit]
+    if len(chosen) < limit and len(ranked) >= NEAREST_KEPT:  # many exclusions: rank everything once more
+        chosen = [(h, gid) for h, gid in _ranked(snap, district, keep=None) if gid not in exclude][:limit]
     nearby = []
-    for gid, h in heapq.nsmallest(limit, best.items(), key=lambda item: item[1]):
-        distance = 2 * postcodes.EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
-        nearby.append(snap.groups[gid].copy(distance_km=round(distance, 1)))
+    for h, gid in chosen:
+        nearby.append(snap.groups[gid].copy(distance_km=round(_h_to_km(h), 1)))
     return nearby
 
 

@@ -7,6 +7,14 @@ from django.core.cache import cache
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+try:
+    from ninja import Status
+except ImportError:  # django-ninja < 1.6 returns (status, body) tuples
+
+    def Status(code, body):
+        return code, body
+
+
 from leveller.newsletter import actions, sending
 from leveller.newsletter.access import issue_for_editor, require_editor
 from leveller.newsletter.models import Issue, SectionKind, Subscriber
@@ -64,9 +72,9 @@ def signup_allowed(request) -> bool:
 def subscribe(request, data: SubscriptionIn):
     """Double opt-in sign-up. Always the same answer, so it cannot be used to learn who is subscribed."""
     if not signup_allowed(request):
-        return 429, {"detail": "Too many sign-ups from your network. Try again in an hour."}
+        return Status(429, {"detail": "Too many sign-ups from your network. Try again in an hour."})
     actions.request_subscription(actor=None, email=data.email, name=data.name, postcode=data.postcode, source="api")
-    return 202, ACCEPTED
+    return Status(202, ACCEPTED)
 
 
 def issue_out(issue: Issue) -> dict:
@@ -111,7 +119,7 @@ def create_issue(request, data: IssueIn):
         summary=data.summary,
         sections=[section.dict() for section in data.sections],
     )
-    return 201, issue_out(issue)
+    return Status(201, issue_out(issue))
 
 
 @router.get("/issues/{issue_id}", response=dict)
@@ -123,4 +131,4 @@ def get_issue(request, issue_id: int):
 def publish_issue(request, issue_id: int):
     issue = issue_for_editor(request.auth, issue_id)
     issue = actions.publish_issue(actor=request.auth, issue=issue)
-    return 202, issue_out(get_object_or_404(Issue, pk=issue.pk))
+    return Status(202, issue_out(get_object_or_404(Issue, pk=issue.pk)))

@@ -30,7 +30,9 @@ def spotlight_choices() -> list[tuple[int, str]]:
     queryset = group_model.objects.all()
     if hasattr(queryset, "approved"):
         queryset = queryset.approved()
-    return list(queryset.order_by("name").values_list("id", "name")[:500])
+    rows = queryset.order_by("name").values("id", "name", "kind")[:500]
+    # Local groups first: the spotlight is usually on one.
+    return [(r["id"], r["name"]) for r in sorted(rows, key=lambda r: (r["kind"] != "local", r["name"]))]
 
 
 def group_url(group_id: int | None) -> str:

@@ -273,7 +273,13 @@ def preview_email(request, issue_id: int):
     return render(
         request,
         "newsletter/manage/preview_email.html",
-        {"issue": issue, "message": message, "html": message.alternatives[0][0], "text": message.body},
+        {
+            "issue": issue,
+            "message": message,
+            "html": message.alternatives[0][0],
+            "text": message.body,
+            "list_unsubscribe": message.extra_headers["List-Unsubscribe"],
+        },
     )
 
 

@@ -195,7 +195,7 @@ def claim(delivery_id: int, *, sent_before: int | None = None) -> bool:
     """Commit pending -> sending for this row; in the same transaction, record the previous message's
     success (one commit per message instead of two, with the same guarantees: each row is "sending" in
     the database before its SMTP call, and "sent" before the next SMTP call starts)."""
-    now = timezone.now()
+    now = db_connection.ops.adapt_datetimefield_value(timezone.now())
     table = Delivery._meta.db_table
     with transaction.atomic(), db_connection.cursor() as cursor:
         # The hot path of a send: two plain UPDATEs by primary key (the ORM adds ~1 ms a message here).

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import threading
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from leveller.core import audit
@@ -30,6 +32,28 @@ from leveller.phonebank.models import (
 )
 
 MAX_CALLBACK_DAYS = 90
+
+
+_sqlite_writer = threading.RLock()
+
+
+def serialised(function):
+    """`transaction.atomic`, and on SQLite one calling action at a time per process.
+
+    SQLite allows one writer; `BEGIN IMMEDIATE` makes the others wait by polling with sleeps, which starves
+    some threads under load. Queueing on a process lock first hands the database over at once and fairly.
+    PostgreSQL needs no such lock: SKIP LOCKED lets assignments run side by side.
+    """
+    atomic = transaction.atomic(function)
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        if connection.vendor != "sqlite" or connection.in_atomic_block:
+            return atomic(*args, **kwargs)
+        with _sqlite_writer:
+            return atomic(*args, **kwargs)
+
+    return wrapper
 
 
 class LeaseLost(Exception):
@@ -278,7 +302,7 @@ def _touch_caller(campaign: Campaign, member, now: dt.datetime) -> None:
         CampaignCaller.objects.filter(pk=row[0]).update(last_seen_at=now)
 
 
-@transaction.atomic
+@serialised
 def next_contact(*, actor, campaign: Campaign, now: dt.datetime | None = None) -> Call | None:
     """Hand the caller ONE contact under a lease, or None when nobody can be called now.
 
@@ -344,7 +368,7 @@ def _lock_held_contact(call: Call) -> Contact:
     return contact
 
 
-@transaction.atomic
+@serialised
 def record_outcome(
     *, actor, call: Call, outcome: str, answers: dict | None = None, callback_at=None, now: dt.datetime | None = None
 ) -> Call:
@@ -406,7 +430,7 @@ def _clean_callback(campaign: Campaign, contact: Contact, value, now: dt.datetim
     return value
 
 
-@transaction.atomic
+@serialised
 def release_call(*, actor, call: Call, now: dt.datetime | None = None) -> Call:
     """ "I can't call now": the contact goes straight back to the queue for someone else."""
     now = now or clock.now()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 
+from django.utils.text import slugify
+
 log = logging.getLogger(__name__)
 
 
@@ -28,11 +30,11 @@ def create_campaign_channel(*, actor, campaign) -> int | None:
         return None
     channel = chat.create_channel(
         actor=actor,
-        name=f"phonebank-{campaign.pk}",
+        name=f"phonebank-{slugify(campaign.name)[:50].strip('-')}-{campaign.pk}",
         private=True,
         purpose=f"Phonebank party for “{campaign.name}”: callers help each other here.",
         topic=campaign.goal[:200],
-        section="Campaigns",
+        section="campaigns",
     )
     return channel.pk
 

@@ -155,3 +155,32 @@ def test_one_seat_is_an_instant_runoff(staff):
     papers = [("Ann",)] * 4 + [("Bob",)] * 3 + [("Cat", "Bob")] * 2
     _run(election, staff, papers)
     assert election.result.data["elected"] == ["Bob"]
+
+
+def test_a_vote_closes_and_is_counted_by_the_scheduled_task_once_its_closing_time_passes(election, staff):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from leveller.elections.models import Election
+    from leveller.elections.tasks import close_when_due_task
+
+    vote_ranked(election, voter(), "Cat")
+    assert close_when_due_task.call(election_id=election.pk) == "not due yet"
+    past = timezone.now() - dt.timedelta(seconds=1)
+    Election.objects.filter(pk=election.pk).update(voting_opens_at=past - dt.timedelta(hours=1), voting_closes_at=past)
+    assert close_when_due_task.call(election_id=election.pk) == "closed"
+    election.refresh_from_db()
+    assert election.state == State.COUNTED and election.result.data["elected"]
+    assert close_when_due_task.call(election_id=election.pk) == "not open"
+
+
+def test_opening_voting_queues_the_automatic_close_for_the_closing_time(staff, settings, run_on_commit):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with run_on_commit():
+        election = stv_election(staff)
+    queued = DBTaskResult.objects.get(task_path="leveller.elections.tasks.close_when_due_task")
+    assert queued.run_after == election.voting_closes_at
+    assert queued.args_kwargs["kwargs"] == {"election_id": election.pk}

@@ -27,6 +27,8 @@ def test_the_finder_filters_by_type_group_dates_and_gives_distance(api_client, m
     assert [r["id"] for r in client.get(f"/api/v1/events?group={group.slug}").json()] == [near.pk]
     soon = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
     assert far.pk not in [r["id"] for r in client.get(f"/api/v1/events?to={soon}").json()]
+    later = (timezone.localdate() + dt.timedelta(days=4)).isoformat()
+    assert [r["id"] for r in client.get(f"/api/v1/events?from={later}").json()] == [far.pk]
     rows = {r["id"]: r for r in client.get("/api/v1/events?postcode=NW10%203LN").json()}
     assert rows[near.pk]["distance_km"] < 5
     assert rows[far.pk]["distance_km"] > 200
@@ -76,6 +78,11 @@ def test_group_only_and_pending_events_are_invisible_to_outsiders(
         assert client.get(f"/api/v1/events/{event.pk}").status_code == 404
         assert client.post(f"/api/v1/events/{event.pk}/rsvp").status_code == 404
     assert [r["id"] for r in api_client(member).get("/api/v1/events").json()] == [private.pk]
+
+
+def test_the_openapi_schema_documents_the_finder_filters(client):
+    parameters = client.get("/api/openapi.json").json()["paths"]["/api/v1/events"]["get"]["parameters"]
+    assert {"from", "to", "type", "group", "postcode"} <= {p["name"] for p in parameters}
 
 
 def test_the_events_api_needs_authentication(client, make_event):

@@ -82,3 +82,12 @@ def test_attendance_is_recorded_by_the_host(make_event, staff, people):
     actions.rsvp(actor=b, event=event)
     assert actions.take_attendance(actor=staff, event=event, attended={a.pk: True, b.pk: False}) == 2
     assert dict(event.rsvps.values_list("member_id", "attended")) == {a.pk: True, b.pk: False}
+
+
+def test_only_those_who_may_see_an_event_may_watch_its_live_stream(make_event, group, organiser, member, outsider):
+    from leveller.realtime.registry import may_subscribe
+
+    private = make_event(actor=organiser, group=group, audience="group")
+    assert may_subscribe(member, f"event-{private.pk}")
+    assert not may_subscribe(outsider, f"event-{private.pk}")
+    assert not may_subscribe(outsider, "event-nonsense")

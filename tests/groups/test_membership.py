@@ -120,7 +120,8 @@ def test_organisers_see_their_groups_activity(api_client, brent, organiser, memb
     actions.join_group(actor=member, group=brent)
     data = api_client(organiser).get(f"/api/v1/groups/{brent.pk}/activity").json()
     assert data["member_count"] == 2 and data["new_joiners"] == 2 and data["organiser_count"] == 1
-    assert data["events_held"] == 0  # the events app is installed; this group has held none
+    assert data["events_held"] == 0  # the events and phonebank apps are installed; nothing has happened yet
+    assert data["calls_made"] == 0
 
 
 def test_the_organiser_page_adds_members_by_email_and_explains_mistakes(client, brent, organiser, outsider):
@@ -131,3 +132,27 @@ def test_the_organiser_page_adds_members_by_email_and_explains_mistakes(client, 
     assert response.status_code == 400 and "No active member has that email" in response.content.decode()
     response = client.post(f"/groups/{brent.slug}/manage/members/", {"email": outsider.email, "role": "member"})
     assert response.status_code == 302 and in_channel(brent, outsider)
+
+
+def test_activity_counts_the_events_a_group_has_held(brent, organiser):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from leveller.events.models import Event
+    from leveller.groups.activity import activity_for
+
+    past = timezone.now() - dt.timedelta(days=3)
+    for status in ("published", "cancelled"):
+        Event.objects.create(
+            title=f"Meeting ({status})",
+            group=brent,
+            status=status,
+            starts_at=past,
+            ends_at=past + dt.timedelta(hours=1),
+        )
+    future = timezone.now() + dt.timedelta(days=3)
+    Event.objects.create(
+        title="Next", group=brent, status="published", starts_at=future, ends_at=future + dt.timedelta(hours=1)
+    )
+    assert activity_for(brent).events_held == 1

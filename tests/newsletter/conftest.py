@@ -62,7 +62,7 @@ def smtp_server():
 
 
 @pytest.fixture
-def smtp(settings, smtp_server):
+def smtp(db, settings, smtp_server):
     sink = Sink()
     smtp_server.handler = sink
     controller = smtp_server

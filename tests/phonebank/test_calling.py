@@ -132,3 +132,48 @@ def test_only_allowed_callers_may_call_and_only_live_campaigns_serve(make_campai
     campaign.refresh_from_db()
     with pytest.raises(ValidationError, match="paused"):
         actions.next_contact(actor=member, campaign=campaign, now=NOW)
+
+
+def test_nobody_is_served_outside_calling_hours_in_the_contacts_own_time_zone(make_campaign, member, organiser):
+    campaign = make_campaign(call_on_sundays=False)
+    data = b"name,phone,time zone\nLondon Lou,+447400000001,\nNew York Nat,+12125550123,\nSydney Sam,+61298765432,\n"
+    actions.upload_contacts(actor=organiser, campaign=campaign, data=data)
+    campaign.refresh_from_db()
+
+    def served_at(when: dt.datetime) -> set[str]:
+        Contact.objects.update(available_at=dt.datetime(2031, 1, 1, tzinfo=dt.UTC))
+        names = set()
+        while (call := actions.next_contact(actor=member, campaign=campaign, now=when)) is not None:
+            names.add(call.contact.name)
+            actions.release_call(actor=member, call=call, now=when)
+            Contact.objects.filter(pk=call.contact_id).update(available_at=when + dt.timedelta(days=30))
+        return names
+
+    # Wednesday 09:30 UTC: London 10:30 (open), New York 05:30 (closed), Sydney 19:30 (open)
+    assert served_at(dt.datetime(2031, 6, 11, 9, 30, tzinfo=dt.UTC)) == {"London Lou", "Sydney Sam"}
+    # Wednesday 19:30 UTC: London 20:30 (closed), New York 15:30 (open), Sydney 05:30 Thursday (closed)
+    assert served_at(dt.datetime(2031, 6, 11, 19, 30, tzinfo=dt.UTC)) == {"New York Nat"}
+    # Saturday 23:30 UTC: Sydney is at 09:30 on Sunday: closed, Sundays are off; New York 19:30 Saturday: open
+    assert served_at(dt.datetime(2031, 6, 14, 23, 30, tzinfo=dt.UTC)) == {"New York Nat"}
+    # 10:00 sharp opens, 20:00 sharp closes (London in summer time: UTC+1)
+    assert served_at(dt.datetime(2031, 6, 11, 9, 0, tzinfo=dt.UTC)) == {"London Lou", "Sydney Sam"}
+    assert served_at(dt.datetime(2031, 6, 11, 8, 59, tzinfo=dt.UTC)) == {"Sydney Sam"}
+    assert served_at(dt.datetime(2031, 6, 11, 19, 0, tzinfo=dt.UTC)) == {"New York Nat"}
+
+
+def test_progress_hints_are_throttled_with_a_trailing_hint(
+    settings, make_campaign, member, django_capture_on_commit_callbacks
+):
+    from leveller.phonebank import progress
+    from leveller.realtime.models import Event
+
+    settings.PHONEBANK_PROGRESS_SECONDS = 60
+    campaign = make_campaign(contacts=5)
+    progress._last_sent.pop(campaign.pk, None)
+    before = Event.objects.filter(stream=f"campaign-{campaign.pk}", type="phonebank.progress").count()
+    for _ in range(5):
+        call = actions.next_contact(actor=member, campaign=campaign, now=NOW)
+        actions.record_outcome(actor=member, call=call, outcome="refused", now=NOW)
+    after = Event.objects.filter(stream=f"campaign-{campaign.pk}", type="phonebank.progress").count()
+    assert after - before == 1, "ten changes in a burst send one hint now (and one trailing hint later)"
+    assert campaign.pk in progress._trailing

@@ -1,5 +1,7 @@
 """100 callers hammer next/outcome in parallel over a 5,000-contact list (issue #4's concurrency test).
 
+(2,000 contacts on SQLite: see CONTACTS.)
+
 100 simulated callers are multiplexed over 25 threads (each thread plays 4 callers in turn, so 100 contacts
 can be held at once) because PostgreSQL's max_connections is shared with the rest of the test run. A shared,
 injected clock advances half a second per operation, so retries after the gap and call-backs happen within the
@@ -25,7 +27,10 @@ from tests.phonebank.conftest import csv_bytes, uk_numbers
 from tests.support.personas import make_member
 from tests.support.services import on_sqlite
 
-CONTACTS = 5000
+# 5,000 contacts on PostgreSQL, as the issue asks. SQLite runs the same test over 2,000: it has one writer at a
+# time, so the run is ~15,000 serial transactions at 5,000, too long for the suite on a shared 2-core machine;
+# bench/bench_phonebank.py drives the full numbers against a real server on both databases.
+CONTACTS = 2000 if on_sqlite else 5000
 CALLERS = 100
 THREADS = 25
 MAX_ATTEMPTS = 2
@@ -50,9 +55,9 @@ class Clock:
         self.lock = threading.Lock()
         self.ticks = 0
 
-    def __call__(self) -> dt.datetime:
+    def __call__(self, step: int = 1) -> dt.datetime:
         with self.lock:
-            self.ticks += 1
+            self.ticks += step
             return START + dt.timedelta(seconds=self.ticks / 2)
 
 
@@ -100,6 +105,7 @@ def test_a_hundred_callers_in_parallel_never_share_a_contact_and_lose_none(organ
     callers = [make_member(f"Caller {i}", f"caller{i}@example.org", password=None) for i in range(CALLERS)]
     clock, holdings, errors = Clock(), Holdings(), []
     remaining = threading.Event()
+    polls = [0]
 
     def play(my_callers: list, seed: int) -> None:
         rng = random.Random(seed)
@@ -112,8 +118,10 @@ def test_a_hundred_callers_in_parallel_never_share_a_contact_and_lose_none(organ
                     call = held.pop(caller.pk, None)
                     if call is None:
                         call = actions.next_contact(actor=caller, campaign=campaign, now=clock())
+                        polls[0] += 1
                         if call is None:
                             idle += 1
+                            clock(step=20)  # an idle caller waits a while before asking again
                             continue
                         holdings.take(call.contact_id, caller.pk)
                         held[caller.pk] = call
@@ -138,7 +146,7 @@ def test_a_hundred_callers_in_parallel_never_share_a_contact_and_lose_none(organ
                     and not Contact.objects.filter(campaign=campaign, done=False).exists()
                 ):
                     remaining.set()
-        except Exception as error:  # surfaced in the main thread
+        except Exception:  # surfaced in the main thread
             errors.append(traceback.format_exc())
             remaining.set()
         finally:
@@ -151,7 +159,7 @@ def test_a_hundred_callers_in_parallel_never_share_a_contact_and_lose_none(organ
         thread.start()
     for thread in threads:
         thread.join(timeout=240)
-    assert not errors, errors[:3]
+    assert not errors, "\n".join(errors[:2])
     assert not holdings.violations, holdings.violations[:5]
 
     contacts = {c.pk: c for c in Contact.objects.filter(campaign=campaign)}
@@ -179,4 +187,4 @@ def test_a_hundred_callers_in_parallel_never_share_a_contact_and_lose_none(organ
     )
     assert numbers["reached"] == sum(1 for c in contacts.values() if c.reached)
     assert sum(numbers["by_outcome"].values()) == numbers["calls"]
-    print(f"\n{'SQLite' if on_sqlite else 'PostgreSQL'}: {numbers['calls']} calls by {CALLERS} callers")
+    print(f"\n{'SQLite' if on_sqlite else 'PostgreSQL'}: {numbers['calls']} calls, {polls[0]} next requests")

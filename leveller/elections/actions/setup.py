@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from leveller.elections.actions._audit import record
+from leveller.elections.actions.schedule import schedule_close
 from leveller.elections.models import (
     Candidate,
     CandidateStatus,
@@ -129,6 +130,8 @@ def update_election(*, actor, election: Election, **fields) -> Election:
         election.seats = 1
     _check(election)
     election.save()
+    if election.state == State.VOTING and "voting_closes_at" in changes:
+        schedule_close(election)
     record(
         actor=actor,
         election=election,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from leveller.elections.actions._audit import record
 from leveller.elections.actions.counting import count_election
+from leveller.elections.actions.schedule import schedule_close
 from leveller.elections.actions.setup import _require_staff
 from leveller.elections.actions.voting import remix_ballots
 from leveller.elections.models import Candidate, CandidateStatus, Election, Kind, State
@@ -81,6 +82,7 @@ def open_voting(*, actor, election: Election) -> Election:
     left_off = list(
         Candidate.objects.filter(election=election, status=CandidateStatus.NOMINATED).values_list("name", flat=True)
     )
+    schedule_close(election)
     return _move(actor, election, State.VOTING, "opened voting", not_enough_nominations=left_off)
 
 
@@ -91,13 +93,28 @@ def close_voting(*, actor, election: Election) -> Election:
     election = _lock(election)
     if election.state != State.VOTING:
         raise ValidationError("Only an open vote can be closed.")
+    return _close(actor, election, "closed voting")
+
+
+@transaction.atomic
+def close_if_due(*, election: Election) -> Election | None:
+    """The system closes a vote whose closing time has passed (the scheduled task calls this)."""
+    election = _lock(election)
+    due = election.voting_closes_at is not None and election.voting_closes_at <= timezone.now()
+    if election.state != State.VOTING or not due:
+        return None
+    return _close(None, election, "voting closed at the set time")
+
+
+def _close(actor, election: Election, summary: str) -> Election:
     remix_ballots(election=election)
-    _move(actor, election, State.CLOSED, "closed voting", ballots=election.ballots.count())
-    if election.ballots.count() <= settings.ELECTIONS_SYNC_COUNT_LIMIT:
+    ballots = election.ballots.count()
+    _move(actor, election, State.CLOSED, summary, ballots=ballots)
+    if ballots <= settings.ELECTIONS_SYNC_COUNT_LIMIT:
         count_election(actor=actor, election=election)
         election.refresh_from_db()
     else:
-        actor_id = actor.pk
+        actor_id = getattr(actor, "pk", None)
         transaction.on_commit(lambda: count_election_task.enqueue(election_id=election.pk, actor_id=actor_id))
     return election
 

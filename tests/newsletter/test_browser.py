@@ -1,0 +1,61 @@
+"""In a real browser: an editor composes an issue with a chosen member answer, publishes it, and anyone can read
+it in the archive and find it in the feed. Pages are checked with axe."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from leveller.newsletter import voices
+from tests.newsletter.conftest import add_subscribers
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_editor_composes_and_publishes_an_issue_with_a_member_answer_that_readers_find(
+    smtp, editor, member, new_page, axe, live_server_asgi
+):
+    add_subscribers(3)
+    question = voices.create_question(actor=editor, text="What first brought you to organising?", open_now=True)
+    answer = voices.submit_answer(actor=member, question=question, body="A leak the landlord ignored for a year.",
+                                  show_name=True, show_group=False)
+    voices.set_answer_status(actor=editor, answer=answer, status="chosen")
+
+    page = new_page(editor)
+    page.goto("/newsletter/manage/")
+    axe(page)
+    page.get_by_label("Title").fill("The June issue")
+    page.get_by_role("button", name="Create draft").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("The June issue")
+
+    page.get_by_label("Add a section").select_option("text")
+    page.get_by_role("button", name="Add section").click()
+    first = page.locator(".nl-section-editor").first
+    first.get_by_label("Heading").fill("News from the branches")
+    first.get_by_label("Text").fill("Tenants in **Leeds** won their repairs.")
+    first.get_by_role("button", name="Save section").click()
+    expect(page.locator(".nl-section-editor").first.get_by_role("status")).to_have_text("Saved.")
+
+    page.get_by_label("Add a section").select_option("answers")
+    page.get_by_role("button", name="Add section").click()
+    answers = page.locator(".nl-section-editor").nth(1)
+    expect(answers).to_contain_text("A leak the landlord ignored")
+    axe(page)
+
+    page.get_by_role("button", name="Publish", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Sending")
+    expect(page.locator(".nl-stats")).to_contain_text("3 delivered")
+    axe(page)
+    assert len(smtp.messages) == 3
+
+    reader = new_page(viewport={"width": 360, "height": 740})
+    reader.goto("/newsletter/")
+    reader.get_by_role("link", name="The June issue").click()
+    expect(reader.get_by_role("heading", level=1)).to_have_text("The June issue")
+    expect(reader.locator(".nl-answer")).to_contain_text("A leak the landlord ignored for a year.")
+    expect(reader.locator(".nl-answer figcaption")).to_contain_text("Mo Member")
+    assert reader.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
+    axe(reader)
+
+    feed = reader.request.get(live_server_asgi.url + "/newsletter/feed.atom")
+    assert feed.ok and "<title>The June issue</title>" in feed.text()
