@@ -9,6 +9,7 @@ Target (issue #3): posting p50 <= 20 ms.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -85,6 +86,7 @@ def main() -> int:
             "ratio_p50_to_baseline": round(posting["p50_ms"] / baseline["p50_ms"], 2) if baseline["p50_ms"] else None,
             "targets": {"post_message_p50_ms": 20},
             "passed": passed,
+            "load_average_1_5_15_after_run": [round(x, 2) for x in os.getloadavg()],
             "notes": "Sequential requests from one client on the same machine: latency seen by the client, which is "
             "server time plus a loopback round trip.",
         },

@@ -59,17 +59,17 @@ def after_post(message: Message, *, only_handles: set[str] | None = None) -> Non
         for member_id in followers:
             targets.setdefault(member_id, NotificationKind.THREAD_REPLY)
     targets.pop(author_id, None)
-    levels = _levels(message, targets)
-    targets = {
-        pk: kind
-        for pk, kind in targets.items()
-        if levels.get(pk) != Level.NOTHING or pk in direct or kind == NotificationKind.THREAD_REPLY
-    }
+    undecided = [pk for pk, kind in targets.items() if pk not in direct and kind != NotificationKind.THREAD_REPLY]
+    if undecided:
+        levels = _levels(message, undecided)
+        targets = {pk: kind for pk, kind in targets.items() if pk not in undecided or levels.get(pk) != Level.NOTHING}
     if not targets:
         return
-    existing = set(
-        Notification.objects.filter(message=message, member_id__in=targets).values_list("member_id", flat=True)
-    )
+    existing = set()
+    if only_handles is not None:  # an edit: some may have been notified already
+        existing = set(
+            Notification.objects.filter(message=message, member_id__in=targets).values_list("member_id", flat=True)
+        )
     rows = [
         Notification(member_id=pk, message=message, kind=kind) for pk, kind in targets.items() if pk not in existing
     ]

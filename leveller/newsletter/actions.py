@@ -265,7 +265,7 @@ def _publish(*, actor, issue: Issue, email: bool) -> Issue:
 
 
 def _queue_deliveries(issue: Issue) -> int:
-    from leveller.newsletter.tasks import send_issue
+    from leveller.newsletter.tasks import WATCH_SECONDS, enqueue_at, send_issue, watch_send
 
     ids = list(Subscriber.objects.receiving().values_list("pk", flat=True))
     now = timezone.now()
@@ -277,6 +277,8 @@ def _queue_deliveries(issue: Issue) -> int:
     issue.send_status, issue.send_started_at = SendStatus.SENDING, now
     issue.save(update_fields=["send_status", "send_started_at"])
     transaction.on_commit(lambda: send_issue.enqueue(issue_id=issue.pk))
+    watch_at = now + dt.timedelta(seconds=WATCH_SECONDS)
+    transaction.on_commit(lambda: enqueue_at(watch_send, watch_at, issue_id=issue.pk))
     return len(ids)
 
 

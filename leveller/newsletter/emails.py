@@ -18,8 +18,8 @@ from leveller.newsletter import content
 from leveller.newsletter.models import Issue
 from leveller.newsletter.tokens import UnsubscribeLinks, unsubscribe_url
 
-NAME = "\x00LEVELLER-NAME\x00"
-UNSUBSCRIBE = "\x00LEVELLER-UNSUBSCRIBE\x00"
+NAME = "%%LEVELLER-NAME-5f1c9e%%"
+UNSUBSCRIBE = "%%LEVELLER-UNSUBSCRIBE-5f1c9e%%"
 
 
 def render_snapshot(issue: Issue) -> tuple[str, str, str]:

@@ -47,12 +47,17 @@ class LeaseLost(Exception):
     """Another sender took over this issue; stop at once."""
 
 
+class ServerUnavailable(Exception):
+    """The SMTP server cannot be reached or refuses the connection: nobody's fault but the network's."""
+
+
 @dataclass
 class Outcome:
     state: str
     error: str = ""
     reconnect: bool = False
-    halt: str = ""  # a reason to stop the whole send (e.g. the server refuses our sender address)
+    halt: str = ""  # a reason to pause the send until an editor resumes it (the server refuses our sender)
+    stop: bool = False  # stop this run and try again later (the server cannot be reached)
 
 
 @dataclass
@@ -65,6 +70,7 @@ class Report:
     retrying: int = 0
     failed: int = 0
     halted: str = ""
+    stopped: str = ""
     counts: dict = field(default_factory=dict)
 
 
@@ -79,6 +85,8 @@ class Hooks:
 
 def classify(error: Exception) -> Outcome:
     """Permanent (5xx) -> bounced; temporary (4xx, lost connection) -> retry with back-off."""
+    if isinstance(error, ServerUnavailable):
+        return Outcome(DeliveryState.PENDING, f"Cannot reach the mail server: {error}"[:300], reconnect=True, stop=True)
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         code, message = next(iter(error.recipients.values()), (450, b""))
         text = f"{code} {_text(message)}"
@@ -134,8 +142,14 @@ class Connection:
 
     def send(self, personaliser: Personaliser, subscriber_id: int, email: str, name: str) -> None:
         if self.backend is None:
-            self.backend = get_connection(fail_silently=False)
-            self.backend.open()
+            backend = get_connection(fail_silently=False)
+            try:
+                backend.open()
+            except smtplib.SMTPAuthenticationError:
+                raise
+            except (OSError, smtplib.SMTPException) as error:
+                raise ServerUnavailable(str(error) or type(error).__name__) from error
+            self.backend = backend
         smtp = getattr(self.backend, "connection", None)
         if isinstance(self.backend, SMTPBackend) and smtp is not None:
             data = personaliser.wire(subscriber_id=subscriber_id, email=email, name=name)
@@ -226,7 +240,7 @@ def record(delivery_id: int, subscriber_id: int, outcome: Outcome) -> str:
             actions.mark_bouncing(actor=None, subscriber_id=subscriber_id, reason=outcome.error)
             return DeliveryState.BOUNCED
         attempts = Delivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).first() or 0
-        if outcome.halt:  # not the recipient's fault: give the try back
+        if outcome.halt or outcome.stop:  # not the recipient's fault: give the try back
             attempts = max(attempts - 1, 0)
         if attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
             Delivery.objects.filter(pk=delivery_id).update(state=DeliveryState.FAILED, last_error=outcome.error)
@@ -235,7 +249,7 @@ def record(delivery_id: int, subscriber_id: int, outcome: Outcome) -> str:
             state=DeliveryState.PENDING,
             attempts=attempts,
             last_error=outcome.error,
-            next_attempt_at=now + _seconds(0 if outcome.halt else backoff(attempts)),
+            next_attempt_at=now + _seconds(0 if outcome.halt else backoff(max(attempts, 1))),
         )
         return DeliveryState.PENDING
 
@@ -329,6 +343,9 @@ def _loop(issue: Issue, owner: str, connection: Connection, report: Report, hook
                     if outcome.halt:
                         report.halted = outcome.halt
                         return
+                    if outcome.stop:
+                        report.stopped = outcome.error
+                        return
                 now = time.monotonic()
                 if now - last_beat > 2:
                     renew(issue.pk, owner)
@@ -371,8 +388,8 @@ def _finish(issue_id: int, report: Report) -> None:
     if report.halted:
         _set_status(issue_id, SendStatus.PAUSED, error=report.halted[:500])
     elif pending.exists():
-        when = pending.aggregate(at=Min("next_attempt_at"))["at"]
-        _set_status(issue_id, SendStatus.SENDING)
+        when = max(pending.aggregate(at=Min("next_attempt_at"))["at"], timezone.now() + dt.timedelta(seconds=1))
+        _set_status(issue_id, SendStatus.SENDING, error=report.stopped)
         from leveller.newsletter.tasks import send_issue_later
 
         send_issue_later(issue_id, when)

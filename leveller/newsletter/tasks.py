@@ -19,6 +19,30 @@ def send_issue(issue_id: int) -> dict:
     return {"acquired": report.acquired, "sent": report.sent, "bounced": report.bounced, "halted": report.halted}
 
 
+WATCH_SECONDS = 120
+
+
+@task()
+def watch_send(issue_id: int) -> str:
+    """The send's watchdog, queued when an issue is published and re-queued every two minutes until the send is
+    finished. If the worker sending the issue died (its lease ran out) while recipients are still waiting, it
+    starts a new sender, which resumes where the last one stopped. So a crash or restart heals by itself."""
+    from leveller.newsletter.models import Delivery, DeliveryState, Issue, SendStatus
+
+    now = timezone.now()
+    issue = Issue.objects.filter(pk=issue_id).first()
+    if issue is None or issue.send_status != SendStatus.SENDING:
+        return "finished"
+    sender_alive = issue.send_lease_until is not None and issue.send_lease_until > now
+    due = Delivery.objects.filter(issue_id=issue_id, state=DeliveryState.PENDING, next_attempt_at__lte=now)
+    action = "waiting"
+    if not sender_alive and due.exists():
+        send_issue.enqueue(issue_id=issue_id)
+        action = "restarted"
+    enqueue_at(watch_send, now + dt.timedelta(seconds=WATCH_SECONDS), issue_id=issue_id)
+    return action
+
+
 @task()
 def publish_scheduled(issue_id: int) -> bool:
     from leveller.newsletter import actions
@@ -28,7 +52,7 @@ def publish_scheduled(issue_id: int) -> bool:
 
 def enqueue_at(the_task, when: dt.datetime | None, **kwargs) -> None:
     """Run a task at `when` (now, if the queue cannot defer: the task itself checks whether it is due)."""
-    if when is not None and when > timezone.now() and default_task_backend.supports_defer:
+    if when is not None and when > timezone.now() and _can_defer():
         the_task.using(run_after=when).enqueue(**kwargs)
     elif when is None or when <= timezone.now():
         the_task.enqueue(**kwargs)
@@ -42,3 +66,7 @@ def enqueue_at(the_task, when: dt.datetime | None, **kwargs) -> None:
 
 def send_issue_later(issue_id: int, when: dt.datetime | None) -> None:
     enqueue_at(send_issue, when, issue_id=issue_id)
+
+
+def _can_defer() -> bool:
+    return bool(getattr(default_task_backend, "supports_defer", False))

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from leveller.accounts.models import Member
 from leveller.phonebank import actions
-from leveller.phonebank.models import Campaign
+from leveller.phonebank.models import Campaign, Contact
 
 NAME = "Eviction Resistance: call members"
 D = "@demo.leveller.org"
@@ -165,6 +165,8 @@ def _make_some_calls(campaign: Campaign) -> None:
     when = timezone.now().replace(hour=14, minute=0, second=0, microsecond=0) - dt.timedelta(days=1)
     while when.weekday() == 6:
         when -= dt.timedelta(days=1)
+    # Demo history only: the list "was loaded" the day before, so yesterday's calls could be made.
+    Contact.objects.filter(campaign=campaign).update(available_at=when - dt.timedelta(hours=1))
     plan = ["answered"] * 7 + ["no_answer"] * 3 + ["voicemail", "refused", "busy", "wrong_number"]
     for index, outcome in enumerate(plan):
         caller = callers[index % len(callers)]

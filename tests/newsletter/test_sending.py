@@ -210,3 +210,42 @@ def test_fast_unsubscribe_links_are_the_signed_links_the_unsubscribe_page_accept
     for subscriber_id in (1, 42, 987654):
         assert links.url(subscriber_id) == tokens.unsubscribe_url(subscriber_id)
         assert tokens.subscriber_for_unsubscribe(links.url(subscriber_id).rstrip("/").rsplit("/", 1)[-1]) == subscriber_id
+
+
+def test_the_watchdog_restarts_a_send_whose_worker_died(smtp, editor, monkeypatch):
+    from leveller.newsletter import tasks
+
+    subscribers = add_subscribers(3)
+    issue = make_issue(editor)
+    publish_without_sending(editor, issue, monkeypatch)
+    assert sending.acquire(issue.pk, "a worker that then died")
+    assert tasks.watch_send.call(issue_id=issue.pk) == "waiting"  # its lease is still running
+    issue.__class__.objects.filter(pk=issue.pk).update(send_lease_until=timezone.now() - dt.timedelta(seconds=1))
+    assert tasks.watch_send.call(issue_id=issue.pk) == "restarted"
+    assert sorted(smtp.recipients()) == sorted(s.email for s in subscribers)
+    assert tasks.watch_send.call(issue_id=issue.pk) == "finished"
+
+
+def test_a_subscribers_name_cannot_inject_html_into_the_email(smtp, editor, run_on_commit):
+    from leveller.newsletter.models import Subscriber
+
+    Subscriber.objects.create(email="x@example.net", name="<img src=x onerror=alert(1)>", status="subscribed",
+                              consent_at=timezone.now())
+    with run_on_commit():
+        actions.publish_issue(actor=editor, issue=make_issue(editor))
+    html = smtp.messages[0].get_body(("html",)).get_content()
+    assert "<img src=x" not in html and "Dear &lt;img" in html
+
+
+def test_an_unreachable_mail_server_pauses_the_send_without_using_up_anyones_tries(smtp, editor, monkeypatch, settings):
+    from tests.support.live import free_port
+
+    add_subscribers(3)
+    issue = make_issue(editor)
+    publish_without_sending(editor, issue, monkeypatch)
+    settings.EMAIL_PORT = free_port()  # nothing listens there
+    report = sending.run(issue.pk)
+    assert report.stopped.startswith("Cannot reach the mail server") and report.retrying == 1
+    assert list(Delivery.objects.filter(issue=issue).values_list("state", "attempts")) == [("pending", 0)] * 3
+    issue.refresh_from_db()
+    assert issue.send_status == "sending" and "Cannot reach" in issue.send_error

@@ -1,0 +1,385 @@
+"""Phonebank benchmark (issue #4): contact assignment under 200 concurrent callers against one real server, on
+SQLite and on PostgreSQL, against a raw assignment loop on the same database in the same run; and the
+import of 100,000 contacts.
+
+For each database:
+1. `leveller serve` (one uvicorn process) and a `leveller worker` start on a fresh database.
+2. Import: a 100,000-row CSV is POSTed to the API (202 + job); time until the job reports done.
+3. Raw loop (baseline): 16 threads (PostgreSQL) / 4 threads (SQLite) run the bare assignment in SQL on a copy
+   of the list: `SELECT … FOR UPDATE SKIP LOCKED` + `UPDATE` (PostgreSQL) or `BEGIN IMMEDIATE` + `SELECT` +
+   `UPDATE` (SQLite), then an `UPDATE` for the outcome. Assignments per second.
+4. Hammer: 200 callers over HTTP, each asking `next` and posting an outcome as fast as answers come back
+   (closed loop, no think time). Assignments per second, compared with the raw loop (target >= 0.25x).
+5. Callers: 200 callers over HTTP who "talk" 1-3 s per contact before posting the outcome (real calls take
+   minutes, so this is still far busier than any phonebank). `next` latency: target p99 < 50 ms.
+Double assignments are checked on the client (a contact handed out while another caller holds it) and in the
+database afterwards (two calls to one contact overlapping in time). Target: zero.
+
+    .venv/bin/python bench/bench_phonebank.py [--quick] [--only sqlite|postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from support import PYTHON, ROOT, Server, clean_dir, leveller, summarise, write_result
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_DB = "leveller_bench_phonebank"
+CALLERS = 200
+OUTCOMES = ["answered", "answered", "no_answer", "refused", "voicemail", "busy", "wrong_number"]
+
+SETUP = """
+import json
+from leveller.accounts import actions as accounts
+from leveller.accounts.models import Member
+from leveller.phonebank import actions
+org, _ = accounts.add_or_update_member(actor=None, email="bench-organiser@example.org", display_name="Bench Organiser", roles=["organiser"])
+tokens = {"organiser": accounts.create_api_token(actor=org, member=org, name="bench")[1], "callers": []}
+for i in range(CALLERS):
+    m, _ = accounts.add_or_update_member(actor=None, email=f"bench-caller{i}@example.org", display_name=f"Caller {i}", roles=["member"])
+    tokens["callers"].append(accounts.create_api_token(actor=m, member=m, name="bench")[1])
+print(json.dumps(tokens))
+"""
+
+
+def make_csv(rows: int, offset: int = 0) -> bytes:
+    lines = ["name,phone,postcode,branch"]
+    lines += [f"Contact {i},+447400{offset + i:06d},M1 1AA,Branch {i % 40}" for i in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def campaign_body(name: str) -> dict:
+    return {
+        "name": name,
+        "script": "Hi {first_name} from {branch}!",
+        "status": "draft",
+        "questions": [{"id": "attend", "text": "Coming?", "kind": "single_choice", "choices": ["Yes", "No"]}],
+        "calling_hours": {"start": "00:00", "end": "23:59"},
+        "call_on_sundays": True,
+        "max_attempts": 3,
+        "retry_after_minutes": 600,
+    }
+
+
+def import_list(client: httpx.Client, org: dict, campaign_id: int, rows: int, offset: int = 0) -> dict:
+    started = time.perf_counter()
+    response = client.post(
+        f"/api/v1/phonebank/campaigns/{campaign_id}/contacts",
+        headers=org,
+        files={"file": ("contacts.csv", make_csv(rows, offset), "text/csv")},
+    )
+    accepted = time.perf_counter() - started
+    if response.status_code == 200:
+        report = response.json()
+    else:
+        assert response.status_code == 202, response.text
+        poll = response.json()["poll"]
+        while True:
+            report = client.get(poll, headers=org).json()
+            if report["status"] in ("done", "failed"):
+                break
+            time.sleep(0.2)
+    return {
+        "rows": rows,
+        "seconds": round(time.perf_counter() - started, 2),
+        "accepted_in_s": round(accepted, 3),
+        "loaded": report["loaded"],
+        "status": report.get("status", "done"),
+    }
+
+
+# --- the raw assignment loop -----------------------------------------------------------------------------
+
+
+def raw_loop(database: str, target: str, campaign_id: int, seconds: float) -> dict:
+    threads = 16 if database == "postgresql" else 4
+    counts = [0] * threads
+    stop_at = time.perf_counter() + seconds
+
+    def pg_worker(index: int) -> None:
+        import psycopg
+
+        with psycopg.connect(target, autocommit=False) as conn:
+            while time.perf_counter() < stop_at:
+                with conn.transaction():
+                    row = conn.execute(
+                        "SELECT id FROM phonebank_contact WHERE campaign_id = %s AND done = false AND available_at <= now()"
+                        " ORDER BY available_at, id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                        (campaign_id,),
+                    ).fetchone()
+                    if row is None:
+                        break
+                    conn.execute(
+                        "UPDATE phonebank_contact SET holder_id = NULL, available_at = now() + interval '10 minutes'"
+                        " WHERE id = %s",
+                        row,
+                    )
+                with conn.transaction():
+                    conn.execute("UPDATE phonebank_contact SET done = true, attempts = attempts + 1 WHERE id = %s", row)
+                counts[index] += 1
+
+    def sqlite_worker(index: int) -> None:
+        conn = sqlite3.connect(target, timeout=30, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        while time.perf_counter() < stop_at:
+            conn.execute("BEGIN IMMEDIATE")
+            row = conn.execute(
+                "SELECT id FROM phonebank_contact WHERE campaign_id = ? AND done = 0 AND available_at <= strftime('%Y-%m-%d %H:%M:%f', 'now')"
+                " ORDER BY available_at, id LIMIT 1",
+                (campaign_id,),
+            ).fetchone()
+            if row is None:
+                conn.execute("COMMIT")
+                break
+            conn.execute(
+                "UPDATE phonebank_contact SET holder_id = NULL, available_at = strftime('%Y-%m-%d %H:%M:%f', 'now', '+10 minutes')"
+                " WHERE id = ?",
+                row,
+            )
+            conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("UPDATE phonebank_contact SET done = 1, attempts = attempts + 1 WHERE id = ?", row)
+            conn.execute("COMMIT")
+            counts[index] += 1
+        conn.close()
+
+    worker = pg_worker if database == "postgresql" else sqlite_worker
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    duration = time.perf_counter() - started
+    return {
+        "threads": threads,
+        "assignments": sum(counts),
+        "seconds": round(duration, 2),
+        "assignments_per_s": round(sum(counts) / duration, 1),
+    }
+
+
+# --- callers over HTTP -------------------------------------------------------------------------------------
+
+
+async def callers(url: str, tokens: list[str], campaign_id: int, seconds: float, think: tuple[float, float]) -> dict:
+    latencies: list[float] = []
+    outcome_latencies: list[float] = []
+    holder: dict[str, int] = {}
+    doubles: list[str] = []
+    status_counts: dict[str, int] = {}
+    assigned = 0
+    limits = httpx.Limits(max_connections=len(tokens), max_keepalive_connections=len(tokens))
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+        stop_at = time.perf_counter() + seconds
+
+        async def caller(index: int, token: str) -> None:
+            nonlocal assigned
+            rng = random.Random(index)
+            headers = {"Authorization": f"Bearer {token}"}
+            await asyncio.sleep(rng.uniform(0, think[1] or 0.05))
+            while time.perf_counter() < stop_at:
+                t0 = time.perf_counter()
+                response = await client.post(f"/api/v1/phonebank/campaigns/{campaign_id}/next", headers=headers)
+                latencies.append(time.perf_counter() - t0)
+                status_counts[str(response.status_code)] = status_counts.get(str(response.status_code), 0) + 1
+                if response.status_code != 200:
+                    await asyncio.sleep(0.5)
+                    continue
+                body = response.json()
+                phone = body["contact"]["phone_e164"]
+                if holder.get(phone, index) != index:
+                    doubles.append(phone)
+                holder[phone] = index
+                assigned += 1
+                if think[1]:
+                    await asyncio.sleep(rng.uniform(*think))
+                holder.pop(phone, None)
+                t1 = time.perf_counter()
+                outcome = rng.choice(OUTCOMES)
+                result = await client.post(
+                    f"/api/v1/phonebank/calls/{body['call_id']}/outcome",
+                    headers=headers,
+                    json={"outcome": outcome, "answers": {"attend": "Yes"} if outcome == "answered" else None},
+                )
+                outcome_latencies.append(time.perf_counter() - t1)
+                key = f"outcome_{result.status_code}"
+                status_counts[key] = status_counts.get(key, 0) + 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(caller(i, t) for i, t in enumerate(tokens)))
+        duration = time.perf_counter() - started
+    return {
+        "callers": len(tokens),
+        "think_seconds": list(think),
+        "seconds": round(duration, 2),
+        "assignments": assigned,
+        "assignments_per_s": round(assigned / duration, 1),
+        "next": summarise(latencies, duration),
+        "outcome": summarise(outcome_latencies, duration),
+        "statuses": status_counts,
+        "client_double_assignments": len(doubles),
+    }
+
+
+def overlapping_calls(database: str, target: str, campaign_id: int) -> int:
+    """Two calls to one contact that overlap in time (allowing 50 ms of clock skew between transactions)."""
+    sql = (
+        "SELECT COUNT(*) FROM phonebank_call a JOIN phonebank_call b ON a.contact_id = b.contact_id AND a.id < b.id "
+        "WHERE a.campaign_id = {p} AND a.outcome <> 'expired' AND "
+        "(a.ended_at IS NULL OR b.started_at < a.ended_at - {skew})"
+    )
+    if database == "postgresql":
+        import psycopg
+
+        with psycopg.connect(target) as conn:
+            return conn.execute(sql.format(p="%s", skew="interval '50 milliseconds'"), (campaign_id,)).fetchone()[0]
+    conn = sqlite3.connect(target)
+    try:
+        # SQLite stores 'YYYY-MM-DD HH:MM:SS.ffffff': compare as julian days
+        sqlite_sql = sql.format(p="?", skew="0").replace(
+            "b.started_at < a.ended_at - 0", "julianday(b.started_at) < julianday(a.ended_at) - 0.05 / 86400.0"
+        )
+        return conn.execute(sqlite_sql, (campaign_id,)).fetchone()[0]
+    finally:
+        conn.close()
+
+
+# --- one database ------------------------------------------------------------------------------------------
+
+
+def run_database(database: str, quick: bool) -> dict:
+    extra = {"LEVELLER_PHONEBANK_SYNC_IMPORT_ROWS": "2000", "LEVELLER_PHONEBANK_PROGRESS_SECONDS": "1"}
+    if database == "postgresql":
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+            conn.execute(f"CREATE DATABASE {PG_DB}")
+        target = f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
+        extra["DATABASE_URL"] = target
+    data_dir = clean_dir(ROOT / "var" / f"bench-phonebank-{database}")
+    target = extra.get("DATABASE_URL") or str(data_dir / "leveller.sqlite3")
+    server = Server(data_dir, extra_env=extra)
+    server.prepare()
+    tokens = json.loads(
+        leveller("shell", "-c", SETUP.replace("CALLERS", str(CALLERS)), env=server.env).stdout.strip().splitlines()[-1]
+    )
+    org = {"Authorization": f"Bearer {tokens['organiser']}"}
+    rows = 20_000 if quick else 100_000
+    phase = 6.0 if quick else 15.0
+    worker = subprocess.Popen(
+        [PYTHON, "-m", "leveller", "worker"],
+        env=server.env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        with server, httpx.Client(base_url=server.url, timeout=120) as client:
+            live = client.post("/api/v1/phonebank/campaigns", headers=org, json=campaign_body("Bench")).json()["id"]
+            raw = client.post("/api/v1/phonebank/campaigns", headers=org, json=campaign_body("Raw loop")).json()["id"]
+            imported = import_list(client, org, live, rows)
+            import_list(client, org, raw, min(rows, 50_000), offset=500_000)
+            client.patch(f"/api/v1/phonebank/campaigns/{live}", headers=org, json={"status": "live"})
+            # warm up: each caller once
+            for token in tokens["callers"][:20]:
+                client.post(f"/api/v1/phonebank/campaigns/{live}/next", headers={"Authorization": f"Bearer {token}"})
+            baseline = raw_loop(database, target, raw, phase)
+            hammer = asyncio.run(callers(server.url, tokens["callers"], live, phase, (0.0, 0.0)))
+            paced = asyncio.run(callers(server.url, tokens["callers"], live, phase * 2, (1.0, 3.0)))
+            stats = client.get(f"/api/v1/phonebank/campaigns/{live}/stats", headers=org).json()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+    overlaps = overlapping_calls(database, target, live)
+    ratio = (
+        round(hammer["assignments_per_s"] / baseline["assignments_per_s"], 3) if baseline["assignments_per_s"] else None
+    )
+    doubles = hammer["client_double_assignments"] + paced["client_double_assignments"] + overlaps
+    targets = {
+        "next_p99_under_50ms": paced["next"]["p99_ms"] < 50,
+        "throughput_at_least_0.25x_raw": ratio is not None and ratio >= 0.25,
+        "zero_double_assignments": doubles == 0,
+        "import_100k_under_30s": imported["status"] == "done" and imported["seconds"] < 30 and not quick,
+    }
+    return {
+        "database": database,
+        "import": imported,
+        "raw_loop": baseline,
+        "hammer": hammer,
+        "callers": paced,
+        "http_to_raw_ratio": ratio,
+        "database_overlapping_calls": overlaps,
+        "double_assignments": doubles,
+        "stats_after": {k: stats[k] for k in ("contacts", "waiting", "in_progress", "attempted", "calls")},
+        "targets": targets,
+        "passed": all(targets.values()),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    databases = [args.only] if args.only else ["sqlite", "postgresql"]
+    results = {}
+    for database in databases:
+        print(f"phonebank bench: {database} …", flush=True)
+        try:
+            results[database] = run_database(database, args.quick)
+        except Exception as error:  # e.g. no PostgreSQL here: record it, fail the run
+            results[database] = {"database": database, "error": repr(error), "passed": False}
+    command = (
+        "python bench/bench_phonebank.py"
+        + (" --quick" if args.quick else "")
+        + (f" --only {args.only}" if args.only else "")
+    )
+    passed = all(r.get("passed") for r in results.values())
+    path = write_result(
+        "phonebank",
+        {
+            "command": command,
+            "quick": args.quick,
+            "targets": {
+                "next_p99_ms": 50,
+                "throughput_ratio_to_raw": 0.25,
+                "double_assignments": 0,
+                "import_100k_s": 30,
+            },
+            "results": results,
+            "passed": passed,
+        },
+    )
+    for database, r in results.items():
+        if "error" in r:
+            print(f"  {database}: ERROR {r['error']}")
+            continue
+        print(
+            f"  {database}: import {r['import']['rows']:,} rows in {r['import']['seconds']} s; raw loop "
+            f"{r['raw_loop']['assignments_per_s']}/s; HTTP hammer {r['hammer']['assignments_per_s']}/s "
+            f"(x{r['http_to_raw_ratio']}, next p99 {r['hammer']['next']['p99_ms']} ms); 200 callers talking: next "
+            f"p50 {r['callers']['next']['p50_ms']} ms p99 {r['callers']['next']['p99_ms']} ms; "
+            f"double assignments {r['double_assignments']}; targets {r['targets']}"
+        )
+    print(f"{'PASS' if passed else 'FAIL'}: {path}")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
