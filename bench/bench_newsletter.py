@@ -186,17 +186,19 @@ def baseline(issue, n: int, port: int) -> float:
         link = unsubscribe_url(i + 1)
         text = first.join(link.join(chunk) for chunk in text_parts)
         html = escape(first).join(escape(link).join(chunk) for chunk in html_parts)
-        data = b"".join((
-            head,
-            f"To: {email}\r\nDate: {formatdate()}\r\nMessage-ID: {make_msgid(domain='members.example.org')}\r\n"
-            f"List-Unsubscribe: <{link}>\r\n\r\n--b0undary\r\n".encode(),
-            b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n",
-            qp(text),
-            b"\r\n--b0undary\r\nContent-Type: text/html; charset=utf-8\r\n"
-            b"Content-Transfer-Encoding: quoted-printable\r\n\r\n",
-            qp(html),
-            b"\r\n--b0undary--\r\n",
-        ))
+        data = b"".join(
+            (
+                head,
+                f"To: {email}\r\nDate: {formatdate()}\r\nMessage-ID: {make_msgid(domain='members.example.org')}\r\n"
+                f"List-Unsubscribe: <{link}>\r\n\r\n--b0undary\r\n".encode(),
+                b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n",
+                qp(text),
+                b"\r\n--b0undary\r\nContent-Type: text/html; charset=utf-8\r\n"
+                b"Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+                qp(html),
+                b"\r\n--b0undary--\r\n",
+            )
+        )
         smtp.sendmail("noreply@localhost", [email], data)
     smtp.quit()
     return time.perf_counter() - start

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from leveller.chat.models import ChatProfile
 from leveller.chat.render import SPECIAL_MENTIONS
@@ -38,3 +39,23 @@ def members_for_handles(handles: set[str]) -> dict[str, object]:
         return {}
     rows = ChatProfile.objects.filter(handle__in=handles, member__is_active=True).select_related("member")
     return {row.handle: row.member for row in rows}
+
+
+GroupResolver = Callable[[set[str]], dict[str, list[int]]]
+_group_resolvers: list[GroupResolver] = []
+
+
+def register_group_mentions(resolver: GroupResolver) -> None:
+    """Let another app make `@name` mention a named group: resolver(handles) -> {handle: [member ids]}.
+    Registered in that app's AppConfig.ready(); member handles win over group names."""
+    if resolver not in _group_resolvers:
+        _group_resolvers.append(resolver)
+
+
+def groups_for_handles(handles: set[str]) -> dict[str, list[int]]:
+    handles = set(handles) - SPECIAL_MENTIONS
+    found: dict[str, list[int]] = {}
+    for resolver in _group_resolvers if handles else []:
+        for handle, member_ids in resolver(handles).items():
+            found.setdefault(handle, list(member_ids))
+    return found

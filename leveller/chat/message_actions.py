@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from leveller.chat import access, notify
 from leveller.chat.attachments import check_upload
-from leveller.chat.handles import members_for_handles, profile_for
+from leveller.chat.handles import groups_for_handles, members_for_handles, profile_for
 from leveller.chat.models import (
     Attachment,
     Channel,
@@ -35,7 +35,8 @@ MAX_ATTACHMENTS = 10
 
 
 def render_text(text: str) -> str:
-    known = set(members_for_handles(mentioned_handles(text)))
+    handles = mentioned_handles(text)
+    known = set(members_for_handles(handles)) | set(groups_for_handles(handles))
     return render(text, known_handle=lambda handle: handle in known)
 
 

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from leveller.accounts.models import Member
 from leveller.chat import access
-from leveller.chat.handles import members_for_handles, profile_for
+from leveller.chat.handles import groups_for_handles, members_for_handles, profile_for
 from leveller.chat.models import ChannelMembership, Kind, Level, Message, Notification, NotificationKind, ThreadFollow
 from leveller.chat.render import mentioned_handles
 from leveller.realtime.publish import publish
@@ -25,12 +26,13 @@ def _levels(message: Message, member_ids) -> dict[int, str]:
 
 
 def _direct_mentions(message: Message, handles: set[str]) -> set[int]:
+    """Members mentioned by handle or through a named group, who can read the channel."""
     found = members_for_handles(handles)
-    ids = set()
-    for member in found.values():
-        if access.can_read(member, message.channel):
-            ids.add(member.pk)
-    return ids
+    candidates = list(found.values())
+    group_ids = {pk for ids in groups_for_handles(set(handles) - set(found)).values() for pk in ids}
+    if group_ids:
+        candidates += list(Member.objects.filter(pk__in=group_ids, is_active=True))
+    return {member.pk for member in candidates if access.can_read(member, message.channel)}
 
 
 def after_post(message: Message, *, only_handles: set[str] | None = None) -> None:
@@ -103,7 +105,6 @@ def after_edit(message: Message, *, previous_handles: set[str]) -> None:
 
 def _schedule_emails(member_ids: list[int]) -> None:
     """One digest per member per delay window: never one email per message."""
-    from leveller.accounts.models import Member
     from leveller.chat.tasks import send_mention_digest
 
     delay = dt.timedelta(minutes=settings.CHAT_EMAIL_DELAY_MINUTES)
@@ -125,7 +126,7 @@ def _enqueue_digest(task, member_id: int, due) -> None:
 
 
 def report_filed(report) -> None:
-    from leveller.accounts.models import Member, Role
+    from leveller.accounts.models import Role
 
     staff = Member.objects.active().filter(role_rows__role__in=[Role.STAFF, Role.ADMIN]).distinct()
     for person in staff:

@@ -55,9 +55,20 @@ def memberships(member):
     )
 
 
+def dm_labels(member, channel_ids) -> dict[int, str]:
+    """For conversations: the other people's names, as this member should see them."""
+    names: dict[int, list[str]] = {}
+    others = ChannelMembership.objects.filter(channel_id__in=channel_ids).exclude(member=member)
+    for channel_id, name in others.values_list("channel_id", "member__display_name").order_by("member__display_name"):
+        names.setdefault(channel_id, []).append(name)
+    return {pk: ", ".join(found) for pk, found in names.items()}
+
+
 def sidebar(member) -> list[dict]:
     rows = []
-    for m in memberships(member):
+    mine = list(memberships(member))
+    labels = dm_labels(member, [m.channel_id for m in mine if m.channel.is_dm])
+    for m in mine:
         channel = m.channel
         unread = m.unread if m.level == Level.EVERYTHING or channel.is_dm else 0
         rows.append(
@@ -68,6 +79,7 @@ def sidebar(member) -> list[dict]:
                 "mentions": m.mentions if m.level != Level.NOTHING or channel.is_dm else 0,
                 "section": "direct" if channel.is_dm else (m.section or channel.section),
                 "muted": m.level == Level.NOTHING,
+                "label": labels.get(channel.pk, channel.name) if channel.is_dm else channel.name,
             }
         )
     return rows
@@ -85,7 +97,7 @@ def sidebar_sections(member) -> list[dict]:
     sections = []
     for key in order:
         label = "Direct messages" if key == "direct" else SECTION_LABELS.get(key, key.replace("-", " ").title())
-        rows = sorted(groups[key], key=lambda r: (r["channel"].archived, r["channel"].name.lower()))
+        rows = sorted(groups[key], key=lambda r: (r["channel"].archived, r["label"].lower()))
         sections.append({"key": key, "label": label, "rows": rows})
     return sections
 

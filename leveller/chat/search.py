@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from leveller.chat.handles import members_for_handles
@@ -100,40 +101,52 @@ def _sqlite_match(query: Query) -> str:
     return " AND ".join(terms)
 
 
-def _text_hits(member, query: Query, limit: int) -> list[tuple[int, str]]:
-    base = _filtered(member, query).values("id")
-    base_sql, base_params = base.query.sql_with_params()
+def _match(query: Query) -> tuple[str, list, str, list] | None:
+    """(SQL selecting matching message ids, its params, SQL for snippets of given ids, its params)."""
     if connection.vendor == "sqlite":
         match = _sqlite_match(query)
         if not match:
-            return []
-        # Built from constants and Django-compiled SQL; every value is a parameter.
-        sql = (
-            "SELECT f.rowid, snippet(chat_message_fts, 0, %s, %s, '…', 16) FROM chat_message_fts f "  # noqa: S608
-            "WHERE chat_message_fts MATCH %s AND f.rowid IN (" + base_sql + ") ORDER BY f.rowid DESC LIMIT %s"
+            return None
+        hits = "SELECT rowid FROM chat_message_fts WHERE chat_message_fts MATCH %s"
+        snippets = (
+            "SELECT rowid, snippet(chat_message_fts, 0, %s, %s, '…', 16) FROM chat_message_fts "
+            "WHERE chat_message_fts MATCH %s AND rowid IN ({ids})"
         )
-        params = [START, STOP, match, *base_params, limit]
-    else:
-        parts, params_q = [], []
-        for word in query.words:
-            parts.append(f"to_tsquery('simple', {pg_fold('%s')} || ':*')")
-            params_q.append(word)
-        for phrase in query.phrases:
-            parts.append(f"phraseto_tsquery('simple', {pg_fold('%s')})")
-            params_q.append(phrase)
-        if not parts:
-            return []
-        tsquery = " && ".join(parts)
-        sql = (
-            "SELECT m.id, ts_headline('simple', m.text, q.query, %s) "
-            "FROM chat_message m, (SELECT " + tsquery + " AS query) q "
-            "WHERE m.search_vector @@ q.query AND m.id IN (" + base_sql + ") ORDER BY m.id DESC LIMIT %s"
-        )
-        options = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter=' … '"
-        params = [options, *params_q, *base_params, limit]
+        return hits, [match], snippets, [START, STOP, match]
+    parts, params = [], []
+    for word in query.words:
+        parts.append(f"to_tsquery('simple', {pg_fold('%s')} || ':*')")
+        params.append(word)
+    for phrase in query.phrases:
+        parts.append(f"phraseto_tsquery('simple', {pg_fold('%s')})")
+        params.append(phrase)
+    if not parts:
+        return None
+    # The SQL is assembled only from constant fragments; every value the member typed is a parameter.
+    tsquery = " && ".join(parts)
+    hits = f"SELECT id FROM chat_message WHERE search_vector @@ ({tsquery})"  # noqa: S608
+    options = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter=' … '"
+    snippets = f"SELECT id, ts_headline('simple', text, ({tsquery}), %s) FROM chat_message WHERE id IN ({{ids}})"  # noqa: S608
+    return hits, params, snippets, [*params, options]
+
+
+def _text_hits(member, query: Query, limit: int) -> list[tuple[int, str]]:
+    sql = _match(query)
+    if sql is None:
+        return []
+    hits, hit_params, snippets, snippet_params = sql
+    ids = list(
+        _filtered(member, query)
+        .filter(id__in=RawSQL(hits, hit_params))  # noqa: S611  (constant SQL, values as parameters)
+        .order_by("-id")
+        .values_list("id", flat=True)[:limit]
+    )
+    if not ids:
+        return []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
+        cursor.execute(snippets.format(ids=", ".join(["%s"] * len(ids))), [*snippet_params, *ids])
+        found = dict(cursor.fetchall())
+    return [(pk, found.get(pk)) for pk in ids]
 
 
 def search(member, text: str, *, limit: int = 50) -> tuple[Query, list[tuple[Message, str]]]:

@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from leveller.core import health, views
 
@@ -8,4 +10,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("ping", health.ping, name="ping"),
+    path("favicon.ico", RedirectView.as_view(url=static("leveller/favicon.svg"), permanent=True)),
 ]

@@ -15,7 +15,7 @@ except ImportError:  # django-ninja < 1.6 returns (status, body) tuples
         return code, body
 
 
-from leveller.newsletter import actions, sending
+from leveller.newsletter import actions, sending, subscriptions
 from leveller.newsletter.access import issue_for_editor, require_editor
 from leveller.newsletter.models import Issue, SectionKind, Subscriber
 
@@ -73,7 +73,9 @@ def subscribe(request, data: SubscriptionIn):
     """Double opt-in sign-up. Always the same answer, so it cannot be used to learn who is subscribed."""
     if not signup_allowed(request):
         return Status(429, {"detail": "Too many sign-ups from your network. Try again in an hour."})
-    actions.request_subscription(actor=None, email=data.email, name=data.name, postcode=data.postcode, source="api")
+    subscriptions.request_subscription(
+        actor=None, email=data.email, name=data.name, postcode=data.postcode, source="api"
+    )
     return Status(202, ACCEPTED)
 
 

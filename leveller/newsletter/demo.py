@@ -8,7 +8,7 @@ import datetime as dt
 from django.utils import timezone
 
 from leveller.accounts.models import Member
-from leveller.newsletter import actions, groups_bridge, voices
+from leveller.newsletter import actions, groups_bridge, subscriptions, voices
 from leveller.newsletter.importing import import_subscribers
 from leveller.newsletter.models import Delivery, DeliveryState, Issue, Question, Subscriber, SubscriberStatus
 
@@ -128,7 +128,7 @@ def _question(editor, members, text, answers, *, status: str) -> Question:
 def _subscribers(editor, members) -> None:
     for member in members.values():
         if not Subscriber.objects.filter(email__iexact=member.email).exists():
-            actions.subscribe_member(actor=member)
+            subscriptions.subscribe_member(actor=member)
     if not Subscriber.objects.filter(consent_source="demo list").exists():
         # Readers who signed up on paper at a rally before Leveller, imported with their consent dates.
         rows = [

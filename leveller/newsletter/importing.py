@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from leveller.core import audit
 from leveller.newsletter.access import require_editor
-from leveller.newsletter.actions import _clean_subscriber_fields, _start
 from leveller.newsletter.models import Subscriber, SubscriberStatus
+from leveller.newsletter.subscriptions import clean_subscriber_fields, start_subscription
 
 COLUMNS = {
     "email": {"email", "email address", "e-mail"},
@@ -119,7 +119,7 @@ def _cell(row: list[str], columns: dict[str, int], key: str) -> str:
 
 
 def _import_row(report: ImportReport, columns: dict[str, int], row: list[str], source: str) -> None:
-    email, name, postcode = _clean_subscriber_fields(
+    email, name, postcode = clean_subscriber_fields(
         _cell(row, columns, "email"), _cell(row, columns, "name"), _cell(row, columns, "postcode")
     )
     consent_at = _parse_date(_cell(row, columns, "consent_at"))
@@ -135,5 +135,5 @@ def _import_row(report: ImportReport, columns: dict[str, int], row: list[str], s
         return
     subscriber = subscriber or Subscriber(email=email)
     subscriber.name, subscriber.postcode = name or subscriber.name, postcode or subscriber.postcode
-    _start(subscriber, source=how, wording=wording, at=consent_at)
+    start_subscription(subscriber, source=how, wording=wording, at=consent_at)
     report.added += 1

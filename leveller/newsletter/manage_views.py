@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,23 +18,17 @@ from leveller.newsletter import actions, content, emails, groups_bridge, sending
 from leveller.newsletter.access import require_editor
 from leveller.newsletter.forms import (
     ImageForm,
-    ImportForm,
     IssueForm,
     NewSectionForm,
-    QuestionForm,
     ScheduleForm,
     SectionForm,
 )
-from leveller.newsletter.importing import import_subscribers
 from leveller.newsletter.models import (
-    Answer,
-    AnswerStatus,
     DeliveryState,
     Issue,
     Question,
     Section,
     Subscriber,
-    SubscriberStatus,
 )
 
 
@@ -49,7 +42,7 @@ def editor_page(view):
     return wrapper
 
 
-def _flash_error(request, error: ValidationError) -> None:
+def flash_error(request, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
 
@@ -84,7 +77,7 @@ def issue_new(request):
         try:
             issue = actions.create_issue(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _flash_error(request, error)
+            flash_error(request, error)
         else:
             return redirect("newsletter:compose", issue.pk)
     else:
@@ -299,7 +292,7 @@ def publish(request, issue_id: int):
     try:
         actions.publish_issue(actor=request.user, issue=issue, email=request.POST.get("email", "1") == "1")
     except ValidationError as error:
-        _flash_error(request, error)
+        flash_error(request, error)
         return redirect("newsletter:compose", issue.pk)
     messages.success(request, "Published.")
     return redirect("newsletter:progress", issue.pk)
@@ -320,7 +313,7 @@ def schedule(request, issue_id: int):
     try:
         actions.schedule_issue(actor=request.user, issue=issue, publish_at=form.cleaned_data["publish_at"])
     except ValidationError as error:
-        _flash_error(request, error)
+        flash_error(request, error)
     else:
         local = timezone.localtime(issue.publish_at)
         messages.success(request, f"Scheduled for {local:%-d %B %Y at %H:%M}.")
@@ -364,95 +357,3 @@ def resume(request, issue_id: int):
         actions.resume_send(actor=request.user, issue=issue)
         messages.success(request, "Sending resumed.")
     return redirect("newsletter:progress", issue.pk)
-
-
-@editor_page
-def subscribers(request):
-    queryset = Subscriber.objects.all()
-    status, query = request.GET.get("status", ""), request.GET.get("q", "").strip()
-    if status in SubscriberStatus.values:
-        queryset = queryset.filter(status=status)
-    if query:
-        queryset = queryset.filter(Q(email__icontains=query) | Q(name__icontains=query) | Q(postcode__iexact=query))
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "newsletter/manage/subscribers.html",
-        {
-            "page": page,
-            "status": status,
-            "q": query,
-            "statuses": SubscriberStatus.choices,
-            "form": ImportForm(),
-        },
-    )
-
-
-@editor_page
-@require_POST
-def subscribers_import(request):
-    form = ImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "Choose a CSV file to import.")
-        return redirect("newsletter:subscribers")
-    try:
-        report = import_subscribers(actor=request.user, data=form.cleaned_data["file"].read())
-    except ValidationError as error:
-        _flash_error(request, error)
-        return redirect("newsletter:subscribers")
-    return render(request, "newsletter/manage/import_result.html", {"report": report})
-
-
-@editor_page
-@require_http_methods(["GET", "POST"])
-def questions(request):
-    form = QuestionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            question = voices.create_question(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error("text", error)
-        else:
-            return redirect("newsletter:question_manage", question.pk)
-    listed = Question.objects.annotate(answer_count=Count("answers"))
-    return render(request, "newsletter/manage/questions.html", {"questions": listed, "form": form})
-
-
-@editor_page
-@require_http_methods(["GET", "POST"])
-def question_manage(request, question_id: int):
-    question = get_object_or_404(Question, pk=question_id)
-    if request.method == "POST":
-        if request.POST.get("action") == "open":
-            voices.open_for_answers(actor=request.user, question=question)
-        elif request.POST.get("action") == "close":
-            voices.close_question(actor=request.user, question=question)
-        return redirect("newsletter:question_manage", question.pk)
-    shown = request.GET.get("status", "")
-    answers = question.answers.select_related("member", "printed_in")
-    if shown in AnswerStatus.values:
-        answers = answers.filter(status=shown)
-    return render(
-        request,
-        "newsletter/manage/question.html",
-        {
-            "question": question,
-            "answers": answers,
-            "shown": shown,
-            "statuses": AnswerStatus.choices,
-        },
-    )
-
-
-@editor_page
-@require_POST
-def answer_status(request, answer_id: int):
-    answer = get_object_or_404(Answer.objects.select_related("member", "question"), pk=answer_id)
-    try:
-        voices.set_answer_status(actor=request.user, answer=answer, status=request.POST.get("status", ""))
-    except ValidationError as error:
-        if not request.htmx:
-            _flash_error(request, error)
-    if request.htmx:
-        return render(request, "newsletter/manage/_answer.html", {"answer": answer, "statuses": AnswerStatus.choices})
-    return redirect("newsletter:question_manage", answer.question_id)

@@ -234,10 +234,10 @@ def record(delivery_id: int, subscriber_id: int, outcome: Outcome) -> str:
             Delivery.objects.filter(pk=delivery_id).update(state=DeliveryState.SENT, sent_at=now, last_error="")
             return DeliveryState.SENT
         if outcome.state == DeliveryState.BOUNCED:
-            from leveller.newsletter import actions
+            from leveller.newsletter import subscriptions
 
             Delivery.objects.filter(pk=delivery_id).update(state=DeliveryState.BOUNCED, last_error=outcome.error)
-            actions.mark_bouncing(actor=None, subscriber_id=subscriber_id, reason=outcome.error)
+            subscriptions.mark_bouncing(actor=None, subscriber_id=subscriber_id, reason=outcome.error)
             return DeliveryState.BOUNCED
         attempts = Delivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).first() or 0
         if outcome.halt or outcome.stop:  # not the recipient's fault: give the try back

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leveller.newsletter import feeds, manage_views, views
+from leveller.newsletter import feeds, manage_people, manage_views, views
 
 app_name = "newsletter"
 
@@ -33,9 +33,9 @@ urlpatterns = [
     path("newsletter/manage/issues/<int:issue_id>/schedule/", manage_views.schedule, name="schedule"),
     path("newsletter/manage/issues/<int:issue_id>/sending/", manage_views.progress, name="progress"),
     path("newsletter/manage/issues/<int:issue_id>/resume/", manage_views.resume, name="resume"),
-    path("newsletter/manage/subscribers/", manage_views.subscribers, name="subscribers"),
-    path("newsletter/manage/subscribers/import/", manage_views.subscribers_import, name="subscribers_import"),
-    path("newsletter/manage/questions/", manage_views.questions, name="questions"),
-    path("newsletter/manage/questions/<int:question_id>/", manage_views.question_manage, name="question_manage"),
-    path("newsletter/manage/answers/<int:answer_id>/", manage_views.answer_status, name="answer_status"),
+    path("newsletter/manage/subscribers/", manage_people.subscribers, name="subscribers"),
+    path("newsletter/manage/subscribers/import/", manage_people.subscribers_import, name="subscribers_import"),
+    path("newsletter/manage/questions/", manage_people.questions, name="questions"),
+    path("newsletter/manage/questions/<int:question_id>/", manage_people.question_manage, name="question_manage"),
+    path("newsletter/manage/answers/<int:answer_id>/", manage_people.answer_status, name="answer_status"),
 ]

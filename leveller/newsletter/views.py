@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from leveller.newsletter import actions, content, tokens, voices
+from leveller.newsletter import content, subscriptions, tokens, voices
 from leveller.newsletter.access import is_editor
 from leveller.newsletter.api import signup_allowed
 from leveller.newsletter.forms import AnswerForm, SignupForm
@@ -26,7 +26,7 @@ def archive(request):
     context = {"page": page, "is_editor": is_editor(request.user)}
     if request.user.is_authenticated:
         context["question"] = voices.open_question()
-        context["subscription"] = actions.subscription_for(request.user)
+        context["subscription"] = subscriptions.subscription_for(request.user)
     return render(request, "newsletter/archive.html", context)
 
 
@@ -64,17 +64,17 @@ def signup(request):
             form.add_error(None, "Too many sign-ups from your network. Try again in an hour.")
         else:
             try:
-                actions.request_subscription(actor=None, **form.cleaned_data, source="sign-up form")
+                subscriptions.request_subscription(actor=None, **form.cleaned_data, source="sign-up form")
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 return render(request, "newsletter/signup_sent.html", {"email": form.cleaned_data["email"]})
-    return render(request, "newsletter/signup.html", {"form": form, "wording": actions.SIGNUP_WORDING})
+    return render(request, "newsletter/signup.html", {"form": form, "wording": subscriptions.SIGNUP_WORDING})
 
 
 def confirm(request, token: str):
     try:
-        subscriber = actions.confirm_subscription(token=token)
+        subscriber = subscriptions.confirm_subscription(token=token)
     except ValidationError as error:
         return render(
             request, "newsletter/message.html", {"title": "Link not valid", "text": error.messages[0]}, status=410
@@ -94,7 +94,9 @@ def unsubscribe(request, token: str):
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first() if subscriber_id else None
     if request.method == "POST":
         if subscriber is not None:
-            actions.unsubscribe(actor=None, subscriber=subscriber, how="one-click" if _one_click(request) else "link")
+            subscriptions.unsubscribe(
+                actor=None, subscriber=subscriber, how="one-click" if _one_click(request) else "link"
+            )
         if _one_click(request):
             return HttpResponse("Unsubscribed.\n", content_type="text/plain")
         return render(request, "newsletter/unsubscribed.html", {"found": subscriber is not None})
@@ -131,18 +133,18 @@ def image(request, image_id: int, name: str):
 def member_settings(request):
     if request.method == "POST":
         if request.POST.get("subscribe") == "1":
-            actions.subscribe_member(actor=request.user)
+            subscriptions.subscribe_member(actor=request.user)
             messages.success(request, "You are subscribed to the newsletter.")
-        elif (subscriber := actions.subscription_for(request.user)) is not None:
-            actions.unsubscribe(actor=request.user, subscriber=subscriber, how="member settings")
+        elif (subscriber := subscriptions.subscription_for(request.user)) is not None:
+            subscriptions.unsubscribe(actor=request.user, subscriber=subscriber, how="member settings")
             messages.success(request, "You are unsubscribed. You will get no more newsletters.")
         return redirect("newsletter:settings")
-    subscriber = actions.subscription_for(request.user)
+    subscriber = subscriptions.subscription_for(request.user)
     answers = Answer.objects.filter(member=request.user).select_related("question", "printed_in")
     return render(
         request,
         "newsletter/settings.html",
-        {"subscriber": subscriber, "wording": actions.MEMBER_WORDING, "answers": answers},
+        {"subscriber": subscriber, "wording": subscriptions.MEMBER_WORDING, "answers": answers},
     )
 
 

@@ -101,8 +101,10 @@ def submit_answer(*, actor, question: Question, body: str, show_name: bool, show
 def withdraw_answer(*, actor, answer: Answer) -> None:
     if answer.member_id != actor.pk:
         raise PermissionDenied("You can only withdraw your own answer.")
-    if answer.printed_in_id:
-        raise ValidationError("This answer is already printed in the newsletter.")
+    if answer.printed_in_id or answer.status == AnswerStatus.CHOSEN:
+        raise ValidationError("The editors have already chosen this answer for the newsletter.")
+    if answer.question.status != QuestionStatus.OPEN:
+        raise ValidationError("This question is closed, so answers can no longer be withdrawn here: ask the editors.")
     answer.delete()
 
 

@@ -23,7 +23,7 @@ def test_an_invited_member_sets_a_password_logs_in_and_reaches_the_workspace(new
     page = new_page(staff)
     page.goto("/manage/members/")
     axe(page)
-    page.get_by_label("Email").fill("newcomer@example.org")
+    page.get_by_role("textbox", name="Email").fill("newcomer@example.org")
     page.get_by_label("Name").fill("Nadia Newcomer")
     page.get_by_role("button", name="Send invitation").click()
     expect(page.get_by_role("status")).to_contain_text("Invitation sent to newcomer@example.org")

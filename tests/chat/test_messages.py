@@ -201,3 +201,16 @@ def test_history_pages_back_to_the_first_message(general, member):
         seen = [m.pk for m in page] + seen
         before = page[0].pk
     assert seen == ids
+
+
+def test_named_group_mentions_notify_the_groups_members_who_can_read(general, member, organiser, outsider, secret):
+    from leveller.chat import handles
+
+    resolver = lambda wanted: {"leeds-tenants": [member.pk, outsider.pk]} if "leeds-tenants" in wanted else {}  # noqa: E731
+    handles.register_group_mentions(resolver)
+    try:
+        message = actions.send_message(actor=organiser, channel=secret, text="@leeds-tenants please check the list")
+        assert 'data-handle="leeds-tenants"' in message.html
+        assert set(Notification.objects.filter(message=message).values_list("member_id", flat=True)) == {member.pk}
+    finally:
+        handles._group_resolvers.remove(resolver)

@@ -12,11 +12,27 @@ def test_every_chat_page_renders_for_a_member(client, member, organiser, staff, 
     actions.report_message(actor=member, message=root, reason="testing")
     dm = actions.open_dm(actor=member, members=[organiser])
     client.force_login(member)
-    for url in ["/chat/", f"/chat/c/{general.pk}/", f"/chat/c/{general.pk}/?thread={root.pk}", f"/chat/c/{dm.pk}/",
-                f"/chat/c/{general.pk}/?around={root.pk}", f"/chat/c/{general.pk}/history/?before={reply.pk}",
-                f"/chat/m/{root.pk}/row/", f"/chat/m/{root.pk}/thread/", "/chat/browse/",
-                "/chat/new/", "/chat/dm/", "/chat/threads/", "/chat/search/?q=hello", "/chat/notifications/",
-                "/chat/preferences/", f"/chat/c/{general.pk}/settings/", "/chat/sidebar/", f"/chat/m/{root.pk}/report/", "/"]:
+    for url in [
+        "/chat/",
+        f"/chat/c/{general.pk}/",
+        f"/chat/c/{general.pk}/?thread={root.pk}",
+        f"/chat/c/{dm.pk}/",
+        f"/chat/c/{general.pk}/?around={root.pk}",
+        f"/chat/c/{general.pk}/history/?before={reply.pk}",
+        f"/chat/m/{root.pk}/row/",
+        f"/chat/m/{root.pk}/thread/",
+        "/chat/browse/",
+        "/chat/new/",
+        "/chat/dm/",
+        "/chat/threads/",
+        "/chat/search/?q=hello",
+        "/chat/notifications/",
+        "/chat/preferences/",
+        f"/chat/c/{general.pk}/settings/",
+        "/chat/sidebar/",
+        f"/chat/m/{root.pk}/report/",
+        "/",
+    ]:
         response = client.get(url, follow=True)
         assert response.status_code == 200, url
     assert client.get("/chat/moderation/").status_code == 403

@@ -52,9 +52,10 @@ def test_membership_changes_follow_open_sockets_and_typing_reaches_others(live_s
     author = make_member("Ann Author", "ann@example.org", password=None)
     reader = make_member("Rae Reader", "rae@example.org", password=None)
     channel = actions.create_channel(actor=author, name="later", private=True)
-    with connect(f"{live_server_asgi.ws_url}?token={token_for(reader)}") as ws, connect(
-        f"{live_server_asgi.ws_url}?token={token_for(author)}"
-    ) as author_ws:
+    with (
+        connect(f"{live_server_asgi.ws_url}?token={token_for(reader)}") as ws,
+        connect(f"{live_server_asgi.ws_url}?token={token_for(author)}") as author_ws,
+    ):
         recv_until(ws, "hello")
         recv_until(author_ws, "hello")
         actions.add_channel_member(actor=author, channel=channel, member=reader)

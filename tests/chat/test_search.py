@@ -26,7 +26,7 @@ def corpus(general, member, organiser):
 
 
 def test_words_match_by_prefix_and_highlight(corpus, member):
-    query, results = search(member, "strik")
+    _, results = search(member, "strik")
     assert len(results) == 3
     assert all("<mark>" in snippet for _, snippet in results)
 
@@ -45,7 +45,10 @@ def test_from_and_in_filters(corpus, member, organiser, secret):
     actions.send_message(actor=organiser, channel=secret, text="strike data export")
     assert len(texts(member, f"strike from:@{handle_for(organiser)}")) == 2
     assert texts(member, "strike in:#data-team") == ["strike data export"]
-    assert texts(member, "from:me meeting") == ["meeting strike rent (different order)", "Rent strike meeting on Tuesday"]
+    assert texts(member, "from:me meeting") == [
+        "meeting strike rent (different order)",
+        "Rent strike meeting on Tuesday",
+    ]
 
 
 def test_before_and_after_dates(corpus, member):
@@ -78,7 +81,11 @@ def test_the_search_index_triggers_exist(db):
         pytest.skip("SQLite only")
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type='trigger' AND name LIKE 'chat_message_fts_%'")
-        assert {row[0] for row in cursor.fetchall()} == {"chat_message_fts_ai", "chat_message_fts_ad", "chat_message_fts_au"}
+        assert {row[0] for row in cursor.fetchall()} == {
+            "chat_message_fts_ai",
+            "chat_message_fts_ad",
+            "chat_message_fts_au",
+        }
 
 
 def test_search_page_shows_snippets_and_jump_links(client, corpus, member):

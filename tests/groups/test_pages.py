@@ -30,3 +30,7 @@ def test_the_list_api_needs_a_member_and_shows_no_member_names(api_client, clien
     assert "Mo Member" not in str(data)
     mine = api_client(member).get("/api/v1/groups?mine=true").json()["groups"]
     assert [g["name"] for g in mine] == ["Brent"]
+
+
+def test_directory_cards_show_no_distance(client, brent):
+    assert "km away" not in client.get("/groups/").content.decode()

@@ -5,8 +5,13 @@ from __future__ import annotations
 from leveller.newsletter.models import Issue
 from tests.newsletter.conftest import add_subscribers
 
-ISSUE = {"title": "The May issue", "sections": [{"heading": "News", "body": "A **win** in Leeds."},
-                                                {"heading": "Events", "body": "- Rally on Saturday"}]}
+ISSUE = {
+    "title": "The May issue",
+    "sections": [
+        {"heading": "News", "body": "A **win** in Leeds."},
+        {"heading": "Events", "body": "- Rally on Saturday"},
+    ],
+}
 
 
 def test_an_editor_creates_publishes_and_follows_the_send_of_an_issue(smtp, editor, api_client, run_on_commit):

@@ -17,8 +17,13 @@ def test_an_editor_composes_and_publishes_an_issue_with_a_member_answer_that_rea
 ):
     add_subscribers(3)
     question = voices.create_question(actor=editor, text="What first brought you to organising?", open_now=True)
-    answer = voices.submit_answer(actor=member, question=question, body="A leak the landlord ignored for a year.",
-                                  show_name=True, show_group=False)
+    answer = voices.submit_answer(
+        actor=member,
+        question=question,
+        body="A leak the landlord ignored for a year.",
+        show_name=True,
+        show_group=False,
+    )
     voices.set_answer_status(actor=editor, answer=answer, status="chosen")
 
     page = new_page(editor)
@@ -59,3 +64,26 @@ def test_an_editor_composes_and_publishes_an_issue_with_a_member_answer_that_rea
 
     feed = reader.request.get(live_server_asgi.url + "/newsletter/feed.atom")
     assert feed.ok and "<title>The June issue</title>" in feed.text()
+
+
+def test_a_member_answers_the_question_of_the_month_and_a_visitor_signs_up(editor, member, new_page, axe):
+    voices.create_question(actor=editor, text="What should we campaign on next?", open_now=True)
+    page = new_page(member, viewport={"width": 360, "height": 740})
+    page.goto("/")
+    page.get_by_role("link", name="Answer in up to 200 words").click()
+    page.get_by_label("Your answer").fill(" ".join(["housing"] * 205))
+    page.get_by_role("button", name="Send my answer").click()
+    expect(page.get_by_text("Your answer is 205 words long; the limit is 200.")).to_be_visible()
+    expect(page.get_by_label("Your answer")).to_have_value(" ".join(["housing"] * 205))
+    axe(page)
+    page.get_by_label("Your answer").fill("Cheaper, safer homes for everyone.")
+    page.get_by_role("button", name="Send my answer").click()
+    expect(page.get_by_role("status")).to_contain_text("your answer is with the editors")
+
+    visitor = new_page()
+    visitor.goto("/newsletter/subscribe/")
+    axe(visitor)
+    visitor.get_by_label("Your name").fill("Robin")
+    visitor.get_by_label("Email address").fill("robin@example.net")
+    visitor.get_by_role("button", name="Subscribe").click()
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Check your inbox")

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from leveller.newsletter import actions, sending
+from leveller.newsletter import actions, sending, subscriptions
 from leveller.newsletter.models import Delivery, DeliveryState, Subscriber, SubscriberStatus
 from tests.newsletter.conftest import add_subscribers, make_issue
 
@@ -152,7 +152,7 @@ def test_someone_who_unsubscribes_during_a_send_gets_nothing_more(smtp, editor, 
 
     def unsubscribe_the_last(n):
         if n == 1:
-            actions.unsubscribe(actor=None, subscriber=Subscriber.objects.get(email="reader3@example.net"))
+            subscriptions.unsubscribe(actor=None, subscriber=Subscriber.objects.get(email="reader3@example.net"))
 
     sending.run(issue.pk, hooks=sending.Hooks(after_sent=unsubscribe_the_last))
     assert "reader3@example.net" not in smtp.recipients() and len(smtp.messages) == 3
@@ -209,7 +209,9 @@ def test_fast_unsubscribe_links_are_the_signed_links_the_unsubscribe_page_accept
     links = tokens.UnsubscribeLinks()
     for subscriber_id in (1, 42, 987654):
         assert links.url(subscriber_id) == tokens.unsubscribe_url(subscriber_id)
-        assert tokens.subscriber_for_unsubscribe(links.url(subscriber_id).rstrip("/").rsplit("/", 1)[-1]) == subscriber_id
+        assert (
+            tokens.subscriber_for_unsubscribe(links.url(subscriber_id).rstrip("/").rsplit("/", 1)[-1]) == subscriber_id
+        )
 
 
 def test_the_watchdog_restarts_a_send_whose_worker_died(smtp, editor, monkeypatch):
@@ -229,8 +231,9 @@ def test_the_watchdog_restarts_a_send_whose_worker_died(smtp, editor, monkeypatc
 def test_a_subscribers_name_cannot_inject_html_into_the_email(smtp, editor, run_on_commit):
     from leveller.newsletter.models import Subscriber
 
-    Subscriber.objects.create(email="x@example.net", name="<img src=x onerror=alert(1)>", status="subscribed",
-                              consent_at=timezone.now())
+    Subscriber.objects.create(
+        email="x@example.net", name="<img src=x onerror=alert(1)>", status="subscribed", consent_at=timezone.now()
+    )
     with run_on_commit():
         actions.publish_issue(actor=editor, issue=make_issue(editor))
     html = smtp.messages[0].get_body(("html",)).get_content()

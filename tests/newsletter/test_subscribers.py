@@ -6,7 +6,7 @@ import re
 
 from django.core.cache import cache
 
-from leveller.newsletter import actions, sending
+from leveller.newsletter import actions, sending, subscriptions
 from leveller.newsletter.models import Delivery, DeliveryState, Subscriber, SubscriberStatus
 from tests.newsletter.conftest import add_subscribers, make_issue
 
@@ -63,8 +63,9 @@ def test_sign_ups_are_limited_per_network_address(smtp, api_client, settings):
     cache.clear()
     settings.NEWSLETTER_SIGNUPS_PER_HOUR = 2
     client = api_client()
-    codes = [client.post("/api/v1/newsletter/subscriptions", {"email": f"x{i}@example.net"}).status_code
-             for i in range(3)]
+    codes = [
+        client.post("/api/v1/newsletter/subscriptions", {"email": f"x{i}@example.net"}).status_code for i in range(3)
+    ]
     assert codes == [202, 202, 429]
 
 
@@ -84,7 +85,7 @@ def test_the_public_sign_up_form_records_consent_wording_and_keeps_input_on_erro
         page = client.post("/newsletter/subscribe/", {"name": "Ola", "email": "ola@example.net", "postcode": "m14 5tq"})
     assert "Check your inbox" in page.content.decode()
     subscriber = Subscriber.objects.get(email="ola@example.net")
-    assert subscriber.postcode == "M14 5TQ" and subscriber.consent_wording == actions.SIGNUP_WORDING
+    assert subscriber.postcode == "M14 5TQ" and subscriber.consent_wording == subscriptions.SIGNUP_WORDING
     assert subscriber.consent_source == "sign-up form" and smtp.recipients() == ["ola@example.net"]
 
 
@@ -156,8 +157,9 @@ def test_importing_a_list_keeps_consent_dates_and_reports_bad_rows_by_line(edito
     client.force_login(editor)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    page = client.post("/newsletter/manage/subscribers/import/",
-                       {"file": SimpleUploadedFile("list.csv", csv.encode(), "text/csv")})
+    page = client.post(
+        "/newsletter/manage/subscribers/import/", {"file": SimpleUploadedFile("list.csv", csv.encode(), "text/csv")}
+    )
     body = page.content.decode()
     assert "2 subscribers added" in body and "3 rows with errors" in body
     assert ">3<" in body and "not a valid email address" in body

@@ -48,12 +48,15 @@ def test_the_local_group_is_printed_when_the_member_agrees(member, question):
     assert answer.byline == "Mo Member, Moss Side Tenants"
 
 
-def test_chosen_answers_drop_into_the_next_issues_members_answer_section(smtp, editor, member, question, client,
-                                                                        run_on_commit):
-    answer = voices.submit_answer(actor=member, question=question, body="My landlord.", show_name=True,
-                                  show_group=False)
-    declined = voices.submit_answer(actor=editor, question=question, body="Not this one.", show_name=True,
-                                    show_group=False)
+def test_chosen_answers_drop_into_the_next_issues_members_answer_section(
+    smtp, editor, member, question, client, run_on_commit
+):
+    answer = voices.submit_answer(
+        actor=member, question=question, body="My landlord.", show_name=True, show_group=False
+    )
+    declined = voices.submit_answer(
+        actor=editor, question=question, body="Not this one.", show_name=True, show_group=False
+    )
     voices.set_answer_status(actor=editor, answer=answer, status=AnswerStatus.SHORTLISTED)
     voices.set_answer_status(actor=editor, answer=answer, status=AnswerStatus.CHOSEN)
     voices.set_answer_status(actor=editor, answer=declined, status=AnswerStatus.DECLINED)
