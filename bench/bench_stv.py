@@ -34,8 +34,12 @@ SEED = 20240611
 PARTIES = [(0.30, [0, 1, 2]), (0.24, [3, 4, 5]), (0.16, [6, 7]), (0.13, [8, 9]), (0.10, [10]), (0.07, [11])]
 # Which party a voter of each party tends to rank next (relative weights).
 AFFINITY = [
-    [0, 2, 6, 1, 3, 1], [2, 0, 1, 6, 1, 3], [6, 1, 0, 2, 4, 1],
-    [1, 6, 2, 0, 1, 4], [4, 1, 5, 1, 0, 2], [1, 4, 1, 5, 2, 0],
+    [0, 2, 6, 1, 3, 1],
+    [2, 0, 1, 6, 1, 3],
+    [6, 1, 0, 2, 4, 1],
+    [1, 6, 2, 0, 1, 4],
+    [4, 1, 5, 1, 0, 2],
+    [1, 4, 1, 5, 2, 0],
 ]
 POPULARITY = [1.6, 1.1, 0.7, 1.5, 1.0, 0.8, 1.3, 0.9, 1.2, 0.8, 1.0, 1.0]
 
@@ -94,7 +98,8 @@ def time_pyrankvote(rankings: list[tuple[int, ...]], names: list[str], repeats: 
     cands, ballots = pyrankvote_inputs(rankings, names)
     build = time.perf_counter() - start
     best, _, result = best_of(
-        repeats, lambda: pyrankvote.single_transferable_vote(cands, ballots, number_of_seats=SEATS))
+        repeats, lambda: pyrankvote.single_transferable_vote(cands, ballots, number_of_seats=SEATS)
+    )
     return best, build, [c.name for c in result.get_winners()]
 
 
@@ -102,8 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="50,000 ballots instead of 500,000")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "stv.json"))
-    parser.add_argument("--pyrankvote-budget", type=float, default=600.0,
-                        help="seconds pyrankvote may take on the full set before extrapolating instead")
+    parser.add_argument(
+        "--pyrankvote-budget",
+        type=float,
+        default=600.0,
+        help="seconds pyrankvote may take on the full set before extrapolating instead",
+    )
     args = parser.parse_args(argv)
     n = 50_000 if args.quick else 500_000
     names = [f"Candidate {chr(65 + i)}" for i in range(CANDIDATES)]
@@ -131,8 +140,10 @@ def main(argv: list[str] | None = None) -> int:
         prv_method = f"measured on all {n} ballots (best of 3 calls)"
     else:
         prv_time, prv_build, prv_winners = predicted, None, None
-        prv_method = (f"extrapolated linearly from {large} ballots ({t_large:.2f} s); scaling checked: "
-                      f"{per_small * 1e6:.1f} us/ballot at {small}, {per_large * 1e6:.1f} at {large}")
+        prv_method = (
+            f"extrapolated linearly from {large} ballots ({t_large:.2f} s); scaling checked: "
+            f"{per_small * 1e6:.1f} us/ballot at {small}, {per_large * 1e6:.1f} at {large}"
+        )
     ratio = prv_time / scottish_time
     end_to_end = None if prv_build is None else (prv_build + prv_time) / (build + scottish_time)
     winners_agree = None if prv_winners is None else sorted(prv_winners) == sorted(scottish.elected)

@@ -64,8 +64,9 @@ def write_result(name: str, data: dict) -> Path:
 
 
 def leveller(*args: str, env: dict, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([PYTHON, "-m", "leveller", *args], env=env, cwd=ROOT, check=check, text=True,
-                          capture_output=True, **kwargs)
+    return subprocess.run(
+        [PYTHON, "-m", "leveller", *args], env=env, cwd=ROOT, check=check, text=True, capture_output=True, **kwargs
+    )
 
 
 class Server:
@@ -74,8 +75,12 @@ class Server:
     def __init__(self, data_dir: Path, *, extra_env: dict | None = None, workers: int = 1, demo: bool = False):
         self.data_dir = data_dir
         self.port = free_port()
-        self.env = {**os.environ, "LEVELLER_DATA_DIR": str(data_dir), "LEVELLER_LOG_LEVEL": "WARNING",
-                    **(extra_env or {})}
+        self.env = {
+            **os.environ,
+            "LEVELLER_DATA_DIR": str(data_dir),
+            "LEVELLER_LOG_LEVEL": "WARNING",
+            **(extra_env or {}),
+        }
         self.workers = workers
         self.demo = demo
         self.process: subprocess.Popen | None = None
@@ -91,10 +96,20 @@ class Server:
             leveller("demo", env=self.env)
 
     def start(self) -> Server:
-        args = ["serve", "--port", str(self.port), "--no-migrate", "--no-worker", "--log-level", "warning",
-                "--workers", str(self.workers)]
-        self.process = subprocess.Popen([PYTHON, "-m", "leveller", *args], env=self.env, cwd=ROOT,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        args = [
+            "serve",
+            "--port",
+            str(self.port),
+            "--no-migrate",
+            "--no-worker",
+            "--log-level",
+            "warning",
+            "--workers",
+            str(self.workers),
+        ]
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "leveller", *args], env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         import httpx
 
         deadline = time.monotonic() + 60
@@ -126,8 +141,15 @@ class Server:
         self.stop()
 
 
-async def load(url: str, *, headers: dict | None = None, cookies: dict | None = None, concurrency: int = 16,
-               seconds: float = 5.0, method: str = "GET") -> dict:
+async def load(
+    url: str,
+    *,
+    headers: dict | None = None,
+    cookies: dict | None = None,
+    concurrency: int = 16,
+    seconds: float = 5.0,
+    method: str = "GET",
+) -> dict:
     """Closed-loop load: `concurrency` clients each send the next request when the last one answered."""
     import httpx
 

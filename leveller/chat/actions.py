@@ -1,5 +1,5 @@
-"""Every change to channels and their members. Message changes live in message_actions and are re-exported
-here, so `from leveller.chat.actions import send_message` works for every caller.
+"""Every change to channels and their members. Message changes (message_actions) and a member's own chat
+state and reports (state_actions) are re-exported here: `from leveller.chat.actions import send_message`.
 """
 
 from __future__ import annotations
@@ -18,21 +18,23 @@ from leveller.chat.message_actions import (  # noqa: F401  (re-exported: the one
     add_reaction,
     delete_message,
     edit_message,
-    follow_thread,
-    mark_read,
-    mark_thread_read,
     pin_message,
     remove_reaction,
-    report_message,
-    resolve_report,
     send_message,
-    set_email_preference,
-    set_notification_level,
-    unfollow_thread,
     unpin_message,
 )
 from leveller.chat.models import MAX_GROUP_DM, Channel, ChannelMembership, Kind, Webhook
 from leveller.chat.payloads import channel_payload
+from leveller.chat.state_actions import (  # noqa: F401  (re-exported)
+    follow_thread,
+    mark_read,
+    mark_thread_read,
+    report_message,
+    resolve_report,
+    set_email_preference,
+    set_notification_level,
+    unfollow_thread,
+)
 from leveller.core import audit
 from leveller.realtime.publish import control, publish
 

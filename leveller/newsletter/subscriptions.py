@@ -104,7 +104,7 @@ def start_subscription(subscriber: Subscriber, *, source: str, wording: str, at:
 def unsubscribe(*, actor, subscriber: Subscriber, how: str = "link") -> Subscriber:
     """Takes effect at once: nothing more is sent, including the rest of a send in progress."""
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-    if actor is not None and getattr(actor, "pk", None) and subscriber.member_id != actor.pk:
+    if actor is not None and getattr(actor, "pk", None) and not _owns(actor, subscriber):
         require_editor(actor)
     if subscriber.status == SubscriberStatus.UNSUBSCRIBED:
         return subscriber
@@ -120,6 +120,10 @@ def unsubscribe(*, actor, subscriber: Subscriber, how: str = "link") -> Subscrib
     Delivery.objects.filter(subscriber=subscriber, state=DeliveryState.PENDING).update(state=DeliveryState.SKIPPED)
     audit.record(actor=actor, action="newsletter.unsubscribed", target=subscriber, summary=how)
     return subscriber
+
+
+def _owns(member, subscriber: Subscriber) -> bool:
+    return subscriber.member_id == member.pk or subscriber.email.lower() == (member.email or "").lower()
 
 
 def mark_bouncing(*, actor, subscriber_id: int, reason: str) -> None:

@@ -94,6 +94,20 @@ def country_zones() -> dict[str, tuple[str, ...]]:
     return {country: tuple(names) for country, names in zones.items()}
 
 
+def place_of(number: phonenumbers.PhoneNumber) -> tuple[str, str]:
+    """(country code, time zone) of a number, cached by its leading digits like zone_for."""
+    key = (number.country_code, phonenumbers.national_significant_number(number)[:6])
+    found = _place_cache.get(key)
+    if found is None:
+        found = (country_of(number), zone_for(number))
+        if len(_place_cache) < 50_000:
+            _place_cache[key] = found
+    return found
+
+
+_place_cache: dict[tuple[int, str], tuple[str, str]] = {}
+
+
 def valid_zone(name: str) -> bool:
     try:
         zoneinfo.ZoneInfo(name)

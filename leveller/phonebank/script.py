@@ -6,6 +6,7 @@ each value is HTML-escaped where a `{placeholder}` stood.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import nh3
@@ -29,8 +30,13 @@ def placeholders_for(contact) -> dict[str, str]:
     return values
 
 
+@functools.lru_cache(maxsize=64)
+def _rendered(template: str) -> str:
+    return render_markdown(template)
+
+
 def render(template: str, values: dict[str, str]) -> SafeString:
-    html = render_markdown(template)
+    html = _rendered(template)  # the same script for every contact: render it once
 
     def substitute(match: re.Match) -> str:
         key = match.group(1)

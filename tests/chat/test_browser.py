@@ -84,7 +84,16 @@ def test_the_channel_page_is_accessible_and_usable_at_360px_with_the_keyboard(ne
     page.goto(f"/chat/c/{channel.pk}/?thread={root.pk}")
     expect(page.locator("#thread-replies")).to_contain_text("Thanks!")
     axe(page)
-    for path in ["/chat/browse/", "/chat/threads/", "/chat/search/?q=welcome", "/chat/notifications/", "/chat/new/"]:
+    actions.send_message(actor=ben, channel=welcome_channel(), text="Hi, I'm Ben from Hull")
+    for path in [
+        "/chat/",
+        "/",
+        "/chat/browse/",
+        "/chat/threads/",
+        "/chat/search/?q=welcome",
+        "/chat/notifications/",
+        "/chat/new/",
+    ]:
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
         axe(page)

@@ -78,7 +78,7 @@ def test_a_member_answers_the_question_of_the_month_and_a_visitor_signs_up(edito
     axe(page)
     page.get_by_label("Your answer").fill("Cheaper, safer homes for everyone.")
     page.get_by_role("button", name="Send my answer").click()
-    expect(page.get_by_role("status")).to_contain_text("your answer is with the editors")
+    expect(page.get_by_text("Thank you: your answer is with the editors.")).to_be_visible()
 
     visitor = new_page()
     visitor.goto("/newsletter/subscribe/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from leveller.newsletter import actions, sending, subscriptions
 from leveller.newsletter.models import Delivery, DeliveryState, Subscriber, SubscriberStatus
@@ -169,3 +170,19 @@ def test_importing_a_list_keeps_consent_dates_and_reports_bad_rows_by_line(edito
     assert ada.status == "subscribed" and ada.consent_at.date().isoformat() == "2023-05-01"
     assert ada.consent_source == "paper form"
     assert Subscriber.objects.get(email="gone@example.net").status == "unsubscribed"
+
+
+def test_a_member_who_signed_up_on_the_public_form_can_unsubscribe_from_their_settings(member, client):
+    subscriber = Subscriber.objects.create(email=member.email, status="subscribed", consent_at=timezone.now())
+    client.force_login(member)
+    assert client.post("/newsletter/settings/", {"subscribe": "0"}).status_code == 302
+    assert Subscriber.objects.get(pk=subscriber.pk).status == SubscriberStatus.UNSUBSCRIBED
+
+
+def test_nobody_else_can_unsubscribe_a_subscriber_through_the_action(member, outsider):
+    import pytest
+    from django.core.exceptions import PermissionDenied
+
+    subscriber = Subscriber.objects.create(email=member.email, status="subscribed", consent_at=timezone.now())
+    with pytest.raises(PermissionDenied):
+        subscriptions.unsubscribe(actor=outsider, subscriber=subscriber)

@@ -183,6 +183,11 @@
     }
   });
 
+  // Previewing a public channel without joining: follow it live anyway (the server checks it is readable).
+  if (document.querySelector(".chat-channel[data-preview]") && window.Leveller && window.Leveller.realtime) {
+    window.Leveller.realtime.subscribe("channel-" + channelId);
+  }
+
   // Initial position: the highlighted message, else the "new messages" line, else the bottom.
   const target = document.querySelector(".message.highlighted") || $("new-messages");
   if (target) target.scrollIntoView({ block: "center" }); else toBottom();
