@@ -206,13 +206,14 @@ def recover_stale(issue_id: int) -> int:
 
 # --- the ledger --------------------------------------------------------------------------------------------
 def claim(delivery_id: int, *, sent_before: int | None = None) -> bool:
-    """Commit pending -> sending for this row; in the same transaction, record the previous message's
-    success (one commit per message instead of two, with the same guarantees: each row is "sending" in
-    the database before its SMTP call, and "sent" before the next SMTP call starts)."""
+    """Commit pending -> sending for this row and, in the same statement, record the previous message as sent:
+    one commit per message instead of two, with the same guarantees (each row is "sending" in the database
+    before its SMTP call, and "sent" before the next SMTP call starts)."""
     now = db_connection.ops.adapt_datetimefield_value(timezone.now())
+    if _can_return():
+        return _claim_returning(delivery_id, sent_before, now)
     table = Delivery._meta.db_table
     with transaction.atomic(), db_connection.cursor() as cursor:
-        # The hot path of a send: two plain UPDATEs by primary key (the ORM adds ~1 ms a message here).
         if sent_before is not None:
             cursor.execute(
                 f"UPDATE {table} SET state = %s, sent_at = %s, last_error = '' WHERE id = %s",  # noqa: S608
@@ -224,6 +225,44 @@ def claim(delivery_id: int, *, sent_before: int | None = None) -> bool:
             [DeliveryState.SENDING, now, delivery_id, DeliveryState.PENDING],
         )
         return cursor.rowcount == 1
+
+
+CLAIM_SQL = """
+UPDATE {table} SET
+  state = CASE WHEN id = %(prev)s THEN %(sent)s ELSE %(sending)s END,
+  sent_at = CASE WHEN id = %(prev)s THEN %(now)s ELSE sent_at END,
+  last_error = CASE WHEN id = %(prev)s THEN '' ELSE last_error END,
+  claimed_at = CASE WHEN id = %(prev)s THEN claimed_at ELSE %(now)s END,
+  attempts = CASE WHEN id = %(prev)s THEN attempts ELSE attempts + 1 END
+WHERE id = %(prev)s OR (id = %(id)s AND state = %(pending)s)
+RETURNING id
+"""
+
+
+def _claim_returning(delivery_id: int, sent_before: int | None, now) -> bool:
+    """The hot path of a send: ONE statement (its own transaction in autocommit), no ORM, no savepoints."""
+    params = {
+        "prev": -1 if sent_before is None else sent_before,
+        "id": delivery_id,
+        "now": now,
+        "sent": DeliveryState.SENT,
+        "sending": DeliveryState.SENDING,
+        "pending": DeliveryState.PENDING,
+    }
+    with db_connection.cursor() as cursor:
+        cursor.execute(CLAIM_SQL.format(table=Delivery._meta.db_table), params)
+        return any(row[0] == delivery_id for row in cursor.fetchall())
+
+
+def _can_return() -> bool:
+    """UPDATE … RETURNING: PostgreSQL, and SQLite from 3.35."""
+    if db_connection.vendor == "postgresql":
+        return True
+    if db_connection.vendor == "sqlite":
+        import sqlite3
+
+        return sqlite3.sqlite_version_info >= (3, 35)
+    return False
 
 
 def record(delivery_id: int, subscriber_id: int, outcome: Outcome) -> str:

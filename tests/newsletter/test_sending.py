@@ -252,3 +252,13 @@ def test_an_unreachable_mail_server_pauses_the_send_without_using_up_anyones_tri
     assert list(Delivery.objects.filter(issue=issue).values_list("state", "attempts")) == [("pending", 0)] * 3
     issue.refresh_from_db()
     assert issue.send_status == "sending" and "Cannot reach" in issue.send_error
+
+
+def test_the_ledger_also_works_where_update_returning_is_missing(smtp, editor, monkeypatch):
+    subscribers = add_subscribers(4)
+    issue = make_issue(editor)
+    publish_without_sending(editor, issue, monkeypatch)
+    monkeypatch.setattr(sending, "_can_return", lambda: False)  # SQLite before 3.35
+    assert sending.run(issue.pk).sent == 4
+    assert sorted(smtp.recipients()) == sorted(s.email for s in subscribers)
+    assert set(Delivery.objects.filter(issue=issue).values_list("state", "attempts")) == {("sent", 1)}
