@@ -4,11 +4,12 @@
     .venv/bin/python bench/bench_newsletter.py --quick    # 5,000
 
 In one run, on a fresh SQLite database (WAL, as `leveller serve` uses it):
-1. the baseline: one smtplib connection, and for each subscriber a personalised text+HTML message built with
-   the standard library from the same snapshot and sent with sendmail() - no database, no bookkeeping;
+1. the baseline: one smtplib connection, and for each subscriber the same personalised text+HTML message
+   (quoted-printable, built by string joins from the issue's snapshot) sent with sendmail() - no database;
 2. Leveller: publish the issue (one Delivery row per subscriber) and run the send engine exactly as the worker
-   does (`leveller.newsletter.sending.run`): one reused SMTP connection, two committed state changes per
-   message, progress pushes, lease renewals; rate limit off (LEVELLER_NEWSLETTER_RATE=0).
+   does (`leveller.newsletter.sending.run`): one reused SMTP connection, the Delivery ledger (each row is
+   committed "sending" before its SMTP call and "sent" before the next one: one UPDATE per message), progress
+   pushes, lease renewals; rate limit off (LEVELLER_NEWSLETTER_RATE=0).
 The sink (aiosmtpd in its own process) counts messages per recipient, so duplicates and gaps are caught.
 Targets: Leveller >= 0.7x the baseline's messages/second, and 50,000 in under 5 minutes. Writes
 bench/results/newsletter.json; exits non-zero if a target is missed.

@@ -245,6 +245,58 @@ class RawServer:
         self.process.wait(timeout=10)
 
 
+class Connection:
+    """One caller's keep-alive HTTP/1.1 connection on bare asyncio streams. httpx's pool, shared by 200
+    callers in one process, was the bottleneck of the first runs (it capped even the raw ASGI app)."""
+
+    def __init__(self, url: str, token: str):
+        self.host, self.port = url.removeprefix("http://").split(":")
+        self.auth = f"Authorization: Bearer {token}\r\n" if token else ""
+        self.reader = self.writer = None
+
+    async def post(self, path: str, body: dict | None = None, *, retry: bool = True) -> tuple[int, dict | None]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, int(self.port))
+        data = json.dumps(body).encode() if body is not None else b""
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\n{self.auth}Content-Type: application/json\r\n"
+            f"Content-Length: {len(data)}\r\n\r\n"
+        )
+        self.writer.write(head.encode() + data)
+        await self.writer.drain()
+        status_line = await self.reader.readline()
+        if not status_line and retry:  # the server closed an idle keep-alive connection: reconnect once
+            self.close()
+            self.writer = None
+            return await self.post(path, body, retry=False)
+        status = int(status_line.split()[1])
+        length, chunked = 0, False
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+            elif name.lower() == "transfer-encoding" and "chunked" in value.lower():
+                chunked = True
+        if chunked:
+            payload = b""
+            while size := int((await self.reader.readline()).strip() or b"0", 16):
+                payload += await self.reader.readexactly(size)
+                await self.reader.readline()
+            await self.reader.readline()
+        else:
+            payload = await self.reader.readexactly(length) if length else b""
+        try:
+            return status, (json.loads(payload) if payload else None)
+        except ValueError:  # not JSON (an error page): start afresh rather than risk a desynchronised stream
+            self.close()
+            self.writer = None
+            raise
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
 # --- callers over HTTP -------------------------------------------------------------------------------------
 
 
@@ -255,28 +307,25 @@ async def callers(url: str, tokens: list[str], campaign_id: int, seconds: float,
     doubles: list[str] = []
     status_counts: dict[str, int] = {}
     assigned = 0
-    limits = httpx.Limits(max_connections=len(tokens), max_keepalive_connections=len(tokens))
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
-        stop_at = time.perf_counter() + seconds
+    stop_at = time.perf_counter() + seconds
 
-        async def caller(index: int, token: str) -> None:
-            nonlocal assigned
-            rng = random.Random(index)
-            headers = {"Authorization": f"Bearer {token}"}
-            await asyncio.sleep(rng.uniform(0, think[1] or 0.05))
+    def count(key: str) -> None:
+        status_counts[key] = status_counts.get(key, 0) + 1
+
+    async def caller(index: int, token: str) -> None:
+        nonlocal assigned
+        rng = random.Random(index)
+        conn = Connection(url, token)
+        await asyncio.sleep(rng.uniform(0, think[1] or 0.05))
+        try:
             while time.perf_counter() < stop_at:
                 t0 = time.perf_counter()
-                try:
-                    response = await client.post(f"/api/v1/phonebank/campaigns/{campaign_id}/next", headers=headers)
-                except httpx.HTTPError as error:
-                    status_counts[type(error).__name__] = status_counts.get(type(error).__name__, 0) + 1
-                    continue
+                status, body = await asyncio.wait_for(conn.post(f"/api/v1/phonebank/campaigns/{campaign_id}/next"), 60)
                 latencies.append(time.perf_counter() - t0)
-                status_counts[str(response.status_code)] = status_counts.get(str(response.status_code), 0) + 1
-                if response.status_code != 200:
+                count(str(status))
+                if status != 200:
                     await asyncio.sleep(0.5)
                     continue
-                body = response.json()
                 phone = body["contact"]["phone_e164"]
                 if holder.get(phone, index) != index:
                     doubles.append(phone)
@@ -285,26 +334,28 @@ async def callers(url: str, tokens: list[str], campaign_id: int, seconds: float,
                 if think[1]:
                     await asyncio.sleep(rng.uniform(*think))
                 holder.pop(phone, None)
-                t1 = time.perf_counter()
                 outcome = rng.choice(OUTCOMES)
-                try:
-                    result = await client.post(
+                t1 = time.perf_counter()
+                status, _ = await asyncio.wait_for(
+                    conn.post(
                         f"/api/v1/phonebank/calls/{body['call_id']}/outcome",
-                        headers=headers,
-                        json={"outcome": outcome, "answers": {"attend": "Yes"} if outcome == "answered" else None},
-                    )
-                except httpx.HTTPError as error:
-                    status_counts["outcome_" + type(error).__name__] = (
-                        status_counts.get("outcome_" + type(error).__name__, 0) + 1
-                    )
-                    continue
+                        {"outcome": outcome, "answers": {"attend": "Yes"} if outcome == "answered" else None},
+                    ),
+                    60,
+                )
                 outcome_latencies.append(time.perf_counter() - t1)
-                key = f"outcome_{result.status_code}"
-                status_counts[key] = status_counts.get(key, 0) + 1
+                count(f"outcome_{status}")
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as error:
+            count(type(error).__name__)
+            conn.close()
+            if time.perf_counter() < stop_at:
+                await caller(index, token)  # carry on calling on a fresh connection
+        finally:
+            conn.close()
 
-        started = time.perf_counter()
-        await asyncio.gather(*(caller(i, t) for i, t in enumerate(tokens)))
-        duration = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.gather(*(caller(i, t) for i, t in enumerate(tokens)))
+    duration = time.perf_counter() - started
     return {
         "callers": len(tokens),
         "think_seconds": list(think),
@@ -439,6 +490,9 @@ def main() -> int:
         try:
             results[database] = run_database(database, args.quick)
         except Exception as error:  # e.g. no PostgreSQL here: record it, fail the run
+            import traceback
+
+            traceback.print_exc()
             results[database] = {"database": database, "error": repr(error), "passed": False}
     command = (
         "python bench/bench_phonebank.py"

@@ -83,7 +83,8 @@ def finish(contact_id: int) -> None:
 
 async def _respond(send, status: int, body: dict | None) -> None:
     payload = json.dumps(body).encode() if body is not None else b""
-    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
 
 

@@ -95,20 +95,14 @@ class Server:
         if self.demo:
             leveller("demo", env=self.env)
 
+    def command(self) -> list[str]:
+        """The server's command line (a benchmark may override it, e.g. to wrap the ASGI app)."""
+        args = ["serve", "--port", str(self.port), "--no-migrate", "--no-worker", "--log-level", "warning"]
+        return [PYTHON, "-m", "leveller", *args, "--workers", str(self.workers)]
+
     def start(self) -> Server:
-        args = [
-            "serve",
-            "--port",
-            str(self.port),
-            "--no-migrate",
-            "--no-worker",
-            "--log-level",
-            "warning",
-            "--workers",
-            str(self.workers),
-        ]
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "leveller", *args], env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            self.command(), env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         import httpx
 

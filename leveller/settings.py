@@ -113,8 +113,14 @@ if _database is None or _database["ENGINE"].endswith("sqlite3"):
     }
 else:
     _database.setdefault("OPTIONS", {})
-    _database["CONN_MAX_AGE"] = env_int("LEVELLER_DB_CONN_MAX_AGE", 0, minimum=0)
-    _database["CONN_HEALTH_CHECKS"] = True
+    # A connection pool per server process (psycopg_pool). Under ASGI each request runs its sync code on a
+    # fresh thread, so CONN_MAX_AGE cannot keep connections and every request paid for a new PostgreSQL
+    # connection (measured in docs/architecture.md). 0 turns the pool off (then CONN_MAX_AGE applies).
+    _pool_size = env_int("LEVELLER_DB_POOL_SIZE", 10, minimum=0, maximum=200)
+    if _pool_size:
+        _database["OPTIONS"]["pool"] = {"min_size": min(2, _pool_size), "max_size": _pool_size, "timeout": 20}
+    _database["CONN_MAX_AGE"] = 0 if _pool_size else env_int("LEVELLER_DB_CONN_MAX_AGE", 0, minimum=0)
+    _database["CONN_HEALTH_CHECKS"] = not _pool_size  # the pool checks connections itself
     DATABASES = {"default": _database}
 DATABASE_IS_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from html import escape
 
 from django.db import connection
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from leveller.chat.handles import members_for_handles
@@ -101,52 +100,80 @@ def _sqlite_match(query: Query) -> str:
     return " AND ".join(terms)
 
 
-def _match(query: Query) -> tuple[str, list, str, list] | None:
-    """(SQL selecting matching message ids, its params, SQL for snippets of given ids, its params)."""
-    if connection.vendor == "sqlite":
-        match = _sqlite_match(query)
-        if not match:
-            return None
-        hits = "SELECT rowid FROM chat_message_fts WHERE chat_message_fts MATCH %s"
-        snippets = (
-            "SELECT rowid, snippet(chat_message_fts, 0, %s, %s, '…', 16) FROM chat_message_fts "
-            "WHERE chat_message_fts MATCH %s AND rowid IN ({ids})"
-        )
-        return hits, [match], snippets, [START, STOP, match]
-    parts, params = [], []
-    for word in query.words:
-        parts.append(f"to_tsquery('simple', {pg_fold('%s')} || ':*')")
-        params.append(word)
-    for phrase in query.phrases:
-        parts.append(f"phraseto_tsquery('simple', {pg_fold('%s')})")
-        params.append(phrase)
-    if not parts:
+def _conditions(member, query: Query) -> tuple[list[str], list] | None:
+    """SQL conditions on chat_message (alias m) for the query's filters, or None when nothing can match.
+
+    The readable channels and the authors are resolved to ids first (small lookups), so the text search itself
+    is one query that walks the full-text index newest first and stops at the limit.
+    """
+    channels = Channel.objects.readable_by(member)
+    if query.channels:
+        channels = channels.filter(name__in=query.channels, kind="standard")
+    channel_ids = list(channels.values_list("pk", flat=True))
+    if not channel_ids:
         return None
-    # The SQL is assembled only from constant fragments; every value the member typed is a parameter.
-    tsquery = " && ".join(parts)
-    hits = f"SELECT id FROM chat_message WHERE search_vector @@ ({tsquery})"  # noqa: S608
-    options = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter=' … '"
-    snippets = f"SELECT id, ts_headline('simple', text, ({tsquery}), %s) FROM chat_message WHERE id IN ({{ids}})"  # noqa: S608
-    return hits, params, snippets, [*params, options]
+    where = ["m.deleted_at IS NULL", f"m.channel_id IN ({', '.join(['%s'] * len(channel_ids))})"]
+    params: list = list(channel_ids)
+    if query.authors:
+        handles = {h for h in query.authors if h != "me"}
+        authors = [m.pk for m in members_for_handles(handles).values()]
+        if "me" in query.authors:
+            authors.append(member.pk)
+        if not authors:
+            return None
+        where.append(f"m.author_id IN ({', '.join(['%s'] * len(authors))})")
+        params += authors
+    zone = timezone.get_current_timezone()
+    adapt = connection.ops.adapt_datetimefield_value
+    if query.before:
+        where.append("m.created_at < %s")
+        params.append(adapt(dt.datetime.combine(query.before, dt.time.min, tzinfo=zone)))
+    if query.after:
+        where.append("m.created_at >= %s")
+        params.append(adapt(dt.datetime.combine(query.after + dt.timedelta(days=1), dt.time.min, tzinfo=zone)))
+    return where, params
 
 
 def _text_hits(member, query: Query, limit: int) -> list[tuple[int, str]]:
-    sql = _match(query)
-    if sql is None:
+    """[(message id, raw snippet)] newest first. Both databases walk the index in id order and stop at `limit`."""
+    conditions = _conditions(member, query)
+    if conditions is None:
         return []
-    hits, hit_params, snippets, snippet_params = sql
-    ids = list(
-        _filtered(member, query)
-        .filter(id__in=RawSQL(hits, hit_params))  # noqa: S611  (constant SQL, values as parameters)
-        .order_by("-id")
-        .values_list("id", flat=True)[:limit]
-    )
-    if not ids:
-        return []
+    where, params = conditions
+    # The SQL is assembled only from constant fragments; every value the member typed is a parameter.
+    if connection.vendor == "sqlite":
+        match = _sqlite_match(query)
+        if not match:
+            return []
+        # Ordering by the FTS table's rowid lets FTS5 return matches newest first without collecting them all.
+        sql = (
+            "SELECT m.id, snippet(chat_message_fts, 0, %s, %s, '…', 16) FROM chat_message_fts "  # noqa: S608
+            f"JOIN chat_message m ON m.id = chat_message_fts.rowid WHERE chat_message_fts MATCH %s "
+            f"AND {' AND '.join(where)} ORDER BY chat_message_fts.rowid DESC LIMIT %s"
+        )
+        sql_params = [START, STOP, match, *params, limit]
+    else:
+        parts, words = [], []
+        for word in query.words:
+            parts.append(f"to_tsquery('simple', {pg_fold('%s')} || ':*')")
+            words.append(word)
+        for phrase in query.phrases:
+            parts.append(f"phraseto_tsquery('simple', {pg_fold('%s')})")
+            words.append(phrase)
+        if not parts:
+            return []
+        tsquery = " && ".join(parts)
+        options = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter=' … '"
+        # Headlines are computed for the page of hits only.
+        sql = (
+            f"SELECT hit.id, ts_headline('simple', hit.text, ({tsquery}), %s) FROM ("  # noqa: S608
+            f"SELECT m.id, m.text FROM chat_message m WHERE m.search_vector @@ ({tsquery}) "
+            f"AND {' AND '.join(where)} ORDER BY m.id DESC LIMIT %s) hit ORDER BY hit.id DESC"
+        )
+        sql_params = [*words, options, *words, *params, limit]
     with connection.cursor() as cursor:
-        cursor.execute(snippets.format(ids=", ".join(["%s"] * len(ids))), [*snippet_params, *ids])
-        found = dict(cursor.fetchall())
-    return [(pk, found.get(pk)) for pk in ids]
+        cursor.execute(sql, sql_params)
+        return [(pk, snippet) for pk, snippet in cursor.fetchall()]
 
 
 def search(member, text: str, *, limit: int = 50) -> tuple[Query, list[tuple[Message, str]]]:

@@ -10,9 +10,27 @@ from django.db import connection
 from leveller.env import ConfigError
 
 
+def _check_postgresql(db: dict) -> None:
+    """One direct connection, before the pool exists, so a failure is one line and not a pool's retries."""
+    import psycopg
+
+    with psycopg.connect(
+        host=db.get("HOST") or None,
+        port=db.get("PORT") or None,
+        dbname=db.get("NAME"),
+        user=db.get("USER") or None,
+        password=db.get("PASSWORD") or None,
+        connect_timeout=5,
+    ) as conn:
+        conn.execute("SELECT 1")
+
+
 def check_database() -> None:
     db = settings.DATABASES["default"]
     try:
+        if connection.vendor == "postgresql":
+            _check_postgresql(db)
+            return
         connection.ensure_connection()
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -23,7 +41,8 @@ def check_database() -> None:
         where = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db.get('NAME')}"
         raise ConfigError(f"DATABASE_URL: cannot connect to PostgreSQL at {where}: {reason}") from None
     finally:
-        connection.close()
+        if connection.vendor != "postgresql":
+            connection.close()
 
 
 def check_redis() -> None:

@@ -68,8 +68,19 @@ def run_import_job(*, job: ImportJob) -> ImportJob:
         _import_hint(job.campaign_id, job.pk)
         if not isinstance(error, ValidationError):
             raise
+    _refresh_planner_statistics()
     job.refresh_from_db()
     return job
+
+
+def _refresh_planner_statistics() -> None:
+    """After a big load, PostgreSQL's planner must know the table grew, or it sorts the whole list on every
+    `next` instead of walking the queue index (autovacuum's analyse comes later)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE phonebank_contact")
 
 
 def _run_import(job: ImportJob, text: str, *, actor, atomic_batches: bool) -> None:

@@ -126,7 +126,7 @@ class Contact(models.Model):
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["campaign", "phone_e164"], name="pb_contact_phone_unique")]
         indexes = [
-            models.Index(fields=["campaign", "done", "available_at"], name="pb_contact_queue"),
+            models.Index(fields=["campaign", "done", "available_at", "id"], name="pb_contact_queue"),
             models.Index(fields=["holder", "campaign"], name="pb_contact_holder"),
             models.Index(fields=["preferred_caller", "campaign"], name="pb_contact_promised"),
             models.Index(fields=["phone_e164"], name="pb_contact_phone"),

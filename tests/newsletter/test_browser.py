@@ -87,3 +87,23 @@ def test_a_member_answers_the_question_of_the_month_and_a_visitor_signs_up(edito
     visitor.get_by_label("Email address").fill("robin@example.net")
     visitor.get_by_role("button", name="Subscribe").click()
     expect(visitor.get_by_role("heading", level=1)).to_have_text("Check your inbox")
+
+
+def test_send_progress_is_pushed_live_to_the_editors_page(editor, new_page, axe):
+    from django.utils import timezone
+
+    from leveller.newsletter import actions, sending
+    from leveller.newsletter.models import Delivery
+    from tests.newsletter.conftest import make_issue
+
+    issue = actions.publish_issue(actor=editor, issue=make_issue(editor), email=False)
+    page = new_page(editor)
+    page.goto(f"/newsletter/manage/issues/{issue.pk}/sending/")
+    expect(page.locator(".nl-stats")).to_contain_text("0 delivered")
+    expect(page.get_by_text("These figures update live.")).to_be_visible()  # subscribed to its stream
+    subscribers = add_subscribers(2)
+    Delivery.objects.bulk_create(
+        [Delivery(issue=issue, subscriber=s, state="sent", attempts=1, sent_at=timezone.now()) for s in subscribers]
+    )
+    sending.push_progress(issue.pk)  # what the sender does every second
+    expect(page.locator(".nl-stats")).to_contain_text("2 delivered", timeout=5000)  # well before the 15 s poll
