@@ -144,7 +144,10 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}}
+    # Channels' InMemoryChannelLayer with fan-out linear in the number of sockets (see leveller/realtime/layers.py).
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "leveller.realtime.layers.LinearInMemoryChannelLayer", "CONFIG": {"capacity": 1000}}
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Background tasks: one durable database queue ------------------------------------------------

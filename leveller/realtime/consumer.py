@@ -107,8 +107,10 @@ class LevellerConsumer(AsyncJsonWebsocketConsumer):
 
     # --- messages from the channel layer ---------------------------------------------------------
     async def leveller_event(self, message):
-        event = message["event"]
-        if event.get("stream") in self.streams:
+        if "text" in message:  # publish.relay(): already encoded
+            if message.get("stream") in self.streams:
+                await self.send(text_data=message["text"])
+        elif (event := message.get("event", {})).get("stream") in self.streams:
             await self.send_json(event)
 
     async def leveller_subscribe(self, message):

@@ -8,6 +8,7 @@ its last event id (see consumer.py).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 from collections.abc import Iterable
@@ -72,7 +73,12 @@ def _send_blocking(layer, messages: list[tuple[str, dict]], raw: bool = False) -
 
 async def _send_all(layer, messages: list[tuple[str, dict]], raw: bool = False) -> None:
     for stream, message in messages:
-        await layer.group_send(stream, message if raw else {"type": "leveller.event", "event": message})
+        await layer.group_send(stream, message if raw else relay(stream, message))
+
+
+def relay(stream: str, event: dict) -> dict:
+    """The channel-layer message for an event: JSON-encoded once here, not once per socket."""
+    return {"type": "leveller.event", "stream": stream, "text": json.dumps(event)}
 
 
 async def asend(messages: list[tuple[str, dict]]) -> None:

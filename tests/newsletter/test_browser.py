@@ -106,4 +106,4 @@ def test_send_progress_is_pushed_live_to_the_editors_page(editor, new_page, axe)
         [Delivery(issue=issue, subscriber=s, state="sent", attempts=1, sent_at=timezone.now()) for s in subscribers]
     )
     sending.push_progress(issue.pk)  # what the sender does every second
-    expect(page.locator(".nl-stats")).to_contain_text("2 delivered", timeout=5000)  # well before the 15 s poll
+    expect(page.locator(".nl-stats")).to_contain_text("2 delivered", timeout=10_000)  # before the 15 s poll
