@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from support import ROOT, Server, clean_dir, leveller, load, write_result  # noqa: E402
+from support import ROOT, Server, clean_dir, leveller, load, write_result
 
 MEMBER = "member@demo.leveller.org"
 PASSWORD = "leveller-demo-2024"

@@ -54,9 +54,9 @@ def test_the_session_cookie_authenticates_a_browser_socket(live_server_asgi, mem
 
 def test_a_foreign_origin_cannot_ride_a_session_cookie(live_server_asgi, member):
     cookie = f"sessionid={session_for(member)}"
-    with pytest.raises(InvalidStatus):
-        with connect(live_server_asgi.ws_url, additional_headers={"Cookie": cookie, "Origin": "https://evil.example"}):
-            pass
+    with pytest.raises(InvalidStatus) as refused:
+        connect(live_server_asgi.ws_url, additional_headers={"Cookie": cookie, "Origin": "https://evil.example"})
+    assert refused.value.response.status_code == 403
 
 
 def test_a_member_never_receives_another_members_events(live_server_asgi, member, outsider):
