@@ -224,6 +224,14 @@ def raw_sql(member, text: str) -> tuple[str, list]:
 
     query = parse(text)
     where, params = _conditions(member, query) or (["1 = 0"], [])
+    if connection.vendor == "sqlite" and query.authors:  # the author-index shape search() uses for from:
+        sql = (
+            "SELECT h.id, snippet(chat_message_fts, 0, %s, %s, '…', 16) FROM (SELECT m.id FROM chat_message m "
+            "WHERE +m.id IN (SELECT rowid FROM chat_message_fts WHERE chat_message_fts MATCH %s) "
+            f"AND {' AND '.join(where)} ORDER BY m.id DESC LIMIT 50) h "
+            "JOIN chat_message_fts ON chat_message_fts.rowid = h.id WHERE chat_message_fts MATCH %s ORDER BY h.id DESC"
+        )
+        return sql, [START, STOP, _sqlite_match(query), *params, _sqlite_match(query)]
     if connection.vendor == "sqlite":
         sql = (
             "SELECT m.id, snippet(chat_message_fts, 0, %s, %s, '…', 16) FROM chat_message_fts "

@@ -20,6 +20,16 @@ log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _last_sent: dict[int, float] = {}
 _trailing: set[int] = set()
+_timers: dict[int, threading.Timer] = {}
+
+
+def cancel_pending() -> None:
+    """Drop scheduled trailing hints (tests; a shutting-down process)."""
+    with _lock:
+        for timer in _timers.values():
+            timer.cancel()
+        _timers.clear()
+        _trailing.clear()
 
 
 def interval() -> float:
@@ -45,6 +55,7 @@ def changed(campaign_id: int, *, kind: str = "calls") -> None:
     elif schedule:
         timer = threading.Timer(last + wait - now + 0.01, _trailing_hint, args=(campaign_id, kind))
         timer.daemon = True
+        _timers[campaign_id] = timer
         timer.start()
 
 
@@ -57,6 +68,7 @@ def _publish(campaign_id: int, kind: str) -> None:
 def _trailing_hint(campaign_id: int, kind: str) -> None:
     with _lock:
         _trailing.discard(campaign_id)
+        _timers.pop(campaign_id, None)
         _last_sent[campaign_id] = time.monotonic()
     try:
         close_old_connections()

@@ -105,6 +105,15 @@ class LevellerConsumer(AsyncJsonWebsocketConsumer):
         await self._join(stream)
         await self.send_json({"type": "subscribed", "stream": stream})
 
+    async def dispatch(self, message):
+        # Channels runs close_old_connections() in the sync thread before every handler: a thread hop per socket
+        # per broadcast, all through one thread. Relaying an event never touches the database, so it skips
+        # that; everything else goes the usual way.
+        if message.get("type") == "leveller.event":
+            await self.leveller_event(message)
+        else:
+            await super().dispatch(message)
+
     # --- messages from the channel layer ---------------------------------------------------------
     async def leveller_event(self, message):
         if "text" in message:  # publish.relay(): already encoded

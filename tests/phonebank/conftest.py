@@ -48,6 +48,10 @@ def uk_numbers(count: int, start: int = 0) -> list[str]:
 def _fast_settings(settings):
     settings.PHONEBANK_PROGRESS_SECONDS = 0  # every change hints at once (the throttle has its own test)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # personas, quickly
+    yield
+    from leveller.phonebank import progress
+
+    progress.cancel_pending()  # no trailing hint may fire into a later test
 
 
 @pytest.fixture

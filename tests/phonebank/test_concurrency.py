@@ -2,8 +2,9 @@
 
 (2,000 contacts on SQLite: see CONTACTS.)
 
-100 simulated callers are multiplexed over 25 threads (each thread plays 4 callers in turn, so 100 contacts
-can be held at once) because PostgreSQL's max_connections is shared with the rest of the test run. A shared,
+100 simulated callers are multiplexed over 25 threads, or as many as PostgreSQL's connection pool allows (each
+thread plays its callers in turn, so 100 contacts can be held at once), because PostgreSQL's max_connections is
+shared with the rest of the test run. A shared,
 injected clock advances half a second per operation, so retries after the gap and call-backs happen within the
 test. Checked: no contact is ever held by two callers at once, none is lost, attempts and retries follow the
 rules, and the totals add up.
@@ -19,6 +20,7 @@ import traceback
 from collections import defaultdict
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from leveller.phonebank import actions, stats
@@ -32,7 +34,10 @@ from tests.support.services import on_sqlite
 # bench/bench_phonebank.py drives the full numbers against a real server on both databases.
 CONTACTS = 2000 if on_sqlite else 5000
 CALLERS = 100
-THREADS = 25
+# Each thread keeps one database connection; PostgreSQL's connection pool (LEVELLER_DB_POOL_SIZE, 10) and
+# max_connections (shared with the rest of the run) bound how many threads can hold one at once.
+POOL = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
+THREADS = min(25, POOL["max_size"] - 2) if POOL else 25  # the test itself holds one too
 MAX_ATTEMPTS = 2
 GAP_MINUTES = 1
 START = dt.datetime(2031, 6, 11, 2, 0, tzinfo=dt.UTC)  # 03:00 in London; hours are 00:00-23:59 here

@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,166 +17,292 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('goal', models.TextField(blank=True, max_length=2000)),
-                ('script', models.TextField(blank=True, help_text='Markdown; {first_name} and custom fields.', max_length=20000)),
-                ('questions', models.JSONField(blank=True, default=list)),
-                ('calling_start', models.TimeField(default=datetime.time(10, 0))),
-                ('calling_end', models.TimeField(default=datetime.time(20, 0))),
-                ('call_on_sundays', models.BooleanField(default=False)),
-                ('max_attempts', models.PositiveSmallIntegerField(default=3)),
-                ('retry_after_minutes', models.PositiveIntegerField(default=240)),
-                ('callers_mode', models.CharField(choices=[('everyone', 'Every member'), ('group', 'Members of a group'), ('named', 'Named callers')], default='everyone', max_length=10)),
-                ('caller_group_id', models.BigIntegerField(blank=True, help_text='groups.Group id when mode is group', null=True)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('live', 'Live'), ('paused', 'Paused'), ('finished', 'Finished')], default='draft', max_length=10)),
-                ('time_zones', models.JSONField(blank=True, default=list, help_text='Distinct contact time zones')),
-                ('chat_channel_id', models.BigIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('callers', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisers', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("goal", models.TextField(blank=True, max_length=2000)),
+                (
+                    "script",
+                    models.TextField(
+                        blank=True, help_text="Markdown; {first_name} and custom fields.", max_length=20000
+                    ),
+                ),
+                ("questions", models.JSONField(blank=True, default=list)),
+                ("calling_start", models.TimeField(default=datetime.time(10, 0))),
+                ("calling_end", models.TimeField(default=datetime.time(20, 0))),
+                ("call_on_sundays", models.BooleanField(default=False)),
+                ("max_attempts", models.PositiveSmallIntegerField(default=3)),
+                ("retry_after_minutes", models.PositiveIntegerField(default=240)),
+                (
+                    "callers_mode",
+                    models.CharField(
+                        choices=[
+                            ("everyone", "Every member"),
+                            ("group", "Members of a group"),
+                            ("named", "Named callers"),
+                        ],
+                        default="everyone",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "caller_group_id",
+                    models.BigIntegerField(blank=True, help_text="groups.Group id when mode is group", null=True),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("live", "Live"), ("paused", "Paused"), ("finished", "Finished")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("time_zones", models.JSONField(blank=True, default=list, help_text="Distinct contact time zones")),
+                ("chat_channel_id", models.BigIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("callers", models.ManyToManyField(blank=True, related_name="+", to=settings.AUTH_USER_MODEL)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("organisers", models.ManyToManyField(blank=True, related_name="+", to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CampaignCaller',
+            name="CampaignCaller",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('joined_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_seen_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('on_leaderboard', models.BooleanField(default=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='caller_rows', to='phonebank.campaign')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("joined_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_seen_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("on_leaderboard", models.BooleanField(default=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="caller_rows", to="phonebank.campaign"
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('phone_e164', models.CharField(max_length=20)),
-                ('postcode', models.CharField(blank=True, max_length=12)),
-                ('country', models.CharField(blank=True, max_length=2)),
-                ('time_zone', models.CharField(max_length=64)),
-                ('fields', models.JSONField(blank=True, default=dict)),
-                ('row_number', models.PositiveIntegerField(default=0)),
-                ('available_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('done', models.BooleanField(default=False)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_outcome', models.CharField(blank=True, max_length=20)),
-                ('reached', models.BooleanField(default=False)),
-                ('lease_call_id', models.BigIntegerField(blank=True, null=True)),
-                ('callback_at', models.DateTimeField(blank=True, null=True)),
-                ('last_called_at', models.DateTimeField(blank=True, null=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='phonebank.campaign')),
-                ('holder', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('preferred_caller', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("phone_e164", models.CharField(max_length=20)),
+                ("postcode", models.CharField(blank=True, max_length=12)),
+                ("country", models.CharField(blank=True, max_length=2)),
+                ("time_zone", models.CharField(max_length=64)),
+                ("fields", models.JSONField(blank=True, default=dict)),
+                ("row_number", models.PositiveIntegerField(default=0)),
+                ("available_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("done", models.BooleanField(default=False)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_outcome", models.CharField(blank=True, max_length=20)),
+                ("reached", models.BooleanField(default=False)),
+                ("lease_call_id", models.BigIntegerField(blank=True, null=True)),
+                ("callback_at", models.DateTimeField(blank=True, null=True)),
+                ("last_called_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="contacts", to="phonebank.campaign"
+                    ),
+                ),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "preferred_caller",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Call',
+            name="Call",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField()),
-                ('lease_expires_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, max_length=20)),
-                ('answers', models.JSONField(blank=True, default=dict)),
-                ('callback_at', models.DateTimeField(blank=True, null=True)),
-                ('caller', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calls', to='phonebank.campaign')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calls', to='phonebank.contact')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("started_at", models.DateTimeField()),
+                ("lease_expires_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("outcome", models.CharField(blank=True, max_length=20)),
+                ("answers", models.JSONField(blank=True, default=dict)),
+                ("callback_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "caller",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="calls", to="phonebank.campaign"
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="calls", to="phonebank.contact"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='DoNotCall',
+            name="DoNotCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone_e164', models.CharField(max_length=20, unique=True)),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('added_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('source_campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='phonebank.campaign')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("phone_e164", models.CharField(max_length=20, unique=True)),
+                ("added_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source_campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="phonebank.campaign",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'do-not-call number',
+                "verbose_name": "do-not-call number",
             },
         ),
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('filename', models.CharField(blank=True, max_length=200)),
-                ('source', models.TextField(blank=True, help_text='The uploaded CSV, kept until the import finishes')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('total_rows', models.PositiveIntegerField(default=0)),
-                ('processed_rows', models.PositiveIntegerField(default=0)),
-                ('loaded', models.PositiveIntegerField(default=0)),
-                ('duplicates', models.PositiveIntegerField(default=0)),
-                ('do_not_call', models.PositiveIntegerField(default=0)),
-                ('invalid_count', models.PositiveIntegerField(default=0)),
-                ('invalid', models.JSONField(blank=True, default=list)),
-                ('duplicate_rows', models.JSONField(blank=True, default=list)),
-                ('do_not_call_rows', models.JSONField(blank=True, default=list)),
-                ('error', models.TextField(blank=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='imports', to='phonebank.campaign')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("filename", models.CharField(blank=True, max_length=200)),
+                ("source", models.TextField(blank=True, help_text="The uploaded CSV, kept until the import finishes")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0)),
+                ("processed_rows", models.PositiveIntegerField(default=0)),
+                ("loaded", models.PositiveIntegerField(default=0)),
+                ("duplicates", models.PositiveIntegerField(default=0)),
+                ("do_not_call", models.PositiveIntegerField(default=0)),
+                ("invalid_count", models.PositiveIntegerField(default=0)),
+                ("invalid", models.JSONField(blank=True, default=list)),
+                ("duplicate_rows", models.JSONField(blank=True, default=list)),
+                ("do_not_call_rows", models.JSONField(blank=True, default=list)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="imports", to="phonebank.campaign"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('calling_start__lt', models.F('calling_end'))), name='pb_hours_order'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("calling_start__lt", models.F("calling_end"))), name="pb_hours_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('max_attempts__gte', 1), ('max_attempts__lte', 20)), name='pb_attempts_range'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_attempts__gte", 1), ("max_attempts__lte", 20)), name="pb_attempts_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaigncaller',
-            constraint=models.UniqueConstraint(fields=('campaign', 'member'), name='pb_caller_unique'),
+            model_name="campaigncaller",
+            constraint=models.UniqueConstraint(fields=("campaign", "member"), name="pb_caller_unique"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['campaign', 'done', 'available_at', 'id'], name='pb_contact_queue'),
+            model_name="contact",
+            index=models.Index(fields=["campaign", "done", "available_at", "id"], name="pb_contact_queue"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['holder', 'campaign'], name='pb_contact_holder'),
+            model_name="contact",
+            index=models.Index(fields=["holder", "campaign"], name="pb_contact_holder"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['preferred_caller', 'campaign'], name='pb_contact_promised'),
+            model_name="contact",
+            index=models.Index(fields=["preferred_caller", "campaign"], name="pb_contact_promised"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['phone_e164'], name='pb_contact_phone'),
+            model_name="contact",
+            index=models.Index(fields=["phone_e164"], name="pb_contact_phone"),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.UniqueConstraint(fields=('campaign', 'phone_e164'), name='pb_contact_phone_unique'),
+            model_name="contact",
+            constraint=models.UniqueConstraint(fields=("campaign", "phone_e164"), name="pb_contact_phone_unique"),
         ),
         migrations.AddIndex(
-            model_name='call',
-            index=models.Index(fields=['campaign', 'caller'], name='pb_call_caller'),
+            model_name="call",
+            index=models.Index(fields=["campaign", "caller"], name="pb_call_caller"),
         ),
         migrations.AddIndex(
-            model_name='call',
-            index=models.Index(fields=['campaign', 'ended_at'], name='pb_call_ended'),
+            model_name="call",
+            index=models.Index(fields=["campaign", "ended_at"], name="pb_call_ended"),
         ),
     ]
