@@ -31,9 +31,15 @@ def _check_streams(streams: Iterable[str]) -> list[str]:
     return streams
 
 
+RESERVED_KEYS = frozenset({"type", "event_id", "stream"})
+
+
 def publish(*, streams: Iterable[str], type: str, payload: dict) -> list[Event]:
     """Store one event per stream and broadcast each after the surrounding transaction commits."""
     streams = _check_streams(streams)
+    clash = RESERVED_KEYS.intersection(payload)
+    if clash:
+        raise ValueError(f"payload keys {sorted(clash)} are the event's own; rename them (e.g. 'event' for an id)")
     if not streams:
         return []
     events = Event.objects.bulk_create([Event(stream=s, type=type, payload=payload) for s in streams])

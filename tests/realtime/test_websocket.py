@@ -121,3 +121,8 @@ def test_nothing_is_broadcast_for_a_rolled_back_change(live_server_asgi, member)
 def test_publish_refuses_a_malformed_stream_name(db):
     with pytest.raises(ValueError):
         publish(streams=["everyone"], type="x", payload={})
+
+
+def test_publish_refuses_a_payload_that_would_hide_the_event_id(db):
+    with pytest.raises(ValueError, match="event_id"):
+        publish(streams=["user-1"], type="x", payload={"event_id": 5})
