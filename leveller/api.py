@@ -30,6 +30,15 @@ class BearerToken(HttpBearer):
 
 
 class ActiveSession(SessionAuth):
+    def _get_key(self, request):
+        # A request with a Bearer token is judged by that token alone, and one without a session cookie has no
+        # session to protect: either way a failure is 401, not the CSRF check's 403 that would otherwise answer.
+        if request.headers.get("Authorization", "").lower().startswith("bearer "):
+            return None
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
         return user if user is not None and user.is_active else None

@@ -6,9 +6,13 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leveller.settings")
 
+from django.conf import settings
 from django.core.asgi import get_asgi_application
 
-django_app = get_asgi_application()
+from leveller.core.fastlane import FastLane
+from leveller.core.request_threads import RequestThreads
+
+django_app = RequestThreads(FastLane(get_asgi_application()), size=settings.REQUEST_THREADS)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path  # noqa: E402

@@ -108,6 +108,10 @@ if _database is None or _database["ENGINE"].endswith("sqlite3"):
                     "PRAGMA mmap_size=134217728;"
                 ),
             },
+            # Request threads live as long as the process (core/request_threads.py), so each keeps its
+            # connection instead of reopening the file and re-running the PRAGMAs on every request.
+            "CONN_MAX_AGE": env_int("LEVELLER_DB_CONN_MAX_AGE", 600, minimum=0),
+            "CONN_HEALTH_CHECKS": True,
             "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
         }
     }
@@ -123,6 +127,9 @@ else:
     _database["CONN_HEALTH_CHECKS"] = not _pool_size  # the pool checks connections itself
     DATABASES = {"default": _database}
 DATABASE_IS_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+# HTTP requests run their sync code on this many long-lived threads (leveller/core/request_threads.py);
+# 0 gives Django's default of a new thread per request.
+REQUEST_THREADS = env_int("LEVELLER_REQUEST_THREADS", 8, minimum=0, maximum=256)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Email is unique case-insensitively (a functional unique constraint), which auth.W004 cannot see.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from leveller.core import rawload
 from leveller.core.access import require_member
 from leveller.phonebank import integrations
 from leveller.phonebank.models import Call, CallersMode, Campaign, CampaignStatus
@@ -38,9 +39,16 @@ def may_call(member, campaign: Campaign) -> bool:
     return is_organiser_of(member, campaign)
 
 
+def _as_id(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404("No such thing.") from None
+
+
 def campaign_for_caller(actor, campaign_id) -> Campaign:
     require_member(actor)
-    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    campaign = rawload.first(Campaign, "id = %s", [_as_id(campaign_id)])
     if campaign is None or not may_call(actor, campaign):
         raise Http404("No such campaign.")
     return campaign
@@ -56,9 +64,10 @@ def campaign_for_organiser(actor, campaign_id) -> Campaign:
 def call_for_caller(actor, call_id) -> Call:
     """A call belongs to the caller who made it; to everyone else it does not exist."""
     require_member(actor)
-    call = Call.objects.select_related("campaign", "contact").filter(pk=call_id).first()
-    if call is None or call.caller_id != actor.pk:
+    call = rawload.first(Call, "id = %s AND caller_id = %s", [_as_id(call_id), actor.pk])
+    if call is None:
         raise Http404("No such call.")
+    call.campaign = rawload.first(Campaign, "id = %s", [call.campaign_id])
     return call
 
 

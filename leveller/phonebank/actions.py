@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from leveller.core import audit
+from leveller.core import audit, rawload
 from leveller.core.access import require_organiser
 from leveller.phonebank import access, clock, hours, integrations, progress, queue, survey
 from leveller.phonebank.actions_import import load_batch, run_import_job, upload_contacts  # noqa: F401 - re-exported
@@ -137,14 +137,19 @@ def set_leaderboard(*, actor, campaign: Campaign, visible: bool) -> CampaignCall
 # --- calling ----------------------------------------------------------------------------------------------------
 
 
+_SEEN = """
+SELECT id, (last_seen_at < %s OR last_seen_at > %s) FROM phonebank_campaigncaller
+WHERE campaign_id = %s AND member_id = %s{lock}
+"""
+
+
 def _touch_caller(campaign: Campaign, member, now: dt.datetime) -> None:
     """Mark the caller present, and lock their row: one assignment at a time per caller."""
-    row = (
-        CampaignCaller.objects.select_for_update()
-        .filter(campaign=campaign, member=member)
-        .values_list("pk", "last_seen_at")
-        .first()
-    )
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    stale_before = queue.db_time(now - dt.timedelta(seconds=30))
+    with connection.cursor() as cursor:
+        cursor.execute(_SEEN.format(lock=lock), [stale_before, queue.db_time(now), campaign.pk, member.pk])
+        row = cursor.fetchone()
     if row is None:
         try:
             with transaction.atomic():
@@ -154,7 +159,7 @@ def _touch_caller(campaign: Campaign, member, now: dt.datetime) -> None:
         else:
             integrations.join_campaign_channel(campaign=campaign, member=member)
         CampaignCaller.objects.select_for_update().filter(campaign=campaign, member=member).exists()
-    elif now - row[1] > dt.timedelta(seconds=30) or row[1] > now:
+    elif row[1]:
         CampaignCaller.objects.filter(pk=row[0]).update(last_seen_at=now)
 
 
@@ -171,7 +176,8 @@ def next_contact(*, actor, campaign: Campaign, now: dt.datetime | None = None) -
     _touch_caller(campaign, actor, now)
     held = queue.held_by(campaign, actor, now)
     if held is not None:
-        call = Call.objects.select_related("contact", "campaign").get(pk=held)
+        call = rawload.first(Call, "id = %s", [held])
+        call.campaign, call.contact = campaign, rawload.first(Contact, "id = %s", [call.contact_id])
         _record_view(actor, call)
         return call
     for _ in range(5):
@@ -191,7 +197,12 @@ def next_contact(*, actor, campaign: Campaign, now: dt.datetime | None = None) -
     call = Call.objects.create(
         campaign=campaign, contact_id=candidate.id, caller=actor, started_at=now, lease_expires_at=lease_until
     )
-    Contact.objects.filter(pk=candidate.id).update(holder=actor, lease_call_id=call.pk, available_at=lease_until)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE phonebank_contact SET holder_id = %s, lease_call_id = %s, available_at = %s WHERE id = %s",
+            [actor.pk, call.pk, queue.db_time(lease_until), candidate.id],
+        )
+    call.contact = rawload.first(Contact, "id = %s", [candidate.id])
     _record_view(actor, call, contact_id=candidate.id)
     progress.changed(campaign.pk)
     return call
@@ -218,9 +229,10 @@ def record_export(*, actor, campaign: Campaign) -> None:
 
 
 def _lock_held_contact(call: Call) -> Contact:
-    contact = Contact.objects.select_for_update().get(pk=call.contact_id)
-    if call.ended_at is not None or contact.lease_call_id != call.pk:
+    contact = rawload.first(Contact, "id = %s", [call.contact_id], lock=True)
+    if contact is None or call.ended_at is not None or contact.lease_call_id != call.pk:
         raise LeaseLost()
+    call.contact = contact
     return contact
 
 

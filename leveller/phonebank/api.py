@@ -9,8 +9,8 @@ from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from leveller.phonebank import access, actions, clock, hours, phones, stats
-from leveller.phonebank.models import Call, Campaign, ImportJob, ImportStatus
+from leveller.phonebank import access, actions, calling, clock, stats
+from leveller.phonebank.models import Campaign, ImportJob, ImportStatus
 
 router = Router()
 PREFIX = "/phonebank"
@@ -122,25 +122,6 @@ def campaign_out(campaign: Campaign) -> dict:
     }
 
 
-def call_out(call: Call) -> dict:
-    from leveller.phonebank import script
-
-    contact = call.contact
-    return {
-        "call_id": call.pk,
-        "contact": {
-            "name": contact.name,
-            "phone_e164": contact.phone_e164,
-            "tel_uri": phones.tel_uri(contact.phone_e164),
-            "local_time": hours.local_time(contact.time_zone, clock.now()).isoformat(timespec="seconds"),
-            "time_zone": contact.time_zone,
-            "fields": contact.fields,
-        },
-        "lease_expires_at": call.lease_expires_at.isoformat(),
-        "script_html": str(script.render_for(call.campaign, contact)),
-    }
-
-
 @router.get("/campaigns", response=list[CampaignOut], summary="Campaigns you organise or may call")
 def list_campaigns(request):
     visible, _ = access.campaigns_for(request.auth)
@@ -197,43 +178,26 @@ def import_status(request, campaign_id: int, job_id: int):
     return Status(200, job.report())
 
 
+# The three calling calls run the same code as the fast lane (calling.py; core/fastlane.py), which serves them
+# when a Bearer token is sent; these endpoints answer session-authenticated requests and document the API.
+def _answer(result: tuple[int, dict | None]):
+    status, body = result
+    return HttpResponse(status=204) if body is None else Status(status, body)
+
+
 @router.post("/campaigns/{campaign_id}/next", response={200: NextOut, 204: None, 400: Detail, 404: Detail})
 def next_contact(request, campaign_id: int):
-    campaign = access.campaign_for_caller(request.auth, campaign_id)
-    call = actions.next_contact(actor=request.auth, campaign=campaign)
-    if call is None:
-        return HttpResponse(status=204)
-    return Status(200, call_out(call))
+    return _answer(calling.next_contact(request.auth, {}, campaign_id=campaign_id))
 
 
 @router.post("/calls/{call_id}/outcome", response={200: dict, 400: Detail, 404: Detail, 409: Detail})
 def record_outcome(request, call_id: int, payload: OutcomeIn):
-    call = access.call_for_caller(request.auth, call_id)
-    try:
-        call = actions.record_outcome(
-            actor=request.auth,
-            call=call,
-            outcome=str(payload.outcome or ""),
-            answers=payload.answers,
-            callback_at=payload.callback_at,
-        )
-    except actions.LeaseLost as lost:
-        return Status(409, {"detail": lost.message})
-    return Status(
-        200,
-        {
-            "call_id": call.pk,
-            "outcome": call.outcome,
-            "answers": call.answers,
-            "callback_at": call.callback_at.isoformat() if call.callback_at else None,
-        },
-    )
+    return _answer(calling.record_outcome(request.auth, payload.dict(), call_id=call_id))
 
 
 @router.post("/calls/{call_id}/release", response={200: dict, 404: Detail})
 def release_call(request, call_id: int):
-    call = actions.release_call(actor=request.auth, call=access.call_for_caller(request.auth, call_id))
-    return Status(200, {"call_id": call.pk, "released": True})
+    return _answer(calling.release_call(request.auth, {}, call_id=call_id))
 
 
 @router.get("/campaigns/{campaign_id}/stats", response={200: dict, 403: Detail, 404: Detail})

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.db import connection
 
 from leveller.phonebank import hours
-from leveller.phonebank.models import Contact
 
 
 def lease_length() -> dt.timedelta:
@@ -32,13 +31,16 @@ def callback_grace() -> dt.timedelta:
 
 def held_by(campaign, member, now: dt.datetime) -> int | None:
     """The open call id of the contact this caller holds in this campaign, if any."""
-    return (
-        Contact.objects.filter(
-            campaign=campaign, holder=member, done=False, lease_call_id__isnull=False, available_at__gt=now
-        )
-        .values_list("lease_call_id", flat=True)
-        .first()
-    )
+    sql = _HELD.format(index=_index("pb_contact_holder"))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [member.pk, campaign.pk, False, db_time(now)])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _index(name: str) -> str:
+    """Name the index on SQLite, whose planner (no statistics gathered) otherwise walks the whole queue index."""
+    return f" INDEXED BY {name}" if connection.vendor == "sqlite" else ""
 
 
 @dataclass(frozen=True)
@@ -48,31 +50,40 @@ class Candidate:
     blocked: bool  # on the do-not-call list (added while this contact was being loaded)
 
 
-# The hot path is plain SQL: the ORM's query building cost more than the query itself. Both statements use
-# the (campaign_id, done, available_at) index and stop at the first row.
+# The hot path is plain SQL: the ORM's query building cost more than the query itself. Each statement reads
+# one index and stops at the first row: a caller's held contact by (holder, campaign), their own call-backs by
+# (preferred_caller, campaign), everyone's queue by (campaign, done, available_at). Without the index named,
+# SQLite walked the queue index for the first two: a scan of every waiting or deferred contact per request.
+_HELD = """
+SELECT c.lease_call_id FROM phonebank_contact c{index}
+WHERE c.holder_id = %s AND c.campaign_id = %s AND c.done = %s AND c.lease_call_id IS NOT NULL AND c.available_at > %s
+LIMIT 1
+"""
 _PICK = """
 SELECT c.id, c.lease_call_id, d.id IS NOT NULL
-FROM phonebank_contact c LEFT JOIN phonebank_donotcall d ON d.phone_e164 = c.phone_e164
-WHERE c.campaign_id = %s AND c.done = %s AND c.available_at <= %s AND c.time_zone IN ({zones}) AND {which}
+FROM phonebank_contact c{index} LEFT JOIN phonebank_donotcall d ON d.phone_e164 = c.phone_e164
+WHERE {which} c.campaign_id = %s AND c.done = %s AND c.available_at <= %s AND c.time_zone IN ({zones})
 ORDER BY c.available_at, c.id
 LIMIT 1{lock}
 """
-_MINE = "c.preferred_caller_id = %s"
+_MINE = "c.preferred_caller_id = %s AND"
 _ANYONE = """NOT (c.preferred_caller_id IS NOT NULL AND c.callback_at > %s AND c.preferred_caller_id IN (
     SELECT p.member_id FROM phonebank_campaigncaller p
-    WHERE p.campaign_id = %s AND p.last_seen_at >= %s AND p.member_id <> %s))"""
+    WHERE p.campaign_id = %s AND p.last_seen_at >= %s AND p.member_id <> %s)) AND"""
 
 
-def _first(campaign_id: int, zones: list[str], now: dt.datetime, which: str, params: list) -> Candidate | None:
+def _first(
+    campaign_id: int, zones: list[str], now: dt.datetime, which: str, params: list, index: str
+) -> Candidate | None:
     lock = " FOR UPDATE OF c SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    sql = _PICK.format(zones=", ".join(["%s"] * len(zones)), which=which, lock=lock)
+    sql = _PICK.format(zones=", ".join(["%s"] * len(zones)), which=which, lock=lock, index=_index(index))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [campaign_id, False, _db_time(now), *zones, *params])
+        cursor.execute(sql, [*params, campaign_id, False, db_time(now), *zones])
         row = cursor.fetchone()
     return Candidate(row[0], row[1], bool(row[2])) if row else None
 
 
-def _db_time(value: dt.datetime):
+def db_time(value: dt.datetime):
     return connection.ops.adapt_datetimefield_value(value)
 
 
@@ -86,8 +97,8 @@ def pick(campaign, member, now: dt.datetime) -> Candidate | None:
     zones = hours.open_zones(campaign, now)
     if not zones:
         return None
-    mine = _first(campaign.pk, zones, now, _MINE, [member.pk])
+    mine = _first(campaign.pk, zones, now, _MINE, [member.pk], "pb_contact_promised")
     if mine is not None:
         return mine
-    params = [_db_time(now - callback_grace()), campaign.pk, _db_time(now - presence_window()), member.pk]
-    return _first(campaign.pk, zones, now, _ANYONE, params)
+    params = [db_time(now - callback_grace()), campaign.pk, db_time(now - presence_window()), member.pk]
+    return _first(campaign.pk, zones, now, _ANYONE, params, "pb_contact_queue")
