@@ -101,7 +101,9 @@ def test_members_cannot_create_campaigns_and_callers_cannot_upload_or_see_stats(
 def test_an_outsider_cannot_see_a_named_callers_campaign_or_another_callers_contact(
     api_client, make_campaign, member, outsider
 ):
-    campaign = make_campaign(contacts=2, callers_mode="named", callers=[member.pk])
+    campaign = make_campaign(
+        contacts=2, callers_mode="named", callers=[member.pk], calling_start="00:00", calling_end="23:59"
+    )
     call = api_client(member).post(f"/api/v1/phonebank/campaigns/{campaign.pk}/next").json()
     stranger = api_client(outsider)
     assert stranger.get(f"/api/v1/phonebank/campaigns/{campaign.pk}").status_code == 404
