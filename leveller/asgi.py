@@ -12,7 +12,11 @@ from django.core.asgi import get_asgi_application
 from leveller.core.fastlane import FastLane
 from leveller.core.request_threads import RequestThreads
 
-django_app = RequestThreads(FastLane(get_asgi_application()), size=settings.REQUEST_THREADS)
+# Hot token-authenticated API calls take the fast lane; everything else goes to Django on the request threads.
+django_app = FastLane(
+    RequestThreads(get_asgi_application(), size=settings.REQUEST_THREADS),
+    threads=RequestThreads(size=1 if settings.DATABASE_IS_SQLITE else max(settings.REQUEST_THREADS, 1)),
+)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path  # noqa: E402
@@ -26,3 +30,4 @@ application = ProtocolTypeRouter(
         "websocket": websocket_auth(URLRouter([path("ws/", LevellerConsumer.as_asgi())])),
     }
 )
+

@@ -8,17 +8,17 @@ from django.db import connection
 from django.utils import timezone
 
 from leveller.accounts.models import ApiToken, Member, hash_secret
+from leveller.core import rawload
 
 TOUCH_EVERY = dt.timedelta(minutes=5)
 
-# Every API call runs this, so it is one plain query (token, member and roles together) rather than three ORM
+# Every API call runs this, so it is two plain queries (token with roles, then member) rather than three ORM
 # ones: the ORM's query building cost several times the query itself (docs/architecture.md, Measured choices).
 _ROLES = {"sqlite": "group_concat(r.role, ',')", "postgresql": "string_agg(r.role, ',')"}
 _LOOKUP = """
-SELECT m.*, t.id AS token_id, (t.last_used_at IS NULL OR t.last_used_at < %s) AS token_stale,
-       (SELECT {roles} FROM accounts_memberrole r WHERE r.member_id = m.id) AS role_list
-FROM accounts_apitoken t JOIN accounts_member m ON m.id = t.member_id
-WHERE t.token_hash = %s AND t.revoked_at IS NULL AND m.is_active
+SELECT t.id, t.member_id, (t.last_used_at IS NULL OR t.last_used_at < %s),
+       (SELECT {roles} FROM accounts_memberrole r WHERE r.member_id = t.member_id)
+FROM accounts_apitoken t WHERE t.token_hash = %s AND t.revoked_at IS NULL
 """
 
 
@@ -29,10 +29,14 @@ def member_for_token(secret: str):
     now = timezone.now()
     sql = _LOOKUP.format(roles=_ROLES.get(connection.vendor, _ROLES["postgresql"]))
     stale_before = connection.ops.adapt_datetimefield_value(now - TOUCH_EVERY)
-    member = next(iter(Member.objects.raw(sql, [stale_before, hash_secret(secret)])), None)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [stale_before, hash_secret(secret)])
+        row = cursor.fetchone()
+    member = rawload.first(Member, "id = %s AND is_active", [row[1]]) if row else None
     if member is None:
         return None
-    member._roles_cache = frozenset(filter(None, (member.role_list or "").split(",")))
-    if member.token_stale:
-        ApiToken.objects.filter(pk=member.token_id).update(last_used_at=now)
+    token_id, _, stale, roles = row
+    member._roles_cache = frozenset(filter(None, (roles or "").split(",")))
+    if stale:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
     return member

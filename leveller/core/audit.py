@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from leveller.core import rawload
 from leveller.core.models import AuditEntry
 
 
 def record(*, actor, action: str, target=None, summary: str = "", data: dict[str, Any] | None = None) -> AuditEntry:
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
@@ -16,3 +17,4 @@ def record(*, actor, action: str, target=None, summary: str = "", data: dict[str
         summary=summary[:300],
         data=data or {},
     )
+    return rawload.insert(entry)  # on hot paths (every contact a caller is shown), so without the ORM's build

@@ -12,6 +12,7 @@ docs/architecture.md (Measured choices).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 
@@ -21,7 +22,7 @@ from asgiref.sync import ThreadSensitiveContext
 class RequestThreads:
     """ASGI middleware for HTTP: lend each request one of `size` long-lived threads (0: Django's default)."""
 
-    def __init__(self, app, *, size: int):
+    def __init__(self, app=None, *, size: int):
         self.app = app
         self.size = size
         self._executors = [ThreadPoolExecutor(max_workers=1, thread_name_prefix="request") for _ in range(size)]
@@ -41,11 +42,20 @@ class RequestThreads:
         if scope["type"] != "http" or not self.size:
             await self.app(scope, receive, send)
             return
+        async with self.borrow():
+            await self.app(scope, receive, send)
+
+    @contextlib.asynccontextmanager
+    async def borrow(self):
+        """Inside this block, sync_to_async() runs on one of the threads, the same one throughout."""
+        if not self.size:
+            yield
+            return
         queue = self._queue()
         executor = await queue.get()
         try:
             # The outermost ThreadSensitiveContext wins: Django's own one inside becomes a no-op.
             async with ThreadSensitiveContext(executor=executor):
-                await self.app(scope, receive, send)
+                yield
         finally:
             queue.put_nowait(executor)

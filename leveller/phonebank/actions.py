@@ -194,8 +194,8 @@ def next_contact(*, actor, campaign: Campaign, now: dt.datetime | None = None) -
     lease_until = now + queue.lease_length()
     if candidate.lease_call_id:
         Call.objects.filter(pk=candidate.lease_call_id, ended_at__isnull=True).update(outcome=EXPIRED, ended_at=now)
-    call = Call.objects.create(
-        campaign=campaign, contact_id=candidate.id, caller=actor, started_at=now, lease_expires_at=lease_until
+    call = rawload.insert(
+        Call(campaign=campaign, contact_id=candidate.id, caller=actor, started_at=now, lease_expires_at=lease_until)
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -266,9 +266,9 @@ def record_outcome(
         changes.update(available_at=when, preferred_caller=actor, callback_at=when)
     else:
         changes["done"] = True
-    Contact.objects.filter(pk=contact.pk).update(**changes)
+    rawload.update(Contact, contact.pk, **changes)
     call.ended_at, call.outcome, call.answers, call.callback_at = now, outcome, cleaned, when
-    Call.objects.filter(pk=call.pk).update(ended_at=now, outcome=outcome, answers=cleaned, callback_at=when)
+    rawload.update(Call, call.pk, ended_at=now, outcome=outcome, answers=cleaned, callback_at=when)
     if outcome == Outcome.DO_NOT_CALL:
         _add_do_not_call(actor=actor, phone_e164=contact.phone_e164, campaign=campaign)
     progress.changed(campaign.pk)
