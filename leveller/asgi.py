@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leveller.settings")
@@ -31,3 +32,10 @@ application = ProtocolTypeRouter(
     }
 )
 
+
+# Everything imported so far (Django, the apps, their libraries) lives as long as the process: move it out of
+# the garbage collector's reach, so a full collection scans only what requests and sockets made. Without this,
+# full collections of 46–90 ms landed in the middle of broadcasts and set the fan-out benchmark's p99
+# (docs/architecture.md, Measured choices).
+gc.collect()
+gc.freeze()

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from leveller.accounts.models import Member, hash_secret
-from leveller.chat import access
+from leveller.chat import access, presence
 from leveller.chat.message_actions import (  # noqa: F401  (re-exported: the one write path for messages)
     add_reaction,
     delete_message,
@@ -33,6 +33,7 @@ from leveller.chat.state_actions import (  # noqa: F401  (re-exported)
     resolve_report,
     set_email_preference,
     set_notification_level,
+    set_presence_preference,
     unfollow_thread,
 )
 from leveller.core import audit
@@ -167,6 +168,7 @@ def remove_channel_member(*, actor, channel: Channel, member) -> None:
         payload={"channel_id": channel.pk, "member_id": member.pk},
     )
     control(member.pk, "leveller.unsubscribe", streams=[channel.stream])
+    presence.forget_channel(member, channel)
     if actor is not None and actor.pk != member.pk:
         audit.record(actor=actor, action="chat.member_removed", target=channel, data={"member": member.pk})
 
@@ -256,6 +258,8 @@ def open_dm(*, actor, members: list) -> Channel:
     )
     for person in people.values():
         _join(channel, person)
+    if channel.kind == Kind.DM:
+        presence.follow_each_other(list(people.values()))
     return channel
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from leveller.accounts.models import Member
 from leveller.chat import access, actions, queries
-from leveller.chat.models import Channel, ChannelMembership, Message
+from leveller.chat.models import Channel, ChannelMembership, Message, Reaction
 from leveller.chat.payloads import channel_payload, message_payload
-from leveller.chat.search import search as run_search
+from leveller.chat.search import search_page
 
 router = Router()
 PREFIX = ""
@@ -248,12 +249,18 @@ def open_dm(request, body: DmIn):
     return Status(201, _channel_row(channel, ChannelMembership(), 0))
 
 
-@router.get("/search", summary="Search messages you may read")
-def search(request, q: str = "", limit: int = 50):
-    query, results = run_search(request.auth, q, limit=max(1, min(limit, 100)))
-    if query.errors:
-        raise ValidationError(" ".join(query.errors))
-    return {"results": [{"message": message_payload(m), "snippet": snippet} for m, snippet in results]}
+@router.get("/search", summary="Search messages you may read, newest first")
+def search(request, q: str = "", limit: int = 50, cursor: int | None = None):
+    """`next` is the cursor for the next (older) page, or null on the last page."""
+    page = search_page(request.auth, q, limit=max(1, min(limit, 100)), cursor=cursor)
+    if page.query.errors:
+        raise ValidationError(" ".join(page.query.errors))
+    messages = [m for m, _ in page.results]
+    prefetch_related_objects(messages, Prefetch("reactions", queryset=Reaction.objects.order_by("id")), "attachments")
+    return {
+        "results": [{"message": message_payload(m), "snippet": snippet} for m, snippet in page.results],
+        "next": page.next,
+    }
 
 
 @router.get("/notifications", summary="Your mentions and thread replies, newest first")

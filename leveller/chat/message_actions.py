@@ -32,9 +32,11 @@ MAX_TEXT = 10_000
 MAX_ATTACHMENTS = 10
 
 
-def render_text(text: str) -> str:
+def render_text(text: str, *, author) -> str:
+    """Mentions of members, and of groups the author may mention, become mention spans; others stay text."""
     handles = mentioned_handles(text)
-    known = set(members_for_handles(handles)) | set(groups_for_handles(handles))
+    members = members_for_handles(handles)
+    known = set(members) | set(groups_for_handles(handles - set(members), author=author))
     return render(text, known_handle=lambda handle: handle in known)
 
 
@@ -98,7 +100,7 @@ def send_message(
         thread=thread,
         also_in_channel=bool(thread is not None and also_to_channel),
         text=text,
-        html=render_text(text),
+        html=render_text(text, author=actor),
     )
     attachments = []
     for upload, content_type, name in checked:
@@ -168,7 +170,7 @@ def edit_message(*, actor, message: Message, text: str) -> Message:
     MessageRevision.objects.create(message=message, text=message.text, edited_by=actor)
     before = mentioned_handles(message.text)
     message.text = text
-    message.html = render_text(text)
+    message.html = render_text(text, author=actor)
     message.edited_at = timezone.now()
     message.save(update_fields=["text", "html", "edited_at"])
     publish_message(message, "message.updated")

@@ -138,6 +138,8 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["channel", "id"], name="chat_msg_channel_id"),
             models.Index(fields=["thread", "id"], name="chat_msg_thread_id"),
+            # Search turns before:/after: dates into id bounds through this index (leveller/chat/search.py).
+            models.Index(fields=["created_at"], name="chat_msg_created"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -263,6 +265,9 @@ class ChatProfile(models.Model):
     member = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_profile")
     handle = models.CharField(max_length=60, unique=True)
     email_mentions = models.BooleanField(default=True, help_text="Email me about mentions while I am away.")
+    appear_away = models.BooleanField(
+        default=False, help_text="Show me as away in chat even while I am online (and leave me out of @here)."
+    )
     digest_due_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

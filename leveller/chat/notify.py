@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from leveller.accounts.models import Member
-from leveller.chat import access
+from leveller.chat import presence
 from leveller.chat.handles import groups_for_handles, members_for_handles, profile_for
 from leveller.chat.models import ChannelMembership, Kind, Level, Message, Notification, NotificationKind, ThreadFollow
 from leveller.chat.render import mentioned_handles
@@ -26,13 +26,30 @@ def _levels(message: Message, member_ids) -> dict[int, str]:
 
 
 def _direct_mentions(message: Message, handles: set[str]) -> set[int]:
-    """Members mentioned by handle or through a named group, who can read the channel."""
+    """Members mentioned by handle, or through a named group the author may mention, who can read the channel."""
     found = members_for_handles(handles)
-    candidates = list(found.values())
-    group_ids = {pk for ids in groups_for_handles(set(handles) - set(found)).values() for pk in ids}
-    if group_ids:
-        candidates += list(Member.objects.filter(pk__in=group_ids, is_active=True))
-    return {member.pk for member in candidates if access.can_read(member, message.channel)}
+    ids = {member.pk for member in found.values()}
+    for member_ids in groups_for_handles(set(handles) - set(found), author=message.author).values():
+        ids.update(member_ids)
+    return _readers(message.channel, ids)
+
+
+def _readers(channel, member_ids: set[int]) -> set[int]:
+    """Those of these members who can read the channel (access.can_read, for many members in one query)."""
+    if not member_ids:
+        return set()
+    readers = Member.objects.filter(pk__in=member_ids, is_active=True)
+    if channel.kind != Kind.STANDARD or channel.private:
+        readers = readers.filter(chat_memberships__channel=channel)
+    return set(readers.values_list("pk", flat=True))
+
+
+def _broadcast_targets(message: Message, broadcast: set[str]) -> set[int]:
+    """@channel / @everyone: every member of the channel (but those who chose "nothing"); @here alone: only
+    those active now (an open Leveller tab, not appearing away)."""
+    members = ChannelMembership.objects.filter(channel_id=message.channel_id).exclude(level=Level.NOTHING)
+    ids = set(members.values_list("member_id", flat=True))
+    return ids if broadcast - {"here"} else presence.active_ids(ids)
 
 
 def after_post(message: Message, *, only_handles: set[str] | None = None) -> None:
@@ -43,7 +60,7 @@ def after_post(message: Message, *, only_handles: set[str] | None = None) -> Non
     broadcast = {"channel", "here", "everyone"} & handles
     members = ChannelMembership.objects.filter(channel_id=message.channel_id)
     if broadcast and (message.author is None or _may_broadcast(message)):
-        for member_id in members.exclude(level=Level.NOTHING).values_list("member_id", flat=True):
+        for member_id in _broadcast_targets(message, broadcast):
             targets[member_id] = NotificationKind.MENTION
     for member_id in direct:
         targets[member_id] = NotificationKind.MENTION

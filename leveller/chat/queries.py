@@ -9,6 +9,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from leveller.chat import presence
 from leveller.chat.models import (
     SECTION_ORDER,
     SECTIONS,
@@ -55,19 +56,30 @@ def memberships(member):
     )
 
 
+def dm_others(member, channel_ids) -> dict[int, list[tuple[int, str]]]:
+    """For conversations: the other people (id, name), ordered by name."""
+    found: dict[int, list[tuple[int, str]]] = {}
+    others = ChannelMembership.objects.filter(channel_id__in=channel_ids).exclude(member=member)
+    rows = others.values_list("channel_id", "member_id", "member__display_name").order_by("member__display_name")
+    for channel_id, member_id, name in rows:
+        found.setdefault(channel_id, []).append((member_id, name))
+    return found
+
+
 def dm_labels(member, channel_ids) -> dict[int, str]:
     """For conversations: the other people's names, as this member should see them."""
-    names: dict[int, list[str]] = {}
-    others = ChannelMembership.objects.filter(channel_id__in=channel_ids).exclude(member=member)
-    for channel_id, name in others.values_list("channel_id", "member__display_name").order_by("member__display_name"):
-        names.setdefault(channel_id, []).append(name)
-    return {pk: ", ".join(found) for pk, found in names.items()}
+    return {pk: ", ".join(name for _, name in people) for pk, people in dm_others(member, channel_ids).items()}
 
 
 def sidebar(member) -> list[dict]:
     rows = []
     mine = list(memberships(member))
-    labels = dm_labels(member, [m.channel_id for m in mine if m.channel.is_dm])
+    others = dm_others(member, [m.channel_id for m in mine if m.channel.is_dm])
+    labels = {pk: ", ".join(name for _, name in people) for pk, people in others.items()}
+    partners = {
+        m.channel_id: others[m.channel_id][0][0] for m in mine if m.channel.kind == Kind.DM and others.get(m.channel_id)
+    }
+    active = presence.active_ids(set(partners.values()))
     for m in mine:
         channel = m.channel
         unread = m.unread if m.level == Level.EVERYTHING or channel.is_dm else 0
@@ -80,6 +92,8 @@ def sidebar(member) -> list[dict]:
                 "section": "direct" if channel.is_dm else (m.section or channel.section),
                 "muted": m.level == Level.NOTHING,
                 "label": labels.get(channel.pk, channel.name) if channel.is_dm else channel.name,
+                "partner": partners.get(channel.pk),  # 1:1 conversations: the other person's id, for presence
+                "active": partners.get(channel.pk) in active,
             }
         )
     return rows

@@ -6,16 +6,28 @@ import time
 
 from channels.db import database_sync_to_async
 
+from leveller.chat import presence
 from leveller.chat.access import can_read
-from leveller.chat.models import Channel, ChannelMembership
+from leveller.chat.models import Channel, ChannelMembership, Kind
 from leveller.realtime.publish import asend
 
 TYPING_INTERVAL = 2.0  # seconds between typing hints a socket may send for one channel
 
 
 def channel_streams(member) -> list[str]:
-    ids = ChannelMembership.objects.filter(member=member).values_list("channel_id", flat=True)
-    return [f"channel-{pk}" for pk in ids]
+    """Streams a member's socket joins on connect, from one query: each of their channels, and the presence stream
+    of each 1:1 DM partner. It also notes their appear-away choice on the member object the consumer holds, so
+    presence's connect hook needs no second trip to the database."""
+    rows = ChannelMembership.objects.filter(member=member).values_list(
+        "channel_id", "channel__kind", "channel__dm_key", "member__chat_profile__appear_away"
+    )
+    streams, member.chat_appear_away = [], None
+    for channel_id, kind, dm_key, away in rows:
+        streams.append(f"channel-{channel_id}")
+        if kind == Kind.DM:
+            streams += [presence.stream(pk) for pk in presence.partners_in(dm_key, member.pk)]
+        member.chat_appear_away = bool(away)
+    return streams
 
 
 def may_subscribe_channel(member, ident: str) -> bool:

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from leveller.chat import access, notify
+from leveller.chat import access, notify, presence
 from leveller.chat.handles import profile_for
 from leveller.chat.models import Channel, ChannelMembership, Level, Message, Notification, Report, ThreadFollow
 from leveller.core import audit
@@ -110,3 +110,15 @@ def set_email_preference(*, actor, email_mentions: bool) -> None:
     profile = profile_for(actor)
     profile.email_mentions = bool(email_mentions)
     profile.save(update_fields=["email_mentions"])
+
+
+@transaction.atomic
+def set_presence_preference(*, actor, appear_away: bool) -> None:
+    """Appear away in chat (others see "away", @here leaves you out) even while online, or not."""
+    access.require_member_actor(actor)
+    profile = profile_for(actor)
+    if profile.appear_away == bool(appear_away):
+        return
+    profile.appear_away = bool(appear_away)
+    profile.save(update_fields=["appear_away"])
+    presence.announce_choice(actor, appear_away=profile.appear_away)

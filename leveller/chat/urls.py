@@ -18,6 +18,7 @@ urlpatterns = [
     path("chat/c/<int:channel_id>/history/", views.history, name="history"),
     path("chat/c/<int:channel_id>/post/", views_messages.post, name="post"),
     path("chat/c/<int:channel_id>/read/", views_messages.read, name="read"),
+    path("chat/c/<int:channel_id>/mentions/", views_messages.mentions, name="mentions"),
     path("chat/c/<int:channel_id>/join/", views.join, name="join"),
     path("chat/c/<int:channel_id>/leave/", views.leave, name="leave"),
     path("chat/c/<int:channel_id>/settings/", views_manage.settings_view, name="settings"),

@@ -14,7 +14,7 @@ from leveller.accounts.models import Member
 from leveller.chat import access, actions, queries
 from leveller.chat.handles import profile_for
 from leveller.chat.models import Attachment, Channel, ChannelMembership, Kind, Level, Message
-from leveller.chat.search import search as run_search
+from leveller.chat.search import search_page
 
 
 def _errors(error: ValidationError | PermissionDenied) -> str:
@@ -201,11 +201,21 @@ def threads(request):
 
 @login_required
 def search(request):
+    """Search results, newest first, 50 at a time; "Load more results" (?cursor=) appends the next page."""
     text = request.GET.get("q", "")
-    query, results = run_search(request.user, text) if text.strip() else (None, [])
-    return render(
-        request, "chat/search.html", {**layout_context(request), "q": text, "query": query, "results": results}
-    )
+    cursor = request.GET.get("cursor", "")
+    cursor = int(cursor) if cursor.isascii() and cursor.isdigit() and len(cursor) < 19 else None
+    page = search_page(request.user, text, cursor=cursor) if text.strip() else None
+    context = {
+        "q": text,
+        "query": page.query if page else None,
+        "results": page.results if page else [],
+        "next": page.next if page else None,
+        "cursor": cursor,
+    }
+    if request.htmx and cursor is not None:
+        return render(request, "chat/_search_results.html", context)
+    return render(request, "chat/search.html", {**layout_context(request), **context})
 
 
 @login_required
@@ -219,7 +229,8 @@ def preferences(request):
     profile = profile_for(request.user)
     if request.method == "POST":
         actions.set_email_preference(actor=request.user, email_mentions=request.POST.get("email_mentions") == "on")
-        flash.success(request, "Saved your chat email preference.")
+        actions.set_presence_preference(actor=request.user, appear_away=request.POST.get("appear_away") == "on")
+        flash.success(request, "Saved your chat preferences.")
         return redirect("chat:preferences")
     return render(request, "chat/preferences.html", {**layout_context(request), "profile": profile})
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from leveller.accounts import actions as account_actions
 from leveller.accounts.models import Member, hash_secret
-from leveller.chat import access, actions
+from leveller.chat import access, actions, presence
 from leveller.chat.models import SECTIONS, Level, Report, Webhook
 from leveller.chat.views import layout_context
 
@@ -62,13 +62,18 @@ def settings_view(request, channel_id: int):
         except (ValidationError, PermissionDenied) as e:
             flash.error(request, _errors(e))
     manage = access.can_manage(member, channel)
-    member_rows = channel.memberships.select_related("member").order_by("member__display_name")
+    membership = channel.memberships.filter(member=member).first()
+    member_rows = list(channel.memberships.select_related("member").order_by("member__display_name")[:500])
+    if membership is not None:  # presence shows only to those who share the channel
+        active = presence.active_ids({row.member_id for row in member_rows})
+        for row in member_rows:
+            row.active = row.member_id in active
     context = {
         **layout_context(request, channel),
         "channel": channel,
-        "membership": channel.memberships.filter(member=member).first(),
+        "membership": membership,
         "manage": manage,
-        "members": member_rows[:500],
+        "members": member_rows,
         "candidates": Member.objects.active().exclude(chat_memberships__channel=channel)[:200] if manage else [],
         "webhooks": channel.webhooks.filter(revoked_at__isnull=True) if manage else [],
         "secret": secret,

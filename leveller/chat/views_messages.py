@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from leveller.chat import access, actions, queries
+from leveller.chat import access, actions, handles, queries
 from leveller.chat.models import ThreadFollow
 
 
@@ -179,3 +179,10 @@ def revisions(request, message_id: int):
     if not access.is_moderator(request.user):
         raise PermissionDenied("Only staff can see earlier versions.")
     return render(request, "chat/_revisions.html", {"m": message, "revisions": message.revisions.all()})
+
+
+@login_required
+def mentions(request, channel_id: int):
+    """The composer's autocomplete after `@`: `?q=sa` -> {"results": [{"handle", "label", "kind"}]}."""
+    channel = access.get_channel(request.user, channel_id)
+    return JsonResponse({"results": handles.suggestions(request.user, channel, request.GET.get("q", ""))})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 
 from channels.db import database_sync_to_async
@@ -10,6 +12,7 @@ from django.conf import settings
 from django.db.models import Max, Q
 
 from leveller.realtime import registry
+from leveller.realtime.fanout import TOO_SLOW, Outbox, local_hub
 from leveller.realtime.models import Event, Horizon
 
 REPLAY_LIMIT = 2000
@@ -39,6 +42,10 @@ def latest_event_id() -> int:
 
 
 class LevellerConsumer(AsyncJsonWebsocketConsumer):
+    # No layer channel per socket: the process's hub (fanout.py) reads the layer once per stream and writes
+    # events to this socket's outbox.
+    channel_layer_alias = None
+
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
@@ -46,24 +53,30 @@ class LevellerConsumer(AsyncJsonWebsocketConsumer):
             return
         self.member = user
         self.streams: set[str] = set()
+        self.hub = local_hub()
+        self.outbox = Outbox(self.base_send, on_overflow=lambda: self.shut(TOO_SLOW))
         await self.accept()
-        for stream in await database_sync_to_async(registry.streams_for)(user):
-            await self._join(stream)
-        await self.send_json({"type": "hello", "last_event_id": await database_sync_to_async(latest_event_id)()})
+        async with self.outbox.held():  # hello comes first
+            for stream in await database_sync_to_async(registry.streams_for)(user):
+                await self.hub.join(self, stream)
+            await self.send_json({"type": "hello", "last_event_id": await database_sync_to_async(latest_event_id)()})
+        await registry.connected(self)
 
     async def disconnect(self, code):
-        for stream in list(getattr(self, "streams", ())):
-            await self.channel_layer.group_discard(stream, self.channel_name)
+        await registry.disconnected(self)
+        if hasattr(self, "outbox"):
+            self.outbox.close()
+            await self.hub.leave(self, set(self.streams))
 
-    async def _join(self, stream: str) -> None:
-        if stream not in self.streams:
-            self.streams.add(stream)
-            await self.channel_layer.group_add(stream, self.channel_name)
+    def shut(self, code: int) -> None:
+        """Stop pushing to this socket at once and close it (deactivated, logged out everywhere, too slow)."""
+        self.outbox.close()
+        self.hub.drop(self)
+        self._closing = asyncio.ensure_future(self._close_quietly(code))
 
-    async def _leave(self, stream: str) -> None:
-        if stream in self.streams:
-            self.streams.discard(stream)
-            await self.channel_layer.group_discard(stream, self.channel_name)
+    async def _close_quietly(self, code: int) -> None:
+        with contextlib.suppress(Exception):
+            await self.close(code=code)
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):
@@ -75,7 +88,7 @@ class LevellerConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "subscribe":
             await self._subscribe(str(content.get("stream", "")))
         elif kind == "unsubscribe":
-            await self._leave(str(content.get("stream", "")))
+            await self._unsubscribe(str(content.get("stream", "")))
         elif kind == "ping":
             await self.send_json({"type": "pong"})
         elif (handler := registry.client_handler(str(kind))) is not None:
@@ -89,50 +102,30 @@ class LevellerConsumer(AsyncJsonWebsocketConsumer):
         except (TypeError, ValueError):
             await self.send_json({"type": "error", "message": "resume needs an integer 'after'."})
             return
-        result = await database_sync_to_async(replay)(set(self.streams), after)
-        if result["type"] == "resync":
-            await self.send_json(result)
+        async with self.outbox.held():  # live events wait until the replay is out, then follow it
+            result = await database_sync_to_async(replay)(set(self.streams), after)
+            if result["type"] == "resync":
+                await self.send_json(result)
+                return
+            for event in result["events"]:
+                await self.send_json(event)
+            self.outbox.forget({event["event_id"] for event in result["events"]})
+            await self.send_json({"type": "resumed", "last_event_id": result["last_event_id"]})
+
+    async def _unsubscribe(self, stream: str) -> None:
+        if stream == f"user-{self.member.pk}":  # it carries removals and closes to this socket: it stays
+            await self.send_json({"type": "error", "message": "A socket keeps its own stream.", "stream": stream})
             return
-        for event in result["events"]:
-            await self.send_json(event)
-        await self.send_json({"type": "resumed", "last_event_id": result["last_event_id"]})
+        await self.hub.leave(self, [stream])
 
     async def _subscribe(self, stream: str) -> None:
         allowed = await database_sync_to_async(registry.may_subscribe)(self.member, stream)
         if not allowed:
             await self.send_json({"type": "error", "message": "You cannot follow that.", "stream": stream})
             return
-        await self._join(stream)
-        await self.send_json({"type": "subscribed", "stream": stream})
-
-    async def dispatch(self, message):
-        # Channels runs close_old_connections() in the sync thread before every handler: a thread hop per socket
-        # per broadcast, all through one thread. Relaying an event never touches the database, so it skips
-        # that; everything else goes the usual way.
-        if message.get("type") == "leveller.event":
-            await self.leveller_event(message)
-        else:
-            await super().dispatch(message)
-
-    # --- messages from the channel layer ---------------------------------------------------------
-    async def leveller_event(self, message):
-        if "text" in message:  # publish.relay(): already encoded
-            if message.get("stream") in self.streams:
-                await self.send(text_data=message["text"])
-        elif (event := message.get("event", {})).get("stream") in self.streams:
-            await self.send_json(event)
-
-    async def leveller_subscribe(self, message):
-        for stream in message.get("streams", []):
-            await self._join(stream)
-
-    async def leveller_unsubscribe(self, message):
-        for stream in message.get("streams", []):
-            await self._leave(stream)
-
-    async def leveller_close(self, message):
-        """Sent when a member is deactivated or logs out everywhere."""
-        await self.close(code=4403)
+        async with self.outbox.held():  # "subscribed" comes before the stream's events
+            await self.hub.join(self, stream)
+            await self.send_json({"type": "subscribed", "stream": stream})
 
 
 def retention() -> dt.timedelta:

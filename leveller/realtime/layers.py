@@ -4,8 +4,9 @@ Channels' version sweeps every channel and every group membership for expired en
 each group_send. With one consumer per websocket, a broadcast to N sockets makes N receives, so every
 message cost O(N^2): measured with bench/bench_chat_fanout.py, this capped fan-out at 1,800 deliveries/s
 with 500 sockets (docs/chat.md, Performance). Here the sweep runs at most once a second, group_send puts
-messages straight onto the queues, and group memberships never expire (consumers leave their groups on
-disconnect; the stock layer silently dropped sockets connected for more than a day from their groups).
+messages straight onto the queues, and group memberships never expire nor end when a message expires
+(members leave their groups themselves: since fanout.py, the only member is each event loop's hub, and the
+stock layer would silently have dropped it from every group after a day, or after one stalled minute).
 """
 
 from __future__ import annotations
@@ -34,10 +35,9 @@ class LinearInMemoryChannelLayer(InMemoryChannelLayer):
         if self.group_expiry:
             super()._clean_expired()
             return
-        for channel, queue in list(self.channels.items()):  # the stock sweep, minus group expiry
+        for channel, queue in list(self.channels.items()):  # the stock sweep, minus any group removal
             while not queue.empty() and queue._queue[0][0] < time.time():
                 queue.get_nowait()
-                self._remove_from_groups(channel)
                 if queue.empty():
                     self.channels.pop(channel, None)
 
@@ -47,7 +47,9 @@ class LinearInMemoryChannelLayer(InMemoryChannelLayer):
         self._clean_expired()
         deadline = time.time() + self.expiry
         for channel in list(self.groups.get(group, {})):
-            queue = self.channels.setdefault(channel, asyncio.Queue(maxsize=self.get_capacity(channel)))
+            queue = self.channels.get(channel)
+            if queue is None:
+                queue = self.channels[channel] = asyncio.Queue(maxsize=self.get_capacity(channel))
             # Like the stock layer, a full channel misses the message (its client resumes from the event log).
             with contextlib.suppress(asyncio.QueueFull, ChannelFull):
                 queue.put_nowait((deadline, deepcopy(message)))

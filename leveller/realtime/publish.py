@@ -83,8 +83,9 @@ async def _send_all(layer, messages: list[tuple[str, dict]], raw: bool = False) 
 
 
 def relay(stream: str, event: dict) -> dict:
-    """The channel-layer message for an event: JSON-encoded once here, not once per socket."""
-    return {"type": "leveller.event", "stream": stream, "text": json.dumps(event)}
+    """The channel-layer message for an event: JSON-encoded once here, not once per socket. The event id rides
+    along so a socket that is being sent a replay skips what the replay already carried."""
+    return {"type": "leveller.event", "stream": stream, "text": json.dumps(event), "event_id": event.get("event_id")}
 
 
 async def asend(messages: list[tuple[str, dict]]) -> None:
@@ -94,6 +95,7 @@ async def asend(messages: list[tuple[str, dict]]) -> None:
 
 
 def control(member_id: int, type: str, **data) -> None:
-    """Tell a member's open sockets to change subscriptions (`leveller.subscribe` / `leveller.unsubscribe`)."""
-
-    transaction.on_commit(lambda: send_now([(f"user-{member_id}", {"type": type, **data})], raw=True))
+    """Tell a member's open sockets to change subscriptions (`leveller.subscribe` / `leveller.unsubscribe`) or
+    to close (`leveller.close`). It travels the `user-<id>` stream, in order with that stream's events."""
+    stream = f"user-{member_id}"
+    transaction.on_commit(lambda: send_now([(stream, {**data, "type": type, "stream": stream})], raw=True))

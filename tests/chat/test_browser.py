@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -97,3 +99,22 @@ def test_the_channel_page_is_accessible_and_usable_at_360px_with_the_keyboard(ne
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
         axe(page)
+
+
+def test_search_loads_more_results_in_place_and_opens_one_in_context(new_page, pair, axe):
+    ann, _, channel = pair
+    for n in range(60):
+        actions.send_message(actor=ann, channel=channel, text=f"Leaflet drop number {n} <b>bold?</b>")
+    page = new_page(ann, viewport={"width": 360, "height": 800})
+    page.goto("/chat/search/?q=leaflet")
+    results = page.locator(".search-results .snippet")
+    expect(results).to_have_count(50)
+    axe(page)
+    page.get_by_role("link", name="Load more results").click()
+    expect(results).to_have_count(60)
+    expect(page.get_by_role("link", name="Load more results")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"/chat/search/\?q=leaflet$"))  # appended in place, not a new page
+    expect(results.last).to_contain_text("Leaflet drop number 0 <b>bold")  # shown as text, never as markup
+    expect(page.locator(".search-results .snippet b")).to_have_count(0)
+    page.locator(".search-results li a").last.click()
+    expect(page.locator("#messages")).to_contain_text("Leaflet drop number 0")

@@ -206,7 +206,7 @@ def test_history_pages_back_to_the_first_message(general, member):
 def test_named_group_mentions_notify_the_groups_members_who_can_read(general, member, organiser, outsider, secret):
     from leveller.chat import handles
 
-    resolver = lambda wanted: {"leeds-tenants": [member.pk, outsider.pk]} if "leeds-tenants" in wanted else {}  # noqa: E731
+    resolver = lambda wanted, author: {"leeds-tenants": [member.pk, outsider.pk]} if "leeds-tenants" in wanted else {}  # noqa: E731
     handles.register_group_mentions(resolver)
     try:
         message = actions.send_message(actor=organiser, channel=secret, text="@leeds-tenants please check the list")

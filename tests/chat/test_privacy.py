@@ -52,6 +52,34 @@ def test_search_never_returns_a_private_channels_messages_to_an_outsider(api_cli
     assert len(api_client(member).get("/api/v1/search?q=hunter2").json()["results"]) == 1
 
 
+def test_search_paging_never_reaches_a_private_channel_for_an_outsider(
+    api_client, client, general, outsider, organiser, secret, posted
+):
+    for n in range(3):
+        actions.send_message(actor=organiser, channel=general, text=f"public hunter2 note {n}")
+    actions.send_message(actor=organiser, channel=secret, text="hunter2 again, newest of all")
+    seen, cursor = [], None
+    while True:
+        query = "/api/v1/search?q=hunter2&limit=1" + (f"&cursor={cursor}" if cursor else "")
+        answer = api_client(outsider).get(query).json()
+        seen += [row["message"]["text"] for row in answer["results"]]
+        cursor = answer["next"]
+        if cursor is None:
+            break
+    assert seen == ["public hunter2 note 2", "public hunter2 note 1", "public hunter2 note 0"]
+    for cursor in [posted.pk + 1, 10**30, -5]:  # a cursor is only an upper bound on ids, never a way in
+        answer = api_client(outsider).get(f"/api/v1/search?q=hunter2&cursor={cursor}").json()
+        assert all(
+            "again" not in row["message"]["text"] and "password" not in row["message"]["text"]
+            for row in answer["results"]
+        )
+    client.force_login(outsider)
+    page = client.get("/chat/search/", {"q": "hunter2", "cursor": posted.pk + 1}, headers={"HX-Request": "true"})
+    assert SECRET_TEXT not in page.content.decode()
+    for cursor in ["²", "-1", "9" * 40, "abc"]:  # nonsense cursors are ignored, never an error
+        assert client.get("/chat/search/", {"q": "hunter2", "cursor": cursor}).status_code == 200
+
+
 def test_attachments_are_served_only_to_members_who_can_read_the_channel(
     client, settings, tmp_path, organiser, outsider, member, secret
 ):

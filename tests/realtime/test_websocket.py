@@ -1,13 +1,15 @@
 """The websocket at /ws/: authentication, narrow streams, and resuming from the last event id."""
 
+import contextlib
 import json
 
 import pytest
 from django.db import transaction
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from leveller.accounts import actions
+from leveller.chat import actions as chat_actions
 from leveller.realtime.publish import publish
 from tests.support.browser import session_for
 
@@ -126,3 +128,45 @@ def test_publish_refuses_a_malformed_stream_name(db):
 def test_publish_refuses_a_payload_that_would_hide_the_event_id(db):
     with pytest.raises(ValueError, match="event_id"):
         publish(streams=["user-1"], type="x", payload={"event_id": 5})
+
+
+def test_after_unsubscribing_a_socket_is_sent_nothing_more_from_that_stream(live_server_asgi, member):
+    channel = chat_actions.create_channel(actor=member, name="quiet")
+    with connect(f"{live_server_asgi.ws_url}?token={token_for(member)}") as ws:
+        receive(ws)
+        ws.send(json.dumps({"type": "unsubscribe", "stream": channel.stream}))
+        ws.send(json.dumps({"type": "ping"}))
+        assert receive(ws)["type"] == "pong"  # the unsubscribe has been handled
+        publish_to([channel.stream], type="test.after_unsubscribe")
+        ws.send(json.dumps({"type": "ping"}))
+        assert receive(ws)["type"] == "pong"
+
+
+def test_a_socket_cannot_leave_its_members_own_stream(live_server_asgi, member):
+    with connect(f"{live_server_asgi.ws_url}?token={token_for(member)}") as ws:
+        receive(ws)
+        ws.send(json.dumps({"type": "unsubscribe", "stream": f"user-{member.pk}"}))
+        assert receive(ws)["type"] == "error"
+        publish_to([f"user-{member.pk}"], type="test.still_here")
+        assert receive(ws)["type"] == "test.still_here"
+
+
+def test_every_socket_of_a_stream_gets_its_events_once_each_in_event_id_order(live_server_asgi, member):
+    token = token_for(member)
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(connect(f"{live_server_asgi.ws_url}?token={token}")) for _ in range(3)]
+        for ws in sockets:
+            receive(ws)
+        sent = [publish_to([f"user-{member.pk}"], type="test.order")[0].id for _ in range(30)]
+        for ws in sockets:
+            assert [receive(ws)["event_id"] for _ in sent] == sent
+
+
+def test_deactivating_a_member_closes_their_open_socket(live_server_asgi, member, staff):
+    with connect(f"{live_server_asgi.ws_url}?token={token_for(member)}") as ws:
+        receive(ws)
+        actions.deactivate_member(actor=staff, member=member, reason="left")
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                receive(ws)
+        assert closed.value.rcvd.code == 4403

@@ -115,6 +115,35 @@
   });
   document.addEventListener("leveller:resync", function () { location.reload(); });
 
+  // Presence: a dot and a label ("active"/"away") next to DM partners and channel members. Events arrive only
+  // for people this tab follows: DM partners, and the members of a channel whose member list is open.
+  function showPresence(id, active) {
+    document.querySelectorAll('[data-presence="' + id + '"]').forEach(function (el) {
+      el.dataset.active = active ? "1" : "0";
+      el.querySelector(".presence-label").textContent = active ? "active" : "away";
+    });
+  }
+  document.addEventListener("leveller:presence", function (e) { showPresence(e.detail.member_id, e.detail.active); });
+  document.addEventListener("leveller:presence.snapshot", function (e) {
+    const active = new Set(e.detail.active);
+    document.querySelectorAll("[data-presence-watch] [data-presence]").forEach(function (el) {
+      const id = Number(el.dataset.presence);
+      if (id !== memberId) showPresence(id, active.has(id));
+    });
+  });
+  const watched = document.querySelector("[data-presence-watch]");
+  function watchPresence() {
+    if (watched && window.Leveller && window.Leveller.realtime) {
+      window.Leveller.realtime.send({ type: "presence.watch", channel_id: Number(watched.dataset.presenceWatch) });
+    }
+  }
+  let connections = document.documentElement.dataset.realtime === "open" ? 1 : 0;
+  if (connections) watchPresence();
+  document.addEventListener("leveller:connected", function () {
+    watchPresence();
+    if (connections++) refreshSidebar(); // a reconnect: presence hints sent meanwhile were missed
+  });
+
   // Typing: send a hint at most every 3 s; show others' hints for 4 s.
   let lastTyping = 0;
   document.addEventListener("input", function (e) {
