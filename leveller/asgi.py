@@ -11,12 +11,12 @@ from django.conf import settings
 from django.core.asgi import get_asgi_application
 
 from leveller.core.fastlane import FastLane
-from leveller.core.request_threads import RequestThreads
+from leveller.core.request_threads import RequestThreads, Threads
 
 # Hot token-authenticated API calls take the fast lane; everything else goes to Django on the request threads.
 django_app = FastLane(
-    RequestThreads(get_asgi_application(), size=settings.REQUEST_THREADS),
-    threads=RequestThreads(size=1 if settings.DATABASE_IS_SQLITE else max(settings.REQUEST_THREADS, 1)),
+    RequestThreads(get_asgi_application(), threads=Threads(settings.REQUEST_THREADS)),
+    threads=Threads(1 if settings.DATABASE_IS_SQLITE else max(settings.REQUEST_THREADS, 1)),
 )
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
@@ -35,7 +35,7 @@ application = ProtocolTypeRouter(
 
 # Everything imported so far (Django, the apps, their libraries) lives as long as the process: move it out of
 # the garbage collector's reach, so a full collection scans only what requests and sockets made. Without this,
-# full collections of 46–90 ms landed in the middle of broadcasts and set the fan-out benchmark's p99
+# full collections landed in the middle of broadcasts and set the fan-out benchmark's p99
 # (docs/architecture.md, Measured choices).
 gc.collect()
 gc.freeze()

@@ -28,7 +28,7 @@ from django.db import close_old_connections
 from django.http import Http404
 from django.http.request import split_domain_port, validate_host
 
-from leveller.core.request_threads import RequestThreads
+from leveller.core.request_threads import Threads
 
 log = logging.getLogger("django.request")
 MAX_BODY = 64 * 1024
@@ -166,7 +166,7 @@ class FastLane:
     On SQLite the lane has one thread: its calls write, SQLite takes one writer at a time, and a second thread
     only added GIL hand-offs (measured: 335 against 262 assignments/s, docs/architecture.md)."""
 
-    def __init__(self, app, *, threads: RequestThreads):
+    def __init__(self, app, *, threads: Threads):
         self.app = app
         self.threads = threads
 

@@ -19,11 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 from asgiref.sync import ThreadSensitiveContext
 
 
-class RequestThreads:
-    """ASGI middleware for HTTP: lend each request one of `size` long-lived threads (0: Django's default)."""
+class Threads:
+    """`size` long-lived threads, lent one at a time (0: none, and borrowing changes nothing)."""
 
-    def __init__(self, app=None, *, size: int):
-        self.app = app
+    def __init__(self, size: int):
         self.size = size
         self._executors = [ThreadPoolExecutor(max_workers=1, thread_name_prefix="request") for _ in range(size)]
         self._free: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Queue] = weakref.WeakKeyDictionary()
@@ -37,13 +36,6 @@ class RequestThreads:
                 queue.put_nowait(executor)
             self._free[loop] = queue
         return queue
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or not self.size:
-            await self.app(scope, receive, send)
-            return
-        async with self.borrow():
-            await self.app(scope, receive, send)
 
     @contextlib.asynccontextmanager
     async def borrow(self):
@@ -59,3 +51,18 @@ class RequestThreads:
                 yield
         finally:
             queue.put_nowait(executor)
+
+
+class RequestThreads:
+    """ASGI middleware for HTTP: each request runs its sync code on a thread borrowed from `threads`."""
+
+    def __init__(self, app, *, threads: Threads):
+        self.app = app
+        self.threads = threads
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        async with self.threads.borrow():
+            await self.app(scope, receive, send)

@@ -4,6 +4,7 @@ import pytest
 
 from leveller.chat import actions
 from leveller.chat.models import Channel
+from tests.support.personas import make_member
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +26,16 @@ def secret(organiser, member):
     channel = actions.create_channel(actor=organiser, name="data-team", private=True, purpose="Membership data")
     actions.add_channel_member(actor=organiser, channel=channel, member=member)
     return channel
+
+
+@pytest.fixture
+def pair(live_server_asgi):
+    """Two members in one public channel, with the live server running (the two-browser tests)."""
+    ann = make_member("Ann Author", "ann@example.org", password=None)
+    ben = make_member("Ben Reader", "ben@example.org", password=None)
+    channel = actions.create_channel(actor=ann, name="general")
+    actions.add_channel_member(actor=ben, channel=channel, member=ben)
+    return ann, ben, channel
 
 
 def channel_named(name: str) -> Channel:

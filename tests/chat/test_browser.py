@@ -9,18 +9,8 @@ from playwright.sync_api import expect
 
 from leveller.chat import actions
 from leveller.chat.queries import welcome_channel
-from tests.support.personas import make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def pair(live_server_asgi):
-    ann = make_member("Ann Author", "ann@example.org", password=None)
-    ben = make_member("Ben Reader", "ben@example.org", password=None)
-    channel = actions.create_channel(actor=ann, name="general")
-    actions.add_channel_member(actor=ben, channel=channel, member=ben)
-    return ann, ben, channel
 
 
 def open_actions(message):

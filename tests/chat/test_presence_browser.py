@@ -21,15 +21,6 @@ def fresh_presence():
     presence.store().clear()
 
 
-@pytest.fixture
-def pair(live_server_asgi):
-    ann = make_member("Ann Author", "ann@example.org", password=None)
-    ben = make_member("Ben Reader", "ben@example.org", password=None)
-    channel = actions.create_channel(actor=ann, name="general")
-    actions.add_channel_member(actor=ben, channel=channel, member=ben)
-    return ann, ben, channel
-
-
 def connected(page):
     expect(page.locator("html[data-realtime='open']")).to_have_count(1)
     return page

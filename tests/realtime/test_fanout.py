@@ -23,6 +23,11 @@ def run(scenario) -> None:
         pool.submit(lambda: asyncio.run(scenario())).result()
 
 
+def in_process_hub() -> tuple[LinearInMemoryChannelLayer, Hub]:
+    layer = LinearInMemoryChannelLayer(capacity=1000)
+    return layer, Hub(layer)
+
+
 class FakeSocket:
     """What the hub needs of a consumer; records the text frames it is sent. A slow one waits for `gate`."""
 
@@ -68,8 +73,7 @@ async def settle(until=None, timeout: float = 5.0) -> None:
 
 def test_a_broadcast_reaches_the_hub_once_and_each_socket_of_the_stream_once_and_no_other():
     async def scenario():
-        layer = LinearInMemoryChannelLayer(capacity=1000)
-        hub = Hub(layer)
+        layer, hub = in_process_hub()
         readers = [FakeSocket(hub) for _ in range(3)]
         elsewhere = FakeSocket(hub)
         for socket in readers:
@@ -86,8 +90,7 @@ def test_a_broadcast_reaches_the_hub_once_and_each_socket_of_the_stream_once_and
 
 def test_one_streams_events_reach_each_socket_in_the_order_they_were_broadcast():
     async def scenario():
-        layer = LinearInMemoryChannelLayer(capacity=1000)
-        hub = Hub(layer)
+        layer, hub = in_process_hub()
         sockets = [FakeSocket(hub) for _ in range(2)]
         for socket in sockets:
             await hub.join(socket, "channel-1")
@@ -101,8 +104,7 @@ def test_one_streams_events_reach_each_socket_in_the_order_they_were_broadcast()
 
 def test_a_removal_sent_before_a_broadcast_wins_over_it():
     async def scenario():
-        layer = LinearInMemoryChannelLayer(capacity=1000)
-        hub = Hub(layer)
+        layer, hub = in_process_hub()
         removed, staying = FakeSocket(hub), FakeSocket(hub)
         await hub.join(removed, "user-7")
         await hub.join(staying, "user-8")
@@ -122,8 +124,7 @@ def test_a_removal_sent_before_a_broadcast_wins_over_it():
 
 def test_when_the_last_local_socket_leaves_a_stream_the_hub_leaves_its_group():
     async def scenario():
-        layer = LinearInMemoryChannelLayer(capacity=1000)
-        hub = Hub(layer)
+        layer, hub = in_process_hub()
         socket = FakeSocket(hub)
         await hub.join(socket, "channel-1")
         await hub.leave(socket, ["channel-1"])
@@ -137,8 +138,7 @@ def test_when_the_last_local_socket_leaves_a_stream_the_hub_leaves_its_group():
 
 def test_a_subscribe_control_makes_the_members_sockets_follow_the_stream():
     async def scenario():
-        layer = LinearInMemoryChannelLayer(capacity=1000)
-        hub = Hub(layer)
+        layer, hub = in_process_hub()
         member, other = FakeSocket(hub), FakeSocket(hub)
         await hub.join(member, "user-7")
         await hub.join(other, "user-8")
@@ -154,8 +154,7 @@ def test_a_subscribe_control_makes_the_members_sockets_follow_the_stream():
 
 def test_a_close_control_stops_deliveries_before_the_next_broadcast():
     async def scenario():
-        layer = LinearInMemoryChannelLayer(capacity=1000)
-        hub = Hub(layer)
+        layer, hub = in_process_hub()
         socket = FakeSocket(hub)
         await hub.join(socket, "user-7")
         await hub.join(socket, "channel-1")
@@ -172,8 +171,7 @@ def test_a_close_control_stops_deliveries_before_the_next_broadcast():
 
 def test_a_slow_socket_holds_up_nobody_and_gets_its_events_in_order_once_it_drains():
     async def scenario():
-        layer = LinearInMemoryChannelLayer(capacity=1000)
-        hub = Hub(layer)
+        layer, hub = in_process_hub()
         slow, fast = FakeSocket(hub, slow=True), FakeSocket(hub)
         for socket in (slow, fast):
             await hub.join(socket, "channel-1")
@@ -196,8 +194,7 @@ def test_a_socket_too_far_behind_is_closed_and_sent_nothing_more(monkeypatch):
     monkeypatch.setattr(fanout, "OUTBOX_LIMIT", 3)
 
     async def scenario():
-        layer = LinearInMemoryChannelLayer(capacity=1000)
-        hub = Hub(layer)
+        layer, hub = in_process_hub()
         stuck, fine = FakeSocket(hub, slow=True), FakeSocket(hub)
         for socket in (stuck, fine):
             await hub.join(socket, "channel-1")
@@ -216,8 +213,7 @@ def test_a_socket_too_far_behind_is_closed_and_sent_nothing_more(monkeypatch):
 
 def test_while_a_replay_is_sent_live_events_wait_then_follow_without_repeating_it():
     async def scenario():
-        layer = LinearInMemoryChannelLayer(capacity=1000)
-        hub = Hub(layer)
+        layer, hub = in_process_hub()
         socket = FakeSocket(hub)
         await hub.join(socket, "channel-1")
         async with socket.outbox.held():
@@ -236,8 +232,7 @@ def test_while_a_replay_is_sent_live_events_wait_then_follow_without_repeating_i
 
 def test_a_replay_on_a_slow_socket_follows_the_write_already_under_way():
     async def scenario():
-        layer = LinearInMemoryChannelLayer(capacity=1000)
-        hub = Hub(layer)
+        layer, hub = in_process_hub()
         socket = FakeSocket(hub, slow=True)
         await hub.join(socket, "channel-1")
         await layer.group_send("channel-1", event("channel-1", 1))
