@@ -431,8 +431,8 @@ def run_database(database: str, quick: bool) -> dict:
             imported = import_list(client, org, live, rows)
             import_list(client, org, raw, min(rows, 50_000), offset=500_000)
             client.patch(f"/api/v1/phonebank/campaigns/{live}", headers=org, json={"status": "live"})
-            # warm up: each caller once
-            for token in tokens["callers"][:20]:
+            # warm up: each caller once (a caller's first `next` also joins the campaign's chat channel)
+            for token in tokens["callers"]:
                 client.post(f"/api/v1/phonebank/campaigns/{live}/next", headers={"Authorization": f"Bearer {token}"})
             print("  … raw SQL loop", flush=True)
             sql_loop = raw_loop(database, target, raw, phase)

@@ -10,13 +10,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leveller.settings")
 from django.conf import settings
 from django.core.asgi import get_asgi_application
 
+from leveller.core import sqlite_wal
 from leveller.core.fastlane import FastLane
 from leveller.core.request_threads import RequestThreads, Threads
 
 # Hot token-authenticated API calls take the fast lane; everything else goes to Django on the request threads.
 django_app = FastLane(
     RequestThreads(get_asgi_application(), threads=Threads(settings.REQUEST_THREADS)),
-    threads=Threads(1 if settings.DATABASE_IS_SQLITE else max(settings.REQUEST_THREADS, 1)),
+    threads=1 if settings.DATABASE_IS_SQLITE else max(settings.REQUEST_THREADS, 1),
 )
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
@@ -32,6 +33,9 @@ application = ProtocolTypeRouter(
     }
 )
 
+
+# SQLite: WAL checkpoints on a background thread rather than inside whichever request commits.
+sqlite_wal.start_checkpointer()
 
 # Everything imported so far (Django, the apps, their libraries) lives as long as the process: move it out of
 # the garbage collector's reach, so a full collection scans only what requests and sockets made. Without this,

@@ -12,6 +12,7 @@ from leveller.env import (
     env_bool,
     env_database,
     env_email,
+    env_float,
     env_int,
     env_list,
     env_path,
@@ -106,6 +107,10 @@ if _database is None or _database["ENGINE"].endswith("sqlite3"):
                     "PRAGMA foreign_keys=ON;"
                     "PRAGMA cache_size=-20000;"
                     "PRAGMA mmap_size=134217728;"
+                    # The server's checkpoint thread keeps the WAL short (core/sqlite_wal.py); this is the
+                    # safety valve for processes without it, and the WAL file is cut back to 64 MiB after.
+                    f"PRAGMA wal_autocheckpoint={env_int('LEVELLER_SQLITE_AUTOCHECKPOINT_PAGES', 10000, minimum=0)};"
+                    "PRAGMA journal_size_limit=67108864;"
                 ),
             },
             # Request threads live as long as the process (core/request_threads.py), so each keeps its
@@ -127,6 +132,9 @@ else:
     _database["CONN_HEALTH_CHECKS"] = not _pool_size  # the pool checks connections itself
     DATABASES = {"default": _database}
 DATABASE_IS_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+# SQLite: seconds between the server's background WAL checkpoints (core/sqlite_wal.py); 0 leaves checkpoints to
+# the committing requests (at LEVELLER_SQLITE_AUTOCHECKPOINT_PAGES).
+SQLITE_CHECKPOINT_SECONDS = env_float("LEVELLER_SQLITE_CHECKPOINT_SECONDS", 0.5, minimum=0)
 # HTTP requests run their sync code on this many long-lived threads (leveller/core/request_threads.py);
 # 0 gives Django's default of a new thread per request.
 REQUEST_THREADS = env_int("LEVELLER_REQUEST_THREADS", 8, minimum=0, maximum=256)
@@ -241,8 +249,6 @@ CHAT_EMAIL_DELAY_MINUTES = env_int("LEVELLER_CHAT_EMAIL_DELAY_MINUTES", 15, mini
 CHAT_WELCOME_DAYS = env_int("LEVELLER_CHAT_WELCOME_DAYS", 14, minimum=1, maximum=365)
 
 # --- Newsletter ---------------------------------------------------------------------------------------
-from leveller.env import env_float  # noqa: E402
-
 NEWSLETTER_RATE = env_float("LEVELLER_NEWSLETTER_RATE", 10.0, minimum=0)  # messages a second; 0 = no limit
 NEWSLETTER_FROM_EMAIL = env_str("LEVELLER_NEWSLETTER_FROM", DEFAULT_FROM_EMAIL)
 NEWSLETTER_MAX_ATTEMPTS = env_int("LEVELLER_NEWSLETTER_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
@@ -250,8 +256,6 @@ NEWSLETTER_RETRY_SECONDS = env_int("LEVELLER_NEWSLETTER_RETRY_SECONDS", 60, mini
 NEWSLETTER_SIGNUPS_PER_HOUR = env_int("LEVELLER_NEWSLETTER_SIGNUPS_PER_HOUR", 10, minimum=1)
 
 # --- phonebank ---------------------------------------------------------------------------------------
-from leveller.env import env_float  # noqa: E402 - kept inside this block
-
 PHONEBANK_LEASE_MINUTES = env_int("LEVELLER_PHONEBANK_LEASE_MINUTES", 10, minimum=1, maximum=240)
 PHONEBANK_SYNC_IMPORT_ROWS = env_int("LEVELLER_PHONEBANK_SYNC_IMPORT_ROWS", 2000, minimum=0)
 PHONEBANK_PROGRESS_SECONDS = env_float("LEVELLER_PHONEBANK_PROGRESS_SECONDS", 1.0, minimum=0)

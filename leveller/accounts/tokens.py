@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.db import connection
 from django.utils import timezone
@@ -12,14 +13,20 @@ from leveller.core import rawload
 
 TOUCH_EVERY = dt.timedelta(minutes=5)
 
-# Every API call runs this, so it is two plain queries (token with roles, then member) rather than three ORM
-# ones: the ORM's query building cost several times the query itself (docs/architecture.md, Measured choices).
+# Every API call runs this, so it is one plain query (token, its member and the member's roles) rather than three
+# ORM ones: the ORM's query building cost several times the query itself (docs/architecture.md, Measured choices).
 _ROLES = {"sqlite": "group_concat(r.role, ',')", "postgresql": "string_agg(r.role, ',')"}
 _LOOKUP = """
-SELECT t.id, t.member_id, (t.last_used_at IS NULL OR t.last_used_at < %s),
-       (SELECT {roles} FROM accounts_memberrole r WHERE r.member_id = t.member_id)
-FROM accounts_apitoken t WHERE t.token_hash = %s AND t.revoked_at IS NULL
+SELECT t.id, (t.last_used_at IS NULL OR t.last_used_at < %s),
+       (SELECT {roles} FROM accounts_memberrole r WHERE r.member_id = t.member_id), {member}
+FROM accounts_apitoken t JOIN accounts_member m ON m.id = t.member_id
+WHERE t.token_hash = %s AND t.revoked_at IS NULL AND m.is_active
 """
+
+
+@functools.cache
+def _lookup_sql(vendor: str) -> str:
+    return _LOOKUP.format(roles=_ROLES.get(vendor, _ROLES["postgresql"]), member=rawload.columns(Member, "m"))
 
 
 def member_for_token(secret: str):
@@ -27,15 +34,12 @@ def member_for_token(secret: str):
     if not secret or not secret.startswith(ApiToken.PREFIX) or len(secret) > 100:
         return None
     now = timezone.now()
-    sql = _LOOKUP.format(roles=_ROLES.get(connection.vendor, _ROLES["postgresql"]))
     stale_before = connection.ops.adapt_datetimefield_value(now - TOUCH_EVERY)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [stale_before, hash_secret(secret)])
-        row = cursor.fetchone()
-    member = rawload.first(Member, "id = %s AND is_active", [row[1]]) if row else None
-    if member is None:
+    row = rawload.execute(_lookup_sql(connection.vendor), [stale_before, hash_secret(secret)]).fetchone()
+    if row is None:
         return None
-    token_id, _, stale, roles = row
+    token_id, stale, roles = row[:3]
+    member = rawload.build(Member, row[3:])
     member._roles_cache = frozenset(filter(None, (roles or "").split(",")))
     if stale:
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)

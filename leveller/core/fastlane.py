@@ -15,20 +15,19 @@ Measured choices).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections
 from django.http import Http404
 from django.http.request import split_domain_port, validate_host
-
-from leveller.core.request_threads import Threads
 
 log = logging.getLogger("django.request")
 MAX_BODY = 64 * 1024
@@ -161,14 +160,18 @@ _HEADERS = [
 
 
 class FastLane:
-    """ASGI middleware: serve registered routes directly on `threads`; pass everything else to `app` (Django).
+    """ASGI middleware: serve registered routes directly on `threads` worker threads; pass everything else to
+    `app` (Django).
 
-    On SQLite the lane has one thread: its calls write, SQLite takes one writer at a time, and a second thread
-    only added GIL hand-offs (measured: 335 against 262 assignments/s, docs/architecture.md)."""
+    Each lane request is one synchronous call (`_run`), so it needs no thread of its own for its whole life:
+    calls wait in the threads' shared queue and a thread takes the next one the moment it finishes. Lending a
+    thread per request instead left it idle while the event loop came round to hand over the next request
+    (measured: docs/architecture.md, Measured choices). On SQLite the lane has one thread: its calls write,
+    SQLite takes one writer at a time, and a second thread only added GIL hand-offs."""
 
-    def __init__(self, app, *, threads: Threads):
+    def __init__(self, app, *, threads: int):
         self.app = app
-        self.threads = threads
+        self.executor = ThreadPoolExecutor(max_workers=max(threads, 1), thread_name_prefix="fastlane")
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or not _routes:
@@ -189,8 +192,8 @@ class FastLane:
             await _respond(send, 413, {"detail": f"The request body is larger than {MAX_BODY // 1024} KiB."})
             return
         try:
-            async with self.threads.borrow():
-                result = await sync_to_async(_run)(route, secret, raw, kwargs)
+            loop = asyncio.get_running_loop()
+            result = await loop.run_in_executor(self.executor, _run, route, secret, raw, kwargs)
         except Exception:
             log.exception("Internal Server Error: %s", scope["path"])
             result = 500, {"detail": "Something went wrong on the server."}

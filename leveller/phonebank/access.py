@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -64,11 +66,21 @@ def campaign_for_organiser(actor, campaign_id) -> Campaign:
 def call_for_caller(actor, call_id) -> Call:
     """A call belongs to the caller who made it; to everyone else it does not exist."""
     require_member(actor)
-    call = rawload.first(Call, "id = %s AND caller_id = %s", [_as_id(call_id), actor.pk])
-    if call is None:
+    row = rawload.execute(_call_sql(), [_as_id(call_id), actor.pk]).fetchone()
+    if row is None:
         raise Http404("No such call.")
-    call.campaign = rawload.first(Campaign, "id = %s", [call.campaign_id])
+    call = rawload.build(Call, row[: rawload.width(Call)])
+    call.campaign = rawload.build(Campaign, row[rawload.width(Call) :])
     return call
+
+
+@functools.cache
+def _call_sql() -> str:
+    """A call with its campaign, in one query (the outcome API runs it for every call recorded)."""
+    return (
+        f"SELECT {rawload.columns(Call, 'k')}, {rawload.columns(Campaign, 'p')}"  # noqa: S608 - constant parts
+        " FROM phonebank_call k JOIN phonebank_campaign p ON p.id = k.campaign_id WHERE k.id = %s AND k.caller_id = %s"
+    )
 
 
 def campaigns_for(member):

@@ -137,30 +137,24 @@ def set_leaderboard(*, actor, campaign: Campaign, visible: bool) -> CampaignCall
 # --- calling ----------------------------------------------------------------------------------------------------
 
 
-_SEEN = """
-SELECT id, (last_seen_at < %s OR last_seen_at > %s) FROM phonebank_campaigncaller
-WHERE campaign_id = %s AND member_id = %s{lock}
-"""
-
-
-def _touch_caller(campaign: Campaign, member, now: dt.datetime) -> None:
-    """Mark the caller present, and lock their row: one assignment at a time per caller."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    stale_before = queue.db_time(now - dt.timedelta(seconds=30))
-    with connection.cursor() as cursor:
-        cursor.execute(_SEEN.format(lock=lock), [stale_before, queue.db_time(now), campaign.pk, member.pk])
-        row = cursor.fetchone()
-    if row is None:
-        try:
-            with transaction.atomic():
-                CampaignCaller.objects.create(campaign=campaign, member=member, joined_at=now, last_seen_at=now)
-        except IntegrityError:  # the same caller's parallel first request created it
-            pass
-        else:
-            integrations.join_campaign_channel(campaign=campaign, member=member)
-        CampaignCaller.objects.select_for_update().filter(campaign=campaign, member=member).exists()
-    elif row[1]:
-        CampaignCaller.objects.filter(pk=row[0]).update(last_seen_at=now)
+def _touch_caller(campaign: Campaign, member, now: dt.datetime) -> tuple[int | None, bool]:
+    """Mark the caller present and lock their row (one assignment at a time per caller); return the open call
+    id of the contact they already hold here, if any, and whether a call-back promised to them may be due."""
+    row = queue.caller_row(campaign, member, now, stale_before=now - dt.timedelta(seconds=30))
+    if row is not None:
+        row_id, stale, held, due = row
+        if stale:
+            rawload.update(CampaignCaller, row_id, last_seen_at=now)
+        return held, bool(due)
+    try:
+        with transaction.atomic():
+            CampaignCaller.objects.create(campaign=campaign, member=member, joined_at=now, last_seen_at=now)
+    except IntegrityError:  # the same caller's parallel first request created it
+        pass
+    else:
+        integrations.join_campaign_channel(campaign=campaign, member=member)
+    CampaignCaller.objects.select_for_update().filter(campaign=campaign, member=member).exists()
+    return queue.held_by(campaign, member, now), True
 
 
 @serialised
@@ -173,15 +167,14 @@ def next_contact(*, actor, campaign: Campaign, now: dt.datetime | None = None) -
         raise PermissionDenied("You are not a caller in this campaign.")
     if campaign.status != CampaignStatus.LIVE:
         raise ValidationError(f"This campaign is {campaign.get_status_display().lower()}: calling is closed.")
-    _touch_caller(campaign, actor, now)
-    held = queue.held_by(campaign, actor, now)
+    held, callbacks_due = _touch_caller(campaign, actor, now)
     if held is not None:
         call = rawload.first(Call, "id = %s", [held])
         call.campaign, call.contact = campaign, rawload.first(Contact, "id = %s", [call.contact_id])
         _record_view(actor, call)
         return call
     for _ in range(5):
-        candidate = queue.pick(campaign, actor, now)
+        candidate = queue.pick(campaign, actor, now, callbacks_due=callbacks_due)
         if candidate is None:
             return None
         if not candidate.blocked:
@@ -191,28 +184,28 @@ def next_contact(*, actor, campaign: Campaign, now: dt.datetime | None = None) -
         )
     else:
         return None
+    contact = candidate.contact
     lease_until = now + queue.lease_length()
-    if candidate.lease_call_id:
-        Call.objects.filter(pk=candidate.lease_call_id, ended_at__isnull=True).update(outcome=EXPIRED, ended_at=now)
+    if contact.lease_call_id:
+        Call.objects.filter(pk=contact.lease_call_id, ended_at__isnull=True).update(outcome=EXPIRED, ended_at=now)
     call = rawload.insert(
-        Call(campaign=campaign, contact_id=candidate.id, caller=actor, started_at=now, lease_expires_at=lease_until)
+        Call(campaign=campaign, contact=contact, caller=actor, started_at=now, lease_expires_at=lease_until)
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE phonebank_contact SET holder_id = %s, lease_call_id = %s, available_at = %s WHERE id = %s",
-            [actor.pk, call.pk, queue.db_time(lease_until), candidate.id],
-        )
-    call.contact = rawload.first(Contact, "id = %s", [candidate.id])
-    _record_view(actor, call, contact_id=candidate.id)
+    rawload.execute(
+        "UPDATE phonebank_contact SET holder_id = %s, lease_call_id = %s, available_at = %s WHERE id = %s",
+        [actor.pk, call.pk, queue.db_time(lease_until), contact.pk],
+    )
+    contact.holder_id, contact.lease_call_id, contact.available_at = actor.pk, call.pk, lease_until
+    _record_view(actor, call)
     progress.changed(campaign.pk)
     return call
 
 
-def _record_view(actor, call: Call, contact_id: int | None = None) -> None:
+def _record_view(actor, call: Call) -> None:
     audit.record(
         actor=actor,
         action="phonebank.contact_viewed",
-        target=Contact(pk=contact_id or call.contact_id),
+        target=call.contact if Call.contact.is_cached(call) else Contact(pk=call.contact_id),
         summary=f"call {call.pk} in campaign {call.campaign_id}",
         data={"call": call.pk},
     )
