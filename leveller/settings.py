@@ -122,6 +122,11 @@ if _database is None or _database["ENGINE"].endswith("sqlite3"):
     }
 else:
     _database.setdefault("OPTIONS", {})
+    # Let psycopg prepare the statements a connection runs again and again (Django turns this off by default
+    # for transaction-mode connection poolers). Django's own ORM cursors bind on the client and never prepare;
+    # the hot paths' plain statements (core/rawload.py) do.
+    if env_bool("LEVELLER_DB_PREPARED_STATEMENTS", True):
+        _database["OPTIONS"]["prepare_threshold"] = 5
     # A connection pool per server process (psycopg_pool). Under ASGI each request runs its sync code on a
     # fresh thread, so CONN_MAX_AGE cannot keep connections and every request paid for a new PostgreSQL
     # connection (measured in docs/architecture.md). 0 turns the pool off (then CONN_MAX_AGE applies).

@@ -31,10 +31,11 @@ def execute(sql: str, params=(), *, using: str = "default"):
     if state is None or state[0] is not raw:
         state = connection.__dict__["_leveller_raw"] = (raw, _cursor(connection, raw), {})
     _, cursor, converted = state
-    if connection.vendor == "sqlite":
-        sql = converted.get(sql) or converted.setdefault(sql, sql.replace("%s", "?"))
     with connection.wrap_database_errors:
-        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute(sql, params, prepare=True)
+        else:
+            cursor.execute(converted.get(sql) or converted.setdefault(sql, sql.replace("%s", "?")), params)
     return cursor
 
 
@@ -42,7 +43,7 @@ def _cursor(connection, raw):
     if connection.vendor == "postgresql":
         import psycopg
 
-        return psycopg.Cursor(raw)  # server-side binding: prepared after a few runs of the same statement
+        return psycopg.Cursor(raw)  # server-side binding, so statements can be prepared
     return raw.cursor()
 
 
