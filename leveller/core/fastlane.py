@@ -15,7 +15,6 @@ Measured choices).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -23,6 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections
@@ -192,8 +192,11 @@ class FastLane:
             await _respond(send, 413, {"detail": f"The request body is larger than {MAX_BODY // 1024} KiB."})
             return
         try:
-            loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(self.executor, _run, route, secret, raw, kwargs)
+            # Not thread-sensitive: the call is one function, so any lane thread will do. Through asgiref (not a
+            # bare run_in_executor) so broadcasts from the call's on_commit hooks run on this event loop.
+            result = await sync_to_async(_run, thread_sensitive=False, executor=self.executor)(
+                route, secret, raw, kwargs
+            )
         except Exception:
             log.exception("Internal Server Error: %s", scope["path"])
             result = 500, {"detail": "Something went wrong on the server."}

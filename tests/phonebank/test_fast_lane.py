@@ -82,3 +82,24 @@ def test_requests_the_lane_should_not_answer_fall_through_to_django(live_server_
     assert anonymous.status_code == 401
     wrong_host = httpx.post(url, headers={"Authorization": "Bearer lvl_x", "Host": "evil.example"})
     assert wrong_host.status_code == 400
+
+
+def test_a_call_taken_through_the_lane_reaches_the_organisers_open_dashboard_live(
+    live_server_asgi, open_campaign, organiser, member
+):
+    import json
+
+    from websockets.sync.client import connect
+
+    _, secret = accounts.create_api_token(actor=organiser, member=organiser, name="dashboard")
+    with connect(f"{live_server_asgi.ws_url}?token={secret}") as ws:
+        assert json.loads(ws.recv(timeout=5))["type"] == "hello"
+        ws.send(json.dumps({"type": "subscribe", "stream": f"campaign-{open_campaign.pk}"}))
+        assert json.loads(ws.recv(timeout=5))["type"] == "subscribed"
+        taken = httpx.post(
+            f"{live_server_asgi.url}/api/v1/phonebank/campaigns/{open_campaign.pk}/next", headers=token_for(member)
+        )
+        assert taken.status_code == 200
+        while (event := json.loads(ws.recv(timeout=5)))["type"] != "phonebank.progress":
+            pass
+    assert event["stream"] == f"campaign-{open_campaign.pk}"
