@@ -48,20 +48,12 @@ def checkpoint(alias: str = "default") -> tuple[int, int, int] | None:
 
 
 def _run(alias: str, every: float) -> None:
-    conn = None
     while True:
         time.sleep(every)
         try:
-            path = _database_path(alias)
-            if path is None:
-                continue
-            if conn is None:
-                conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=1, isolation_level=None)
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        except sqlite3.Error:  # busy, or the file went away (tests): try again next time on a fresh connection
-            if conn is not None:
-                conn.close()
-            conn = None
+            checkpoint(alias)  # a fresh connection each time: cheap twice a second, and nothing to go stale
+        except sqlite3.Error:  # busy, or the file went away (tests): try again next time
+            pass
         except Exception:  # never let the thread die quietly half-way
             log.exception("SQLite checkpoint failed")
 

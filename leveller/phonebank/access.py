@@ -69,8 +69,9 @@ def call_for_caller(actor, call_id) -> Call:
     row = rawload.execute(_call_sql(), [_as_id(call_id), actor.pk]).fetchone()
     if row is None:
         raise Http404("No such call.")
-    call = rawload.build(Call, row[: rawload.width(Call)])
-    call.campaign = rawload.build(Campaign, row[rawload.width(Call) :])
+    split = rawload.width(Call)
+    call = rawload.build(Call, row[:split])
+    call.campaign = rawload.build(Campaign, row[split:])
     return call
 
 
