@@ -1,6 +1,9 @@
 """The `leveller` command: Django's management commands with Leveller's settings.
 
 Configuration errors print one line naming the variable and exit 2, instead of a traceback.
+
+`leveller stv ...` is the one command that never needs the database or settings: it goes straight to the
+standard-library STV engine (`leveller.stv.cli`), so counting a large file does not pay for Django's start-up.
 """
 
 from __future__ import annotations
@@ -13,6 +16,10 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leveller.settings")
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "leveller"
+    if len(argv) > 1 and argv[1] == "stv":
+        from leveller.stv.cli import main as stv_main
+
+        raise SystemExit(stv_main(argv[2:]))
     from leveller.env import ConfigError
 
     try:

@@ -19,6 +19,7 @@ Whitespace, including newlines, is not significant between numbers. Every parsin
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 
 from .model import Election, ElectionError, STVError
@@ -36,9 +37,9 @@ class BLTError(STVError, ValueError):
 WORD, TEXT = 0, 1
 
 
-def _tokens(text: str) -> Iterator[tuple[int, str, int]]:
+def _tokens(text: str, first_line: int = 1) -> Iterator[tuple[int, str, int]]:
     """Yield ``(kind, text, line)``: bare words and quoted strings, each with its line number."""
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.splitlines(), first_line):
         if '"' not in line:
             for word in line.split():
                 yield WORD, word, number
@@ -73,10 +74,60 @@ def _int(word: str, line: int, what: str) -> int:
         raise BLTError(line, f"{what} {word!r} is not a whole number") from None
 
 
+Ballots = list[tuple[int, tuple[int, ...]]]
+Totals = dict[tuple[int, ...], int]
+
+
+def _fast_ballots(lines: list[str], ncand: int) -> tuple[set[int], Ballots, Totals, int] | None:
+    """The common layout, read line by line: the header alone on line 1, optionally a line of withdrawn
+    candidates, then one whole ballot per line up to a line holding just 0. Each distinct line is parsed once;
+    identical lines share one ballot tuple. Returns ``(withdrawn, ballots, papers per ranking, index of the line
+    after the 0)``, or None for any other layout or any problem, so that the general parser reads the file and
+    names the line at fault."""
+    i = 1
+    withdrawn: set[int] = set()
+    if i < len(lines) and lines[i].lstrip().startswith("-"):
+        for word in lines[i].split():
+            if not (word.startswith("-") and word[1:].isdigit() and 1 <= int(word[1:]) <= ncand):
+                return None
+            withdrawn.add(int(word[1:]))
+        i += 1
+    try:
+        end = lines.index("0", i)
+    except ValueError:
+        return None
+    section = lines[i:end]
+    parsed: dict[str, tuple[int, tuple[int, ...]]] = {}
+    totals: Totals = {}
+    candidates = set(range(1, ncand + 1))
+    zero_based = list(range(-1, ncand))
+    for line, copies in Counter(section).items():
+        try:
+            weight, *prefs, last = map(int, line.split())
+        except ValueError:  # a word that is not a number, or fewer than two numbers
+            return None
+        chosen = set(prefs)
+        if last != 0 or weight < 1 or len(chosen) != len(prefs) or not chosen <= candidates:
+            return None
+        ranking = tuple(map(zero_based.__getitem__, prefs))
+        parsed[line] = (weight, ranking)
+        totals[ranking] = totals.get(ranking, 0) + weight * copies
+    return withdrawn, list(map(parsed.__getitem__, section)), totals, end + 1
+
+
 def parse_blt(text: str) -> Election:
     """Parse BLT text into an :class:`Election`; raises :class:`BLTError` naming the line of any problem."""
     if text.startswith("\ufeff"):
         text = text[1:]
+    lines = text.split("\n", 1)
+    header = lines[0].split()
+    if len(header) == 2 and all(w.isdigit() for w in header) and 1 <= int(header[1]) <= int(header[0]):
+        lines = text.splitlines()
+        fast = _fast_ballots(lines, int(header[0]))
+        if fast is not None:
+            withdrawn, ballots, totals, after = fast
+            rest = _tokens("\n".join(lines[after:]), first_line=after + 1)
+            return _finish(rest, int(header[0]), int(header[1]), withdrawn, ballots, max(1, len(lines)), totals)
     tokens = _tokens(text)
     last_line = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
 
@@ -142,8 +193,19 @@ def parse_blt(text: str) -> Election:
             prefs.append(pref - 1)
         ballots.append((weight, tuple(prefs)))
         kind, word, line = take("a ballot or the 0 that ends the ballots")
+    return _finish(tokens, ncand, seats, withdrawn, ballots, last_line)
 
-    # Names (one per line, optionally followed by a party) and the title.
+
+def _finish(
+    tokens: Iterator[tuple[int, str, int]],
+    ncand: int,
+    seats: int,
+    withdrawn: set[int],
+    ballots: Ballots,
+    last_line: int,
+    totals: Totals | None = None,
+) -> Election:
+    """Read the names (one per line, optionally followed by a party) and the title; build the Election."""
     strings: list[tuple[str, int]] = []
     for kind, word, line in tokens:
         if kind == WORD:
@@ -181,7 +243,9 @@ def parse_blt(text: str) -> Election:
             raise BLTError(where, f"candidate name \"{name}\" is used twice")
         seen_names[name] = i
     try:
-        return Election(names, seats, ballots, frozenset(w - 1 for w in withdrawn), title, parties)
+        if totals is None:
+            return Election(names, seats, ballots, frozenset(w - 1 for w in withdrawn), title, parties)
+        return Election.from_checked(names, seats, ballots, totals, frozenset(w - 1 for w in withdrawn), title, parties)
     except ElectionError as exc:
         raise BLTError(1, str(exc)) from None
 

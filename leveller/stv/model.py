@@ -99,6 +99,24 @@ class Election:
         self._groups = (id(ballots), len(ballots), totals)
 
     @classmethod
+    def from_checked(
+        cls,
+        candidates: Sequence[str],
+        seats: int,
+        ballots: list[tuple[int, tuple[int, ...]]],
+        totals: dict[tuple[int, ...], int],
+        withdrawn: frozenset[int] = frozenset(),
+        title: str = "",
+        parties: list[str | None] | None = None,
+    ) -> Election:
+        """An election whose ballots a reader has already validated and grouped (``totals``: papers per
+        distinct ranking, as ``_check_ballots`` would compute them). Everything else is checked as usual."""
+        election = cls(list(candidates), seats, [], withdrawn, title, parties)
+        election.ballots = ballots
+        election._groups = (id(ballots), len(ballots), totals)
+        return election
+
+    @classmethod
     def build(
         cls,
         candidates: Sequence[str],

@@ -31,3 +31,18 @@ def test_leveller_stv_count_names_the_line_of_a_bad_file(tmp_path):
     assert result.returncode == 2
     assert "line 2" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_leveller_stv_count_runs_without_setting_up_django():
+    code = (
+        "import sys\n"
+        "from leveller.__main__ import main\n"
+        "try:\n"
+        f"    main(['leveller', 'stv', 'count', {str(WARD)!r}, '--seed', '1'])\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code\n"
+        "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules), 'django was imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Elected (in order)" in result.stdout

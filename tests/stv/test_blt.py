@@ -86,3 +86,18 @@ def test_a_broken_file_is_reported_with_its_line_number_and_the_problem(text, me
         parse_blt(text)
     assert str(info.value).startswith(message)
     assert info.value.line == int(message.split(":")[0].split()[1])
+
+
+def test_the_line_by_line_reader_and_the_general_reader_agree_on_a_real_ward():
+    text = (EDINBURGH / "ward_13_-_leith_-_preference_profile_report.blt").read_text(encoding="utf-8-sig")
+    header, first, rest = text.split("\n", 2)
+    general = parse_blt(f"{header} {first}\n{rest}")  # header and a ballot on one line: only the general reader
+    assert parse_blt(text) == general
+    assert parse_blt(text).ballots == general.ballots
+
+
+def test_a_bad_ballot_in_the_common_layout_is_still_named_by_its_line():
+    with pytest.raises(BLTError) as error:
+        parse_blt('3 1\n1 1 2 0\n1 2 2 0\n0\n"A"\n"B"\n"C"\n"T"\n')
+    assert error.value.line == 3
+    assert "ranked twice" in str(error.value)
