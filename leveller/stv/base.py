@@ -54,6 +54,10 @@ class CountBase:
         self.rankings, self.weights, self.empty = election.grouped()
         self.valid = sum(self.weights)
 
+    def run(self) -> Result:
+        """Count the election under these rules (each rule set implements it)."""
+        raise NotImplementedError
+
     # --- candidate states -------------------------------------------------------------------------------
     def hopeful(self) -> list[int]:
         return [c for c in range(self.n) if self.status[c] == HOPEFUL]

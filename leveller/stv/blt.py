@@ -125,9 +125,10 @@ def parse_blt(text: str) -> Election:
         lines = text.splitlines()
         fast = _fast_ballots(lines, int(header[0]))
         if fast is not None:
-            withdrawn, ballots, totals, after = fast
+            fast_withdrawn, fast_ballots, totals, after = fast
             rest = _tokens("\n".join(lines[after:]), first_line=after + 1)
-            return _finish(rest, int(header[0]), int(header[1]), withdrawn, ballots, max(1, len(lines)), totals)
+            last = max(1, len(lines))
+            return _finish(rest, int(header[0]), int(header[1]), fast_withdrawn, fast_ballots, last, totals)
     tokens = _tokens(text)
     last_line = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
 

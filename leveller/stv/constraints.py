@@ -40,10 +40,12 @@ class Constraints:
                 )
             self.categories.append((rule.category, members, rule.minimum))
         standing = [c for c in range(len(self.names)) if c not in election.withdrawn]
-        if self.categories and self.places_needed([], standing) is None:
-            raise ElectionError("the minimum-representation rules cannot be met by the candidates standing")
-        if self.categories and self.places_needed([], standing) > election.seats:
-            raise ElectionError("the minimum-representation rules need more seats than there are")
+        if self.categories:
+            needed = self.places_needed([], standing)
+            if needed is None:
+                raise ElectionError("the minimum-representation rules cannot be met by the candidates standing")
+            if needed > election.seats:
+                raise ElectionError("the minimum-representation rules need more seats than there are")
 
     def __bool__(self) -> bool:
         return bool(self.categories)
@@ -92,7 +94,7 @@ class Constraints:
         if need is None or need != seats_left:
             return []
         needs = self._needs(elected)
-        useful = set()
+        useful: set[int] = set()
         for i, (_, members, _) in enumerate(self.categories):
             if needs[i]:
                 useful |= members

@@ -141,12 +141,15 @@ class Election:
 
         rows: list[tuple[int, tuple[int, ...]]] = []
         for b in ballots:
+            weight: int
+            prefs: Sequence[str | int]
             if isinstance(b, str):
                 weight, prefs = 1, b.split()
             elif isinstance(b, tuple) and len(b) == 2 and isinstance(b[0], int):
-                weight, prefs = b[0], (b[1].split() if isinstance(b[1], str) else b[1])
+                second: str | Sequence[str | int] = b[1]  # type: ignore[assignment]  # checked: a (weight, ranking)
+                weight, prefs = b[0], (second.split() if isinstance(second, str) else second)
             else:
-                weight, prefs = 1, b
+                weight, prefs = 1, b  # type: ignore[assignment]  # a plain sequence of names or numbers
             rows.append((weight, tuple(ident(p) for p in prefs)))
         return cls(names, seats, rows, frozenset(ident(w) for w in withdrawn), title,
                    list(parties) if parties is not None else None)
@@ -158,7 +161,7 @@ class Election:
                 return name_or_number
             raise ElectionError(f"{name_or_number} is not a candidate number")
         try:
-            return self.candidates.index(name_or_number)
+            return self.candidates.index(str(name_or_number))
         except ValueError:
             raise ElectionError(f"{name_or_number!r} is not a candidate") from None
 

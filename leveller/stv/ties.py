@@ -74,7 +74,7 @@ def break_tie(
         return tied[0], None
     who = ", ".join(names[c] for c in sorted(tied))
     remaining, used = narrow(tied, history, lowest=lowest, forward=forward)
-    if len(remaining) == 1:
+    if len(remaining) == 1 and used is not None:
         return remaining[0], (
             f"{purpose}: {who} were tied; broken by the votes at {labels[used]} -> {names[remaining[0]]}"
         )
