@@ -63,7 +63,8 @@ def _seat_for(campaign: Campaign, postcode: str, code: str) -> tuple[str, geogra
     if len(found.postcode.replace(" ", "")) < 5:
         raise ValidationError({"postcode": "Enter your full postcode, such as SW1A 1AA: MPs answer constituents."})
     own = {c.constituency.code for c in found.candidates}
-    code = (code or "").strip().upper() or (found.best.constituency.code if not found.ambiguous else "")
+    settled = found.match == "exact" or not found.ambiguous  # the exact table answers unless the writer chose
+    code = (code or "").strip().upper() or (found.best.constituency.code if settled else "")
     if not code:
         raise ValidationError({"constituency_code": "Your postcode is in more than one constituency: choose yours."})
     seat = geography.constituency(code)
