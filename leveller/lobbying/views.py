@@ -115,7 +115,8 @@ def act(request, slug: str):
         except ValidationError as error:
             form = PostcodeForm({"postcode": postcode})
             form.is_valid()
-            apply_errors(form, error)
+            for message in error.messages:
+                form.add_error("postcode", message)
             context["postcode_form"] = form
     if found is None or not context["is_open"]:
         return render(request, "lobbying/act.html", context)
