@@ -99,7 +99,11 @@ def campaign_results(request, slug: str):
             "chart_seats": results.bar_chart(summary.by_constituency, title="Letters sent, by constituency"),
             "chart_parties": results.bar_chart(summary.by_party, title="Letters sent, by the MP's party"),
             "pending": Letter.objects.filter(campaign=campaign, state=LetterState.MODERATION).count(),
-            "states": LetterState,
+            "state_counts": [
+                (label, summary.states[value])
+                for value, label in LetterState.choices
+                if value != LetterState.SENT and summary.states.get(value)
+            ],
             "public_url": settings.SITE_URL + campaign.get_absolute_url(),
             "now": timezone.now(),
         },

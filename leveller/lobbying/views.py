@@ -108,6 +108,8 @@ def act(request, slug: str):
     if not postcode and member is not None and request.method == "GET" and "change" not in request.GET:
         postcode = member.postcode
     context["postcode_form"] = PostcodeForm(initial={"postcode": postcode})
+    if member is not None:
+        context["already"] = Letter.objects.filter(campaign=campaign, writer=member).order_by("created_at")
     found = None
     if postcode and context["is_open"]:
         try:
