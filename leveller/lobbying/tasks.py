@@ -75,3 +75,10 @@ def ask_follow_ups() -> int:
     from leveller.lobbying import followups
 
     return followups.send_due_follow_ups()
+
+
+@task()
+def purge_unconfirmed_letters() -> int:
+    from leveller.lobbying.actions import letters
+
+    return letters.purge_unconfirmed()

@@ -21,6 +21,8 @@ from leveller.lobbying.models import (
     Campaign,
     CampaignStatus,
     Letter,
+    LetterState,
+    Reply,
     Signature,
     SignatureState,
     SignerKind,
@@ -104,6 +106,7 @@ def act(request, slug: str):
     context = {"campaign": campaign, "is_open": campaign.is_open(), "attribution": ATTRIBUTION,
                "may_manage": access.may_manage_campaign(member, campaign), "ask_html": markdown_html(campaign.ask),
                "now": timezone.now()}  # fmt: skip
+    context["tally"] = public_tally(campaign)
     postcode = (request.POST.get("postcode") or request.GET.get("postcode") or "").strip()
     if not postcode and member is not None and request.method == "GET" and "change" not in request.GET:
         postcode = member.postcode
@@ -148,6 +151,19 @@ def act(request, slug: str):
         form = LetterForm(initial=initial, **form_kwargs)
     context.update(found=found, form=form, choices=choices, placeholders=letters_text.PLACEHOLDERS)
     return render(request, "lobbying/act.html", context)
+
+
+def public_tally(campaign: Campaign) -> dict:
+    """What anyone may see of a campaign's progress: counts only."""
+    from django.db.models import Count, Q
+
+    sent = Letter.objects.filter(campaign=campaign, state=LetterState.SENT)
+    return sent.aggregate(
+        letters=Count("pk"),
+        mps=Count("constituency_code", distinct=True),
+        replied=Count("pk", filter=Q(reply__in=[Reply.YES, Reply.AGREED])),
+        agreed=Count("pk", filter=Q(reply=Reply.AGREED)),
+    )
 
 
 def _letter_fields(data: dict) -> dict:

@@ -214,3 +214,34 @@ def test_the_api_writes_a_letter_and_refuses_a_second_with_400(api_client, smtp,
     assert second.status_code == 400 and "already written" in second.json()["detail"]
     bt = client.post(f"/api/v1/lobbying/campaigns/{campaign.slug}/letters", {**data, "postcode": "BT7 1NN"})
     assert bt.status_code == 400 and "choose yours" in bt.json()["detail"]
+
+
+def test_a_non_member_who_writes_again_before_confirming_is_told_to_check_their_inbox(smtp, campaign):
+    fields = {"name": "Sam", "email": "sam@example.net", "consent": True, **letter_fields()}
+    letters.write_letter(actor=None, campaign=campaign, **fields)
+    with pytest.raises(ValidationError, match="Check your inbox"):
+        letters.write_letter(actor=None, campaign=campaign, **fields)
+
+
+def test_a_letter_never_confirmed_is_deleted_after_seven_days_and_frees_its_place(smtp, campaign):
+    fields = {"name": "Sam", "email": "sam@example.net", "consent": True, **letter_fields()}
+    stale = letters.write_letter(actor=None, campaign=campaign, **fields)
+    later = stale.created_at + dt.timedelta(days=7, minutes=1)
+    assert letters.purge_unconfirmed(now=stale.created_at + dt.timedelta(days=6)) == 0
+    assert letters.purge_unconfirmed(now=later) == 1
+    again = letters.write_letter(actor=None, campaign=campaign, now=later, **fields)
+    assert again.state == LetterState.UNCONFIRMED
+
+
+def test_the_api_moderates_a_letter_for_the_campaigns_organiser_only(api_client, smtp, campaign, organiser, writer,
+                                                                     outsider, run_on_commit):  # fmt: skip
+    campaigns.update_campaign(actor=organiser, campaign=campaign, moderated=True)
+    letter = letters.write_letter(actor=writer, campaign=campaign, **letter_fields())
+    path = f"/api/v1/lobbying/letters/{letter.pk}/moderation"
+    assert api_client(outsider).post(path, {"approve": True}).status_code == 404
+    assert api_client(writer).post(path, {"approve": True}).status_code == 403
+    with run_on_commit():
+        response = api_client(organiser).post(path, {"approve": True})
+    assert response.status_code == 200 and response.json()["state"] == "queued"
+    letter.refresh_from_db()
+    assert letter.state == LetterState.SENT

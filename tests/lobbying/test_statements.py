@@ -103,3 +103,18 @@ def test_the_api_lists_shown_signatures_with_counts(client, statement):
     body = client.get(f"/api/v1/lobbying/statements/{statement.slug}").json()
     assert body["individuals"] == 1 and body["signatures"][0]["name"] == "Ivy"
     assert "email" not in body["signatures"][0]
+
+
+def test_staff_verify_an_organisation_on_the_manage_page_and_start_the_follow_up(client, statement, staff, member):
+    org = statements.sign(actor=None, statement=statement, kind="organisation", name="Una", email="una@example.net",
+                          organisation="The Union", consent=True)  # fmt: skip
+    client.force_login(member)
+    assert client.get(f"/lobbying/statements/{statement.slug}/").status_code == 403
+    client.force_login(staff)
+    page = client.get(f"/lobbying/statements/{statement.slug}/").content.decode()
+    assert "The Union" in page and "una@example.net" in page  # staff see the email to check it
+    client.post(f"/lobbying/statements/{statement.slug}/", {"action": "verify", "signature": org.pk, "mp_code": ""})
+    assert Signature.objects.get(pk=org.pk).state == SignatureState.SHOWN
+    response = client.post(f"/lobbying/statements/{statement.slug}/", {"action": "follow_up"})
+    assert response.status_code == 302 and "/edit/" in response["Location"]
+    assert statement.follow_up_campaigns.get().status == "draft"

@@ -101,12 +101,29 @@ def _check_cap(email: str, now: dt.datetime) -> None:
         )
 
 
-def _check_once(campaign: Campaign, email: str, seat: geography.Constituency) -> None:
+def _check_once(campaign: Campaign, email: str, seat: geography.Constituency, now: dt.datetime) -> None:
     held = Letter.objects.filter(
         campaign=campaign, writer_email=email, constituency_code=seat.code, state__in=HOLDING_STATES
     )
+    held.filter(state=LetterState.UNCONFIRMED, created_at__lt=now - unconfirmed_lifetime()).delete()
+    if held.filter(state=LetterState.UNCONFIRMED).exists():
+        raise ValidationError(
+            f"You have already written to {seat.mp.name} in this campaign: we emailed you a link to confirm it. "
+            "Check your inbox (and spam folder)."
+        )
     if held.exists():
         raise ValidationError(f"You have already written to {seat.mp.name} in this campaign: one letter per MP.")
+
+
+def unconfirmed_lifetime() -> dt.timedelta:
+    return dt.timedelta(days=tokens.CONFIRM_DAYS)
+
+
+def purge_unconfirmed(*, now: dt.datetime | None = None) -> int:
+    """Delete letters whose writer never confirmed their email within CONFIRM_DAYS: never sent, not kept."""
+    now = now or timezone.now()
+    stale = Letter.objects.filter(state=LetterState.UNCONFIRMED, created_at__lt=now - unconfirmed_lifetime())
+    return stale.delete()[0]
 
 
 @transaction.atomic
@@ -129,7 +146,7 @@ def write_letter(
     """Check everything, then save the letter: queued for sending (a member), waiting for moderation, or
     waiting for a writer who is not logged in to confirm their email. Raises ValidationError, saving nothing."""
     now = now or timezone.now()
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    campaign = Campaign.objects.get(pk=campaign.pk)  # as it is now (it may have closed since the page loaded)
     if not campaign.is_open(now):
         raise ValidationError("This campaign is not open for letters.")
     writer = _writer(actor, name, email, consent)
@@ -153,7 +170,7 @@ def write_letter(
             errors["postcode"] = " ".join(error.messages)
     if errors:
         raise ValidationError(errors)
-    _check_once(campaign, writer.email, seat)
+    _check_once(campaign, writer.email, seat, now)
     _check_cap(writer.email, now)
     values = {
         "mp_name": seat.mp.name,
@@ -205,6 +222,7 @@ def write_letter(
         )
         if newsletter:
             _ask_newsletter(writer, postcode)
+        _schedule_purge(now + unconfirmed_lifetime() + dt.timedelta(minutes=5))
     elif state == LetterState.QUEUED:
         _queue(row)
     return row
@@ -218,6 +236,15 @@ def _ask_newsletter(writer: Writer, postcode: str) -> None:
         subscriptions.request_subscription(
             actor=None, email=writer.email, name=writer.name, postcode=postcode, source="lobbying letter"
         )
+
+
+def _schedule_purge(at: dt.datetime) -> None:
+    from django_tasks import task_backends
+
+    from leveller.lobbying.tasks import purge_unconfirmed_letters
+
+    if getattr(task_backends[purge_unconfirmed_letters.backend], "supports_defer", False):
+        transaction.on_commit(lambda: purge_unconfirmed_letters.using(run_after=at).enqueue())
 
 
 def _queue(letter: Letter) -> None:

@@ -1,10 +1,12 @@
-"""Ask "Has your MP replied?" of every writer whose letter is due (the worker does this by itself)."""
+"""Ask "Has your MP replied?" of every writer whose letter is due, and delete letters never confirmed (the worker
+does both by itself, as deferred tasks; this runs them by hand, e.g. from cron on a queue that cannot defer)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
 from leveller.lobbying import followups
+from leveller.lobbying.actions import letters
 
 
 class Command(BaseCommand):
@@ -12,4 +14,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         asked = followups.send_due_follow_ups()
-        self.stdout.write(f"asked {asked} writers")
+        purged = letters.purge_unconfirmed()
+        self.stdout.write(f"asked {asked} writers; deleted {purged} letters never confirmed")
