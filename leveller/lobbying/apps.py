@@ -7,6 +7,8 @@ class LobbyingConfig(AppConfig):
     verbose_name = "Lobbying"
 
     def ready(self):
-        from leveller.core import nav
+        from leveller.core import home_panels, nav
+        from leveller.lobbying import panels
 
         nav.register(nav.NavItem(50, "Lobbying", "lobbying:home"))
+        home_panels.register(55)(panels.home_panel)

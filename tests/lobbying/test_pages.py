@@ -83,3 +83,10 @@ def test_the_lobbying_home_lists_open_campaigns_and_my_letters(client, campaign,
     client.force_login(writer)
     page = client.get("/lobbying/").content.decode()
     assert campaign.title in page and f"to {seat().mp.name}" in page
+
+
+def test_the_home_page_invites_a_member_to_an_open_campaign_until_they_have_written(client, campaign, writer):
+    client.force_login(writer)
+    assert campaign.title in client.get("/").content.decode()
+    letters.write_letter(actor=writer, campaign=campaign, **letter_fields())
+    assert campaign.title not in client.get("/").content.decode()
