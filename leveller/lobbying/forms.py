@@ -48,6 +48,9 @@ class LetterForm(forms.Form):
     def __init__(self, *args, choices=(), member=None, consent_wording="", prompt="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["constituency_code"].choices = choices
+        if len(choices) > 20:  # a campaign open to every MP of a party: a list, not hundreds of radio buttons
+            self.fields["constituency_code"].widget = forms.Select(choices=[("", "Choose an MP…"), *choices])
+            self.fields["constituency_code"].label = "The MP you are writing to"
         self.fields["personal"].help_text = prompt
         if member is not None:
             for name in ("email", "consent", "newsletter"):

@@ -143,6 +143,7 @@ class Letter(models.Model):
     moderation_note = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Sending tries after passing failures.")
     # Consent of a writer who is not a member (they become a supporter): when, where, and the exact words.
     consent_at = models.DateTimeField(null=True, blank=True)
     consent_wording = models.TextField(blank=True)

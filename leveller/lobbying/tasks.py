@@ -53,19 +53,18 @@ def deliver_letter(*, letter_id: int) -> str:
         if code >= 500:
             letters.record_bounced(letter_id=letter_id, reason=text)
             return "bounced"
-        letters.record_failed(letter_id=letter_id, reason=text)
-        return "failed"
+        return letters.record_failed(letter_id=letter_id, reason=text)
+    except smtplib.SMTPSenderRefused as error:  # our own From address: not the MP's fault, nothing bounced
+        return letters.record_failed(letter_id=letter_id, reason=f"{error.smtp_code} sender refused", temporary=False)
     except smtplib.SMTPResponseException as error:
         text = f"{error.smtp_code} {error.smtp_error.decode(errors='replace')}"
         if error.smtp_code >= 500 and error.smtp_code not in (530, 535, 554):
             letters.record_bounced(letter_id=letter_id, reason=text)
             return "bounced"
-        letters.record_failed(letter_id=letter_id, reason=text)
-        return "failed"
+        return letters.record_failed(letter_id=letter_id, reason=text, temporary=error.smtp_code < 500)
     except (OSError, smtplib.SMTPException) as error:
         log.warning("letter %s not sent: %s", letter_id, error)
-        letters.record_failed(letter_id=letter_id, reason=str(error) or error.__class__.__name__)
-        return "failed"
+        return letters.record_failed(letter_id=letter_id, reason=str(error) or error.__class__.__name__)
     letters.record_sent(letter_id=letter_id)
     return "sent"
 

@@ -245,3 +245,20 @@ def test_the_api_moderates_a_letter_for_the_campaigns_organiser_only(api_client,
     assert response.status_code == 200 and response.json()["state"] == "queued"
     letter.refresh_from_db()
     assert letter.state == LetterState.SENT
+
+
+def test_a_passing_failure_marks_the_letter_failed_and_the_organiser_can_send_it_again(
+    smtp, campaign, writer, organiser, run_on_commit
+):
+    mp = seat().mp
+    smtp.refuse[mp.email] = "451 4.3.0 Try again later"
+    with run_on_commit():
+        letter = letters.write_letter(actor=writer, campaign=campaign, **letter_fields())
+    letter.refresh_from_db()
+    assert letter.state == LetterState.FAILED and "451" in letter.error
+    assert not smtp.to("organiser@example.org")  # not a bounce: nothing to report
+    del smtp.refuse[mp.email]
+    with run_on_commit():
+        assert letters.retry_failed(actor=organiser, campaign=campaign) == 1
+    letter.refresh_from_db()
+    assert letter.state == LetterState.SENT and len(smtp.to(mp.email)) == 1

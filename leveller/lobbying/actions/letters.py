@@ -329,7 +329,7 @@ def retry_failed(*, actor, campaign: Campaign) -> int:
     if not may_manage_campaign(actor, campaign):
         raise PermissionDenied("Only the campaign's organisers and staff can do that.")
     ids = list(Letter.objects.filter(campaign=campaign, state=LetterState.FAILED).values_list("pk", flat=True))
-    Letter.objects.filter(pk__in=ids).update(state=LetterState.QUEUED, error="")
+    Letter.objects.filter(pk__in=ids).update(state=LetterState.QUEUED, error="", attempts=0)
     for letter_id in ids:
         _queue(Letter(pk=letter_id))
     audit.record(actor=actor, action="lobbying.letters_retried", target=campaign, summary=f"{len(ids)} letters")
@@ -380,8 +380,32 @@ def record_bounced(*, letter_id: int, reason: str) -> None:
     audit.record(actor=None, action="lobbying.letter_bounced", target=letter, summary=letter.mp_email)
 
 
-def record_failed(*, letter_id: int, reason: str) -> None:
-    Letter.objects.filter(pk=letter_id, state=LetterState.QUEUED).update(state=LetterState.FAILED, error=reason[:300])
+MAX_ATTEMPTS = 5
+
+
+def record_failed(*, letter_id: int, reason: str, temporary: bool = True) -> str:
+    """A failure that is nobody's fault (the mail server cannot be reached, a 4xx): try again later, backing
+    off (2, 4, 8, 16 minutes) while the queue can defer; then, or for a permanent one, the letter is failed and
+    organisers can queue it again from the results page."""
+    from django.db.models import F
+    from django_tasks import task_backends
+
+    from leveller.lobbying.tasks import deliver_letter
+
+    with transaction.atomic():
+        letter = Letter.objects.select_for_update().filter(pk=letter_id, state=LetterState.QUEUED).first()
+        if letter is None:
+            return "not queued"
+        can_defer = getattr(task_backends[deliver_letter.backend], "supports_defer", False)
+        if temporary and can_defer and letter.attempts + 1 < MAX_ATTEMPTS:
+            Letter.objects.filter(pk=letter_id).update(attempts=F("attempts") + 1, error=reason[:300])
+            at = timezone.now() + dt.timedelta(minutes=2 ** (letter.attempts + 1))
+            transaction.on_commit(lambda: deliver_letter.using(run_after=at).enqueue(letter_id=letter_id))
+            return "retrying"
+        Letter.objects.filter(pk=letter_id).update(
+            state=LetterState.FAILED, error=reason[:300], attempts=F("attempts") + 1
+        )
+        return "failed"
 
 
 def _organiser_addresses(campaign: Campaign) -> list[str]:
