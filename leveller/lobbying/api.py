@@ -358,11 +358,16 @@ def get_statement(request, slug: str):
 
 
 @router.post("/lobbying/statements/{slug}/signatures", auth=None, response={201: SignedOut, 400: Detail,
-             404: Detail}, tags=["lobbying"], summary="Sign a statement (logos: use the web form)")  # fmt: skip
+             404: Detail, 429: Detail}, tags=["lobbying"], summary="Sign a statement (logos: use the web form)")  # fmt: skip
 def sign(request, slug: str, data: SignIn):
-    """Individuals show at once; organisations after staff verify them. `consent` must be true."""
+    """Individuals show at once; organisations after staff verify them. `consent` must be true. Without a login,
+    at most 20 signatures an hour from one network (429 after that)."""
+    from leveller.lobbying.views import public_write_allowed
+
     caller = _caller(request)
     statement = access.visible_statement(caller, slug)
+    if caller is None and not public_write_allowed(request, "signature"):
+        return Status(429, {"detail": "Too many signatures from your network. Try again in an hour."})
     signature = statement_actions.sign(actor=caller, statement=statement, **data.model_dump())
     detail = "Signed." if signature.state == SignatureState.SHOWN else "Signed: shown once staff have checked it."
     return Status(201, {"kind": signature.kind, "state": signature.state, "detail": detail})
