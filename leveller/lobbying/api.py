@@ -358,7 +358,8 @@ def get_statement(request, slug: str):
 
 
 @router.post("/lobbying/statements/{slug}/signatures", auth=None, response={201: SignedOut, 400: Detail,
-             404: Detail, 429: Detail}, tags=["lobbying"], summary="Sign a statement (logos: use the web form)")  # fmt: skip
+             404: Detail, 429: Detail}, tags=["lobbying"],
+             summary="Sign a statement (logos: use the web form)")  # fmt: skip
 def sign(request, slug: str, data: SignIn):
     """Individuals show at once; organisations after staff verify them. `consent` must be true. Without a login,
     at most 20 signatures an hour from one network (429 after that)."""
