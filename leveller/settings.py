@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "leveller.events",
     "leveller.elections",
     "leveller.newsletter",
+    "leveller.lobbying",
 ]
 
 MIDDLEWARE = [
@@ -259,6 +260,11 @@ NEWSLETTER_FROM_EMAIL = env_str("LEVELLER_NEWSLETTER_FROM", DEFAULT_FROM_EMAIL)
 NEWSLETTER_MAX_ATTEMPTS = env_int("LEVELLER_NEWSLETTER_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
 NEWSLETTER_RETRY_SECONDS = env_int("LEVELLER_NEWSLETTER_RETRY_SECONDS", 60, minimum=1)
 NEWSLETTER_SIGNUPS_PER_HOUR = env_int("LEVELLER_NEWSLETTER_SIGNUPS_PER_HOUR", 10, minimum=1)
+
+# --- Lobbying ---------------------------------------------------------------------------------------
+LOBBYING_DAILY_CAP = env_int("LEVELLER_LOBBYING_DAILY_CAP", 20, minimum=1)  # letters per writer per 24 hours
+LOBBYING_FOLLOW_UP_DAYS = env_int("LEVELLER_LOBBYING_FOLLOW_UP_DAYS", 14, minimum=1, maximum=365)
+LOBBYING_DATA_DIR = env_path("LEVELLER_LOBBYING_DATA_DIR", str(DATA_DIR / "lobbying"))
 
 # --- phonebank ---------------------------------------------------------------------------------------
 PHONEBANK_LEASE_MINUTES = env_int("LEVELLER_PHONEBANK_LEASE_MINUTES", 10, minimum=1, maximum=240)
