@@ -123,6 +123,9 @@ class Seconder(models.Model):
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["motion", "member"], name="motion_seconder_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.member_id} seconds motion {self.motion_id}"
+
 
 class AmendmentState(models.TextChoices):
     SEEKING_SECONDERS = "seeking_seconders", "Seeking seconders"
@@ -170,6 +173,9 @@ class AmendmentSeconder(models.Model):
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["amendment", "member"], name="amendment_seconder_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.member_id} seconds amendment {self.amendment_id}"
+
 
 class MotionRevision(models.Model):
     """Each change to a motion's text, and why: proposed, a friendly amendment, a carried amendment, a composite."""
@@ -178,11 +184,16 @@ class MotionRevision(models.Model):
     text = models.TextField(max_length=20000)
     reason = models.CharField(max_length=200)
     amendment = models.ForeignKey(Amendment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"motion {self.motion_id}: {self.reason}"
 
 
 class HustingsQuestion(models.Model):
@@ -195,6 +206,9 @@ class HustingsQuestion(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return self.text[:60]
+
 
 class HustingsAnswer(models.Model):
     question = models.ForeignKey(HustingsQuestion, on_delete=models.CASCADE, related_name="answers")
@@ -206,6 +220,9 @@ class HustingsAnswer(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["question", "candidate"], name="hustings_answer_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} answers {self.question_id}"
 
 
 class MailKind(models.TextChoices):
@@ -224,3 +241,6 @@ class MailOptOut(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["member", "kind"], name="election_mail_opt_out_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} opted out of {self.kind}"

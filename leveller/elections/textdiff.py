@@ -49,9 +49,13 @@ def diff_html(before: str, after: str) -> SafeString:
     for op in diff_ops(before, after):
         text = escape(op["text"])
         if op["op"] == "delete":
-            out.append(f'<del><span class="visually-hidden">[delete: </span>{text}<span class="visually-hidden">]</span></del>')
+            out.append(
+                f'<del><span class="visually-hidden">[delete: </span>{text}<span class="visually-hidden">]</span></del>'
+            )
         elif op["op"] == "insert":
-            out.append(f'<ins><span class="visually-hidden">[insert: </span>{text}<span class="visually-hidden">]</span></ins>')
+            out.append(
+                f'<ins><span class="visually-hidden">[insert: </span>{text}<span class="visually-hidden">]</span></ins>'
+            )
         else:
             out.append(text)
     return mark_safe("".join(out))
@@ -86,7 +90,7 @@ def merge(base: str, current: str, amended: str) -> str:
     mine = [(i1, i2, m[j1:j2]) for tag, i1, i2, j1, j2 in _opcodes(a, m) if tag != "equal"]
     for i1, i2, _ in mine:
         for k1, k2, _ in theirs:
-            touching = i1 < k2 and k1 < i2 or (i1 == i2 and k1 <= i1 <= k2) or (k1 == k2 and i1 <= k1 <= i2)
+            touching = (i1 < k2 and k1 < i2) or (i1 == i2 and k1 <= i1 <= k2) or (k1 == k2 and i1 <= k1 <= i2)
             if touching:
                 raise Conflict("This amendment changes words that a carried amendment already changed.")
     edits = sorted(theirs + mine, key=lambda e: (e[0], e[1]))

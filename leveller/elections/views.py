@@ -19,7 +19,8 @@ from leveller.elections.actions.nominations import groups_for_nominating, qualif
 from leveller.elections.actions.voting import ballot_options, has_voted
 from leveller.elections.ballots import ANSWERS, clean_choices, describe, ranking_from_ranks, ranks_from_form
 from leveller.elections.charts import stage_charts
-from leveller.elections.eligibility import ineligibility_reason
+from leveller.elections.deliberation import deliberation_context
+from leveller.elections.eligibility import describe_electorate, ineligibility_reason
 from leveller.elections.forms import StandForm
 from leveller.elections.models import Election, Kind, Nomination, State, VoterRoll
 from leveller.elections.results import result_context
@@ -69,6 +70,8 @@ def election_detail(request, pk):
         "rules": election.minimum_rules.all(),
         "my_candidacy": election.candidates.filter(member=request.user).first(),
         "nominating_groups": groups_for_nominating(request.user) if election.group_nominations else [],
+        "electorate": describe_electorate(election),
+        **deliberation_context(election, request.user),
     }
     return render(request, "elections/detail.html", context)
 

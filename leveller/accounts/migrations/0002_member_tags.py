@@ -6,22 +6,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MemberTag',
+            name="MemberTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tag', models.SlugField(max_length=40)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tag_rows', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("tag", models.SlugField(max_length=40)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tag_rows",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['tag'],
-                'constraints': [models.UniqueConstraint(fields=('member', 'tag'), name='member_tag_unique')],
+                "ordering": ["tag"],
+                "constraints": [models.UniqueConstraint(fields=("member", "tag"), name="member_tag_unique")],
             },
         ),
     ]

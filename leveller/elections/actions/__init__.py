@@ -32,9 +32,9 @@ from leveller.elections.actions.transitions import close_voting, open_nomination
 from leveller.elections.actions.voting import cast_ballot
 
 __all__ = [
+    "AlreadyDone",
     "accept_amendment",
     "add_candidate",
-    "AlreadyDone",
     "answer_question",
     "ask_question",
     "cast_ballot",

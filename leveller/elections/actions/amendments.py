@@ -62,13 +62,18 @@ def second_amendment(*, actor, amendment: Amendment) -> AmendmentSeconder:
     if amendment.mover_id == actor.pk:
         raise PermissionDenied("You proposed this amendment, so you cannot also second it.")
     if amendment.state not in OPEN_AMENDMENT_STATES:
-        raise ValidationError(f"This amendment is {amendment.get_state_display().lower()}; it can no longer be seconded.")
+        raise ValidationError(
+            f"This amendment is {amendment.get_state_display().lower()}; it can no longer be seconded."
+        )
     try:
         with transaction.atomic():
             seconder = AmendmentSeconder.objects.create(amendment=amendment, member=actor)
     except IntegrityError:
         raise AlreadyDone("You have already seconded this amendment.")
-    if amendment.state == AmendmentState.SEEKING_SECONDERS and amendment.seconders.count() >= amendment.seconders_needed:
+    if (
+        amendment.state == AmendmentState.SEEKING_SECONDERS
+        and amendment.seconders.count() >= amendment.seconders_needed
+    ):
         amendment.state = AmendmentState.ELIGIBLE
         amendment.save(update_fields=["state"])
     return seconder

@@ -98,7 +98,9 @@ def answer_question(*, actor, question: HustingsQuestion, text: str) -> Hustings
         raise ValidationError("Write your answer.")
     if len(text) > 3000:
         raise ValidationError("Keep your answer to 3,000 characters.")
-    answer, created = HustingsAnswer.objects.get_or_create(question=question, candidate=candidate, defaults={"text": text})
+    answer, created = HustingsAnswer.objects.get_or_create(
+        question=question, candidate=candidate, defaults={"text": text}
+    )
     if not created:
         answer.text, answer.updated_at = text, timezone.now()
         answer.save(update_fields=["text", "updated_at"])

@@ -193,7 +193,9 @@ def schedule_motion(
             f"This motion has {have} of the {motion.seconders_needed} seconders it needs, so it cannot be scheduled."
         )
     if motion.state != MotionState.ELIGIBLE:
-        raise ValidationError(f"This motion is {motion.get_state_display().lower()}; only eligible motions can be scheduled.")
+        raise ValidationError(
+            f"This motion is {motion.get_state_display().lower()}; only eligible motions can be scheduled."
+        )
     now = timezone.now()
     if voting_closes_at is None or voting_closes_at <= now:
         raise ValidationError("Set when the vote on the motion closes (in the future).")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
@@ -24,7 +26,7 @@ FIELDS = ("description", "seconders_needed", "amendment_seconders_needed", "stan
 
 def _check(process: Process) -> None:
     dates = [(f, getattr(process, f)) for f in STAGES if getattr(process, f)]
-    for (a, first), (b, second) in zip(dates, dates[1:], strict=False):
+    for (a, first), (b, second) in itertools.pairwise(dates):
         if second < first:
             raise ValidationError(
                 f"The stages must be in order: {b.replace('_', ' ')} is before {a.replace('_', ' ')}."

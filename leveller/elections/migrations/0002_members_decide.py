@@ -7,218 +7,468 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chat', '0004_message_created_at'),
-        ('elections', '0001_initial'),
+        ("chat", "0004_message_created_at"),
+        ("elections", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='election',
-            name='channel',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='chat.channel'),
+            model_name="election",
+            name="channel",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="chat.channel"
+            ),
         ),
         migrations.AddField(
-            model_name='election',
-            name='electorate_groups',
-            field=models.JSONField(blank=True, default=list, help_text='Group slugs.'),
+            model_name="election",
+            name="electorate_groups",
+            field=models.JSONField(blank=True, default=list, help_text="Group slugs."),
         ),
         migrations.AddField(
-            model_name='election',
-            name='electorate_roles',
-            field=models.JSONField(blank=True, default=list, help_text='Member roles.'),
+            model_name="election",
+            name="electorate_roles",
+            field=models.JSONField(blank=True, default=list, help_text="Member roles."),
         ),
         migrations.AddField(
-            model_name='election',
-            name='electorate_tags',
-            field=models.JSONField(blank=True, default=list, help_text='Member tags.'),
+            model_name="election",
+            name="electorate_tags",
+            field=models.JSONField(blank=True, default=list, help_text="Member tags."),
         ),
         migrations.AddField(
-            model_name='election',
-            name='email_members',
-            field=models.BooleanField(default=True, help_text='Email the electorate when nominations and voting open, before close, and results.'),
+            model_name="election",
+            name="email_members",
+            field=models.BooleanField(
+                default=True,
+                help_text="Email the electorate when nominations and voting open, before close, and results.",
+            ),
         ),
         migrations.AddField(
-            model_name='election',
-            name='notices_sent',
+            model_name="election",
+            name="notices_sent",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.CreateModel(
-            name='HustingsQuestion',
+            name="HustingsQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(max_length=1000)),
-                ('hidden', models.BooleanField(default=False, help_text='Hidden by staff (off-topic or abusive).')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('asked_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='elections.election')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField(max_length=1000)),
+                ("hidden", models.BooleanField(default=False, help_text="Hidden by staff (off-topic or abusive).")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "asked_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "election",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="questions", to="elections.election"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Motion',
+            name="Motion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('text', models.TextField(help_text='The current text (after friendly and carried amendments).', max_length=20000)),
-                ('original_text', models.TextField(max_length=20000)),
-                ('supporting_statement', models.TextField(blank=True, max_length=5000)),
-                ('state', models.CharField(choices=[('seeking_seconders', 'Seeking seconders'), ('eligible', 'Eligible: waiting to be scheduled'), ('scheduled', 'Scheduled for a vote'), ('withdrawn', 'Withdrawn by the mover'), ('composited', 'Merged into a composite motion'), ('carried', 'Carried'), ('lost', 'Lost')], default='seeking_seconders', max_length=20)),
-                ('seconders_needed', models.PositiveSmallIntegerField(default=2)),
-                ('vote_closes_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('scheduled_at', models.DateTimeField(blank=True, null=True)),
-                ('channel', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='chat.channel')),
-                ('composited_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='composited_from', to='elections.motion')),
-                ('election', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='motion', to='elections.election')),
-                ('mover', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "text",
+                    models.TextField(
+                        help_text="The current text (after friendly and carried amendments).", max_length=20000
+                    ),
+                ),
+                ("original_text", models.TextField(max_length=20000)),
+                ("supporting_statement", models.TextField(blank=True, max_length=5000)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("seeking_seconders", "Seeking seconders"),
+                            ("eligible", "Eligible: waiting to be scheduled"),
+                            ("scheduled", "Scheduled for a vote"),
+                            ("withdrawn", "Withdrawn by the mover"),
+                            ("composited", "Merged into a composite motion"),
+                            ("carried", "Carried"),
+                            ("lost", "Lost"),
+                        ],
+                        default="seeking_seconders",
+                        max_length=20,
+                    ),
+                ),
+                ("seconders_needed", models.PositiveSmallIntegerField(default=2)),
+                ("vote_closes_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("scheduled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="chat.channel",
+                    ),
+                ),
+                (
+                    "composited_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="composited_from",
+                        to="elections.motion",
+                    ),
+                ),
+                (
+                    "election",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="motion",
+                        to="elections.election",
+                    ),
+                ),
+                (
+                    "mover",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Amendment',
+            name="Amendment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(max_length=20000)),
-                ('base_text', models.TextField(max_length=20000)),
-                ('reason', models.TextField(blank=True, max_length=2000)),
-                ('state', models.CharField(choices=[('seeking_seconders', 'Seeking seconders'), ('eligible', 'Eligible: contested, to be voted on'), ('accepted', 'Accepted by the mover as friendly'), ('scheduled', 'Being voted on'), ('carried', 'Carried'), ('lost', 'Lost'), ('fell', 'Fell (conflicts with a carried amendment)'), ('withdrawn', 'Withdrawn')], default='seeking_seconders', max_length=20)),
-                ('seconders_needed', models.PositiveSmallIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('election', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='amendment', to='elections.election')),
-                ('mover', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('motion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='amendments', to='elections.motion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField(max_length=20000)),
+                ("base_text", models.TextField(max_length=20000)),
+                ("reason", models.TextField(blank=True, max_length=2000)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("seeking_seconders", "Seeking seconders"),
+                            ("eligible", "Eligible: contested, to be voted on"),
+                            ("accepted", "Accepted by the mover as friendly"),
+                            ("scheduled", "Being voted on"),
+                            ("carried", "Carried"),
+                            ("lost", "Lost"),
+                            ("fell", "Fell (conflicts with a carried amendment)"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="seeking_seconders",
+                        max_length=20,
+                    ),
+                ),
+                ("seconders_needed", models.PositiveSmallIntegerField(default=1)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "election",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="amendment",
+                        to="elections.election",
+                    ),
+                ),
+                (
+                    "mover",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "motion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="amendments", to="elections.motion"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MotionRevision',
+            name="MotionRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(max_length=20000)),
-                ('reason', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('amendment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='elections.amendment')),
-                ('motion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='elections.motion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField(max_length=20000)),
+                ("reason", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "amendment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="elections.amendment",
+                    ),
+                ),
+                (
+                    "motion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="revisions", to="elections.motion"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Process',
+            name="Process",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('description', models.TextField(blank=True, max_length=10000)),
-                ('seconders_needed', models.PositiveSmallIntegerField(default=2, help_text='Seconders a motion needs.')),
-                ('amendment_seconders_needed', models.PositiveSmallIntegerField(default=1, help_text='Seconders an amendment needs.')),
-                ('standing_orders_group', models.SlugField(blank=True, help_text='Slug of the elected group whose members may schedule motions.', max_length=140)),
-                ('proposals_open_at', models.DateTimeField(blank=True, null=True)),
-                ('proposals_close_at', models.DateTimeField(blank=True, null=True)),
-                ('amendments_close_at', models.DateTimeField(blank=True, null=True)),
-                ('deliberation_close_at', models.DateTimeField(blank=True, null=True)),
-                ('voting_opens_at', models.DateTimeField(blank=True, null=True)),
-                ('voting_closes_at', models.DateTimeField(blank=True, null=True)),
-                ('results_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("description", models.TextField(blank=True, max_length=10000)),
+                (
+                    "seconders_needed",
+                    models.PositiveSmallIntegerField(default=2, help_text="Seconders a motion needs."),
+                ),
+                (
+                    "amendment_seconders_needed",
+                    models.PositiveSmallIntegerField(default=1, help_text="Seconders an amendment needs."),
+                ),
+                (
+                    "standing_orders_group",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Slug of the elected group whose members may schedule motions.",
+                        max_length=140,
+                    ),
+                ),
+                ("proposals_open_at", models.DateTimeField(blank=True, null=True)),
+                ("proposals_close_at", models.DateTimeField(blank=True, null=True)),
+                ("amendments_close_at", models.DateTimeField(blank=True, null=True)),
+                ("deliberation_close_at", models.DateTimeField(blank=True, null=True)),
+                ("voting_opens_at", models.DateTimeField(blank=True, null=True)),
+                ("voting_closes_at", models.DateTimeField(blank=True, null=True)),
+                ("results_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='motion',
-            name='process',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='motions', to='elections.process'),
+            model_name="motion",
+            name="process",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="motions",
+                to="elections.process",
+            ),
         ),
         migrations.AddField(
-            model_name='election',
-            name='process',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='elections', to='elections.process'),
+            model_name="election",
+            name="process",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="elections",
+                to="elections.process",
+            ),
         ),
         migrations.CreateModel(
-            name='Seconder',
+            name="Seconder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('motion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='seconders', to='elections.motion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "motion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="seconders", to="elections.motion"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AmendmentSeconder',
+            name="AmendmentSeconder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('amendment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='seconders', to='elections.amendment')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "amendment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="seconders", to="elections.amendment"
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('amendment', 'member'), name='amendment_seconder_unique')],
+                "ordering": ["created_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("amendment", "member"), name="amendment_seconder_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HustingsAnswer',
+            name="HustingsAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(max_length=3000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='elections.candidate')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='elections.hustingsquestion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField(max_length=3000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="answers", to="elections.candidate"
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="elections.hustingsquestion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('question', 'candidate'), name='hustings_answer_unique')],
+                "ordering": ["created_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("question", "candidate"), name="hustings_answer_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MailOptOut',
+            name="MailOptOut",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('nominations_open', 'Nominations open'), ('voting_open', 'Voting opens'), ('reminder', 'Reminder before voting closes'), ('results', 'Results published')], max_length=20)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("nominations_open", "Nominations open"),
+                            ("voting_open", "Voting opens"),
+                            ("reminder", "Reminder before voting closes"),
+                            ("results", "Results published"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('member', 'kind'), name='election_mail_opt_out_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("member", "kind"), name="election_mail_opt_out_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='amendment',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['seeking_seconders', 'eligible', 'accepted', 'scheduled', 'carried', 'lost', 'fell', 'withdrawn'])), name='amendment_state_valid'),
+            model_name="amendment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "state__in",
+                        [
+                            "seeking_seconders",
+                            "eligible",
+                            "accepted",
+                            "scheduled",
+                            "carried",
+                            "lost",
+                            "fell",
+                            "withdrawn",
+                        ],
+                    )
+                ),
+                name="amendment_state_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='process',
-            constraint=models.CheckConstraint(condition=models.Q(('title', ''), _negated=True), name='process_title_not_blank'),
+            model_name="process",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("title", ""), _negated=True), name="process_title_not_blank"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='motion',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['seeking_seconders', 'eligible', 'scheduled', 'withdrawn', 'composited', 'carried', 'lost'])), name='motion_state_valid'),
+            model_name="motion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "state__in",
+                        ["seeking_seconders", "eligible", "scheduled", "withdrawn", "composited", "carried", "lost"],
+                    )
+                ),
+                name="motion_state_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='motion',
-            constraint=models.CheckConstraint(condition=models.Q(('title', ''), _negated=True), name='motion_title_not_blank'),
+            model_name="motion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("title", ""), _negated=True), name="motion_title_not_blank"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='seconder',
-            constraint=models.UniqueConstraint(fields=('motion', 'member'), name='motion_seconder_unique'),
+            model_name="seconder",
+            constraint=models.UniqueConstraint(fields=("motion", "member"), name="motion_seconder_unique"),
         ),
     ]
