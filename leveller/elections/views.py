@@ -23,7 +23,7 @@ from leveller.elections.deliberation import deliberation_context
 from leveller.elections.eligibility import describe_electorate, ineligibility_reason
 from leveller.elections.forms import StandForm
 from leveller.elections.models import Election, Kind, Nomination, State, VoterRoll
-from leveller.elections.results import result_context
+from leveller.elections.results import decision_stages, result_context
 
 
 @login_required
@@ -225,6 +225,7 @@ def results(request, pk):
     context = result_context(election)
     if election.kind in (Kind.STV, Kind.RANKED) and context.get("data"):
         context["charts"] = stage_charts(context["data"])
+    context["decision_stages"] = decision_stages(election)
     return render(request, "elections/results.html", context)
 
 

@@ -139,7 +139,6 @@ def motion_detail(request, pk):
         "default_close": (timezone.localtime() + dt.timedelta(days=14)).strftime("%Y-%m-%dT%H:%M"),
         "default_amendments_close": (timezone.localtime() + dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
         "composited_from": list(motion.composited_from.all()),
-        "amendment_votes": [a for a in motion.amendments.filter(election__isnull=False).select_related("election")],
     }
     return render(request, "elections/motion.html", context)
 

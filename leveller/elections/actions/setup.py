@@ -149,9 +149,9 @@ def update_election(*, actor, election: Election, authorised: bool = False, **fi
         locked = set(changes) - CHANGEABLE_DURING_VOTING
         if locked:
             raise ValidationError(
-                "Voting is open, so these can no longer change (the electorate included): "
+                "Voting is open, so these can no longer change: "
                 + ", ".join(sorted(f.replace("_", " ") for f in locked))
-                + ". Only the title, description and closing time can."
+                + ". Only the title, description and closing time can (not the electorate either)."
             )
     elif election.state in (State.CLOSED, State.COUNTED, State.PUBLISHED):
         locked = set(changes) - CHANGEABLE_AFTER_CLOSE
