@@ -121,12 +121,14 @@ def _deliver(election: Election, kind: str, members) -> int:
 
 
 def send_nominations_open(election: Election) -> int:
+    election = Election.objects.get(pk=election.pk)
     if election.state != State.NOMINATIONS or (election := _claim(election, MailKind.NOMINATIONS_OPEN)) is None:
         return 0
     return _deliver(election, MailKind.NOMINATIONS_OPEN, recipients(election, MailKind.NOMINATIONS_OPEN))
 
 
 def send_voting_open(election: Election) -> int:
+    election = Election.objects.get(pk=election.pk)
     if election.state != State.VOTING or (election := _claim(election, MailKind.VOTING_OPEN)) is None:
         return 0
     return _deliver(election, MailKind.VOTING_OPEN, recipients(election, MailKind.VOTING_OPEN))
@@ -141,6 +143,7 @@ def reminder_due_at(election: Election):
 def send_reminder(election: Election, now=None) -> int:
     """To members of the electorate who have not voted, once, in the last ELECTIONS_REMINDER_HOURS."""
     now = now or timezone.now()
+    election = Election.objects.get(pk=election.pk)
     due = reminder_due_at(election)
     if not election.voting_open_now(now) or due is None or now < due:
         return 0
@@ -150,6 +153,7 @@ def send_reminder(election: Election, now=None) -> int:
 
 
 def send_results(election: Election) -> int:
+    election = Election.objects.get(pk=election.pk)
     if election.state != State.PUBLISHED or (election := _claim(election, MailKind.RESULTS)) is None:
         return 0
     return _deliver(election, MailKind.RESULTS, recipients(election, MailKind.RESULTS))
