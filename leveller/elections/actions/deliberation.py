@@ -59,17 +59,19 @@ def join_discussion(*, actor, election: Election | None = None, motion: Motion |
     return channel
 
 
-def _hustings_open(election: Election) -> None:
+def _hustings_open(election: Election) -> Election:
+    election = Election.objects.get(pk=election.pk)
     if election.kind != Kind.STV:
         raise ValidationError("Only elections of candidates have a hustings.")
     if election.state not in (State.NOMINATIONS, State.VOTING):
         raise ValidationError("The hustings is open while nominations and voting are.")
+    return election
 
 
 @transaction.atomic
 def ask_question(*, actor, election: Election, text: str) -> HustingsQuestion:
     """A member of the electorate asks the candidates a question."""
-    _hustings_open(election)
+    election = _hustings_open(election)
     reason = ineligibility_reason(election, actor)
     if reason:
         raise PermissionDenied(reason)
@@ -84,8 +86,7 @@ def ask_question(*, actor, election: Election, text: str) -> HustingsQuestion:
 @transaction.atomic
 def answer_question(*, actor, question: HustingsQuestion, text: str) -> HustingsAnswer:
     """A candidate answers (or rewrites their answer to) a hustings question."""
-    election = question.election
-    _hustings_open(election)
+    election = _hustings_open(question.election)
     candidate = Candidate.objects.filter(
         election=election, member=actor, status__in=[CandidateStatus.NOMINATED, CandidateStatus.STANDING]
     ).first()
