@@ -2,16 +2,36 @@ from __future__ import annotations
 
 from django import forms
 
-from leveller.elections.actions.setup import SETTINGS
+from leveller.elections.actions.setup import ELECTORATE, SETTINGS
 from leveller.elections.models import Election
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+def _listed(value) -> str:
+    return ", ".join(value) if isinstance(value, list | tuple) else (value or "")
+
+
 class SettingsForm(forms.ModelForm):
+    electorate_groups = forms.CharField(
+        required=False,
+        label="Electorate: groups",
+        help_text="Group slugs, comma-separated (a region includes its local groups). Empty: no group limit.",
+    )
+    electorate_tags = forms.CharField(required=False, label="Electorate: member tags", help_text="Comma-separated.")
+    electorate_roles = forms.CharField(
+        required=False, label="Electorate: roles", help_text="Comma-separated, e.g. organiser. All empty: every member."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in ELECTORATE:
+            if field in self.initial:
+                self.initial[field] = _listed(self.initial[field])
+
     class Meta:
         model = Election
-        fields = list(SETTINGS)
+        fields = [f for f in SETTINGS if f not in ELECTORATE]
         widgets = {
             "freeze_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "nominations_open_at": DATETIME,
@@ -29,7 +49,11 @@ class SettingsForm(forms.ModelForm):
         }
 
     def changed_settings(self) -> dict:
-        return {f: self.cleaned_data[f] for f in self.Meta.fields if f in self.cleaned_data}
+        data = {f: self.cleaned_data[f] for f in self.Meta.fields if f in self.cleaned_data}
+        for field in ELECTORATE:
+            raw = self.cleaned_data.get(field) or ""
+            data[field] = [part.strip() for part in raw.split(",") if part.strip()]
+        return data
 
 
 class CandidateForm(forms.Form):

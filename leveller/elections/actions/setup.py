@@ -42,8 +42,8 @@ SETTINGS = (
 )
 ELECTORATE = ("electorate_groups", "electorate_tags", "electorate_roles")
 # What may still change once ballots are being cast: the wording and a later close.
-CHANGEABLE_DURING_VOTING = {"title", "description", "voting_closes_at"}
-CHANGEABLE_AFTER_CLOSE = {"description"}
+CHANGEABLE_DURING_VOTING = {"title", "description", "voting_closes_at", "email_members"}
+CHANGEABLE_AFTER_CLOSE = {"description", "email_members"}
 
 
 def _require_staff(actor) -> None:
