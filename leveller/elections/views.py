@@ -22,7 +22,7 @@ from leveller.elections.charts import stage_charts
 from leveller.elections.deliberation import deliberation_context
 from leveller.elections.eligibility import describe_electorate, ineligibility_reason
 from leveller.elections.forms import StandForm
-from leveller.elections.models import Election, Kind, Nomination, State, VoterRoll
+from leveller.elections.models import Election, Kind, Nomination, Process, State, VoterRoll
 from leveller.elections.results import decision_stages, result_context
 
 
@@ -37,7 +37,8 @@ def election_list(request):
         ("Closed, being counted", [e for e in elections if e.state in (State.CLOSED, State.COUNTED)]),
         ("Drafts (staff only)", [e for e in elections if e.state == State.DRAFT]),
     ]
-    return render(request, "elections/list.html", {"sections": sections, "voted": voted})
+    processes = Process.objects.all()[:5]
+    return render(request, "elections/list.html", {"sections": sections, "voted": voted, "processes": processes})
 
 
 def _nomination_rows(election, member):
