@@ -13,6 +13,7 @@ from leveller.elections.actions.motions import AlreadyDone, require_member_in_go
 from leveller.elections.models import Amendment, AmendmentSeconder, AmendmentState, Motion, MotionState
 
 OPEN_AMENDMENT_STATES = (AmendmentState.SEEKING_SECONDERS, AmendmentState.ELIGIBLE)
+MAX_OPEN_AMENDMENTS_PER_MEMBER = 5  # per motion
 
 
 def _open_motion(motion: Motion) -> Motion:
@@ -36,6 +37,9 @@ def propose_amendment(*, actor, motion: Motion, text: str, reason: str = "") -> 
         raise ValidationError("Keep the amended text to 20,000 characters.")
     if text == motion.text.strip():
         raise ValidationError("Your amendment does not change the motion's text: edit the words you want changed.")
+    mine = motion.amendments.filter(mover=actor, state__in=OPEN_AMENDMENT_STATES).count()
+    if mine >= MAX_OPEN_AMENDMENTS_PER_MEMBER:
+        raise ValidationError(f"You already have {mine} open amendments to this motion; withdraw one first.")
     needed = motion.process.amendment_seconders_needed if motion.process_id else settings.ELECTIONS_AMENDMENT_SECONDERS
     amendment = Amendment.objects.create(
         motion=motion,

@@ -21,6 +21,8 @@ from leveller.elections.models import (
     State,
 )
 
+MAX_QUESTIONS_PER_MEMBER = 5
+
 
 def _channel_name(prefix: str, pk: int) -> str:
     base, n = f"{prefix}-{pk}", 2
@@ -80,6 +82,10 @@ def ask_question(*, actor, election: Election, text: str) -> HustingsQuestion:
         raise ValidationError("Write your question for the candidates (at least a few words).")
     if len(text) > 1000:
         raise ValidationError("Keep your question to 1,000 characters.")
+    if HustingsQuestion.objects.filter(election=election, asked_by=actor).count() >= MAX_QUESTIONS_PER_MEMBER:
+        raise ValidationError(
+            f"You have asked {MAX_QUESTIONS_PER_MEMBER} questions in this hustings, the most one member can."
+        )
     return HustingsQuestion.objects.create(election=election, asked_by=actor, text=text)
 
 

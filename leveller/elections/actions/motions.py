@@ -25,6 +25,9 @@ from leveller.elections.models import (
     Threshold,
 )
 
+# Caps that stop one account flooding the lists (generous for real use).
+MAX_OPEN_MOTIONS_PER_MEMBER = 10
+
 
 class AlreadyDone(ValidationError):
     """The member already did this (seconding twice): the API answers 409."""
@@ -74,6 +77,11 @@ def propose_motion(
     """Any member in good standing drafts a motion; it then needs the process's number of seconders."""
     require_member_in_good_standing(actor, "move motions")
     title, text = _clean(title, text)
+    open_count = Motion.objects.filter(mover=actor, state__in=[MotionState.SEEKING_SECONDERS]).count()
+    if open_count >= MAX_OPEN_MOTIONS_PER_MEMBER:
+        raise ValidationError(
+            f"You have {open_count} motions still seeking seconders. Withdraw one, or wait for seconders, first."
+        )
     if process is None:
         process = current_process()
     elif not process.accepting_motions():
