@@ -169,7 +169,9 @@ def create(request, data: ElectionIn):
     return Status(201, _out(election, request.auth))
 
 
-@elections_router.get("/{election_id}", response=ElectionOut, summary="One vote, its candidates and your status")
+@elections_router.get(
+    "/{election_id}", response={200: ElectionOut, **ERRORS}, summary="One vote, its candidates and your status"
+)
 def detail(request, election_id: int):
     return _out(visible_election(request.auth, election_id), request.auth)
 
@@ -186,7 +188,7 @@ def update(request, election_id: int, data: ElectionIn):
 
 
 @elections_router.post(
-    "/{election_id}/candidates", response={201: CandidateOut}, summary="Add a candidate or proposal (staff)"
+    "/{election_id}/candidates", response={201: CandidateOut, **ERRORS}, summary="Add a candidate or proposal (staff)"
 )
 def add_candidate(request, election_id: int, data: CandidateIn):
     election = managed_election(request.auth, election_id)
@@ -209,7 +211,9 @@ STATES = {
 
 
 @elections_router.post(
-    "/{election_id}/state", response=ElectionOut, summary="Move a vote on: nominations, voting, closed…"
+    "/{election_id}/state",
+    response={200: ElectionOut, **ERRORS},
+    summary="Move a vote on: nominations, voting, closed…",
 )
 def move(request, election_id: int, data: StateIn):
     election = managed_election(request.auth, election_id)
@@ -236,7 +240,7 @@ def audit_trail(request, election_id: int):
     ]
 
 
-@elections_router.post("/{election_id}/stand", response={201: CandidateOut}, summary="Stand as a candidate")
+@elections_router.post("/{election_id}/stand", response={201: CandidateOut, **ERRORS}, summary="Stand as a candidate")
 def stand(request, election_id: int, data: StandIn):
     election = visible_election(request.auth, election_id)
     return Status(201, actions.stand(actor=request.auth, election=election, **data.dict()))
