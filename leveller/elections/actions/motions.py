@@ -213,7 +213,11 @@ def schedule_motion(
             "This motion has contested amendments: set when their votes close, after now and before the motion's."
         )
     staff = actor
-    for n, amendment in enumerate(contested, start=1):
+    numbers = {
+        pk: n for n, pk in enumerate(motion.amendments.order_by("created_at", "id").values_list("pk", flat=True), 1)
+    }
+    for amendment in contested:
+        n = numbers[amendment.pk]
         election = _vote(
             staff,
             title=f"Amendment {n} to “{motion.title}”",

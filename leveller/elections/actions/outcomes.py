@@ -47,8 +47,8 @@ def _amendment_decided(actor, amendment: Amendment, election: Election) -> None:
 
 def _apply_carried(actor, motion: Motion) -> None:
     """Apply the carried amendments in the order they were proposed; one that overlaps an earlier one falls."""
-    for n, amendment in enumerate(motion.amendments.filter(election__isnull=False).order_by("created_at", "id"), 1):
-        if amendment.state != AmendmentState.CARRIED:
+    for n, amendment in enumerate(motion.amendments.order_by("created_at", "id"), 1):  # numbered as on the page
+        if amendment.state != AmendmentState.CARRIED or amendment.election_id is None:
             continue
         try:
             text = textdiff.merge(amendment.base_text, motion.text, amendment.text)
