@@ -87,3 +87,41 @@ class StandForm(forms.Form):
 class MinimumRuleForm(forms.Form):
     category = forms.CharField(max_length=40, help_text="e.g. woman")
     minimum = forms.IntegerField(min_value=1, max_value=100, label="At least this many seats")
+
+
+class ProcessForm(forms.ModelForm):
+    class Meta:
+        from leveller.elections.models import Process
+
+        model = Process
+        fields = [
+            "title",
+            "slug",
+            "description",
+            "seconders_needed",
+            "amendment_seconders_needed",
+            "standing_orders_group",
+        ]
+        fields += [
+            "proposals_open_at",
+            "proposals_close_at",
+            "amendments_close_at",
+            "deliberation_close_at",
+            "voting_opens_at",
+            "voting_closes_at",
+            "results_at",
+        ]
+        widgets = {
+            **{f: DATETIME for f in fields if f.endswith("_at")},
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+        labels = {
+            "seconders_needed": "Seconders a motion needs",
+            "amendment_seconders_needed": "Seconders an amendment needs",
+            "standing_orders_group": "Standing-orders group (slug)",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = "The page address, e.g. refoundation-2026 (made from the title if empty)."

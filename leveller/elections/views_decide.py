@@ -414,3 +414,37 @@ def mail_settings(request):
     off = set(MailOptOut.objects.filter(member=request.user).values_list("kind", flat=True))
     kinds = [{"kind": k, "label": label, "on": k not in off} for k, label in MailKind.choices]
     return render(request, "elections/mail_settings.html", {"kinds": kinds})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def process_edit(request, slug=None):
+    """Staff create a process, or change its stages and thresholds."""
+    from leveller.elections.forms import ProcessForm
+
+    if not request.user.is_staff_member:
+        raise PermissionDenied("Only staff can set up processes.")
+    process = Process.objects.filter(slug=slug).first() if slug else None
+    if slug and process is None:
+        raise Http404("No such process.")
+    # The form only parses; the action saves (the instance is never saved by the form).
+    form = ProcessForm(
+        request.POST or None, instance=Process() if process is None else Process.objects.get(pk=process.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            if process is None:
+                title, new_slug = data.pop("title"), data.pop("slug")
+                process = actions.create_process(actor=request.user, title=title, slug=new_slug, **data)
+            else:
+                data.pop("slug")
+                process = actions.update_process(actor=request.user, process=process, **data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, "Process saved.")
+            return redirect(process)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "elections/process_edit.html", {"form": form, "process": process}, status=status)

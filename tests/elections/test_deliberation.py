@@ -161,3 +161,36 @@ def test_the_results_page_shows_every_stage_of_an_amended_motion(staff, client):
     stages = page[page.index('id="decision-stages"') :]
     assert stages.index("Moved") < stages.index("Amendment 1") < stages.index("The motion as amended")
     assert stages.count("<strong>carried</strong>") == 2 and "<ins>" in stages
+
+
+def test_staff_create_and_edit_a_process_from_its_pages_and_members_cannot(staff, client):
+    from leveller.elections.models import Process
+
+    client.force_login(voter())
+    assert client.get(reverse("elections:process_new")).status_code == 403
+    client.force_login(staff)
+    response = client.post(
+        reverse("elections:process_new"),
+        {"title": "Re-foundation 2027", "slug": "", "seconders_needed": 3, "amendment_seconders_needed": 1},
+    )
+    process = Process.objects.get(title="Re-foundation 2027")
+    assert response.status_code == 302 and process.slug == "re-foundation-2027" and process.seconders_needed == 3
+    edit = reverse("elections:process_edit", args=[process.slug])
+    bad = client.post(
+        edit,
+        {
+            "title": "Re-foundation 2027",
+            "slug": process.slug,
+            "seconders_needed": 3,
+            "amendment_seconders_needed": 1,
+            "proposals_open_at": "2027-03-01T10:00",
+            "proposals_close_at": "2027-02-01T10:00",
+        },
+    )
+    assert bad.status_code == 400 and "in order" in bad.content.decode()
+    client.post(
+        edit,
+        {"title": "Re-foundation 2027", "slug": process.slug, "seconders_needed": 5, "amendment_seconders_needed": 2},
+    )
+    process.refresh_from_db()
+    assert process.seconders_needed == 5 and process.amendment_seconders_needed == 2
