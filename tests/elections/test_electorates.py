@@ -115,3 +115,26 @@ def test_the_demo_regional_election_is_limited_to_its_region(db):
         GroupMembership.objects.filter(group__parent__slug="north-west").values_list("member_id", flat=True)
     )
     assert members and members <= in_region
+
+
+def test_staff_set_the_electorate_on_the_setup_page(staff, north_west, client):
+    from django.forms.models import model_to_dict
+
+    from leveller.elections.actions.setup import SETTINGS
+
+    election = stv_election(staff, open_voting=False)
+    client.force_login(staff)
+    page = client.get(f"/votes/{election.pk}/manage/").content.decode()
+    assert "Electorate: groups" in page
+    data = {k: v for k, v in model_to_dict(election, fields=SETTINGS).items() if v is not None}
+    data.update(
+        {"electorate_groups": "north-west", "electorate_tags": "", "electorate_roles": "", "email_members": "on"}
+    )
+    data["freeze_date"] = election.freeze_date.isoformat()
+    data["voting_closes_at"] = election.voting_closes_at.strftime("%Y-%m-%dT%H:%M")
+    response = client.post(f"/votes/{election.pk}/manage/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    election.refresh_from_db()
+    assert election.electorate_groups == ["north-west"] and election.email_members
+    page = client.get(f"/votes/{election.pk}/manage/").content.decode()
+    assert 'value="north-west"' in page
