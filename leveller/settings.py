@@ -276,6 +276,11 @@ PHONEBANK_CALLBACK_GRACE_MINUTES = 15  # then a call-back promised to an online 
 # --- Elections --------------------------------------------------------------------------------------
 # Votes with at most this many ballots are counted as soon as they close; larger ones in a background task.
 ELECTIONS_SYNC_COUNT_LIMIT = env_int("LEVELLER_ELECTIONS_SYNC_COUNT_LIMIT", 5000, minimum=0)
+# Seconders a member motion needs when it belongs to no process (a process sets its own).
+ELECTIONS_MOTION_SECONDERS = env_int("LEVELLER_ELECTIONS_MOTION_SECONDERS", 2, minimum=0, maximum=1000)
+ELECTIONS_AMENDMENT_SECONDERS = env_int("LEVELLER_ELECTIONS_AMENDMENT_SECONDERS", 1, minimum=0, maximum=1000)
+# The reminder to members who have not voted goes this many hours before voting closes.
+ELECTIONS_REMINDER_HOURS = env_int("LEVELLER_ELECTIONS_REMINDER_HOURS", 48, minimum=1, maximum=24 * 30)
 
 # --- Events -----------------------------------------------------------------------------------------
 # The reminder sweep re-queues itself for the next reminder due, and at least this often as a safety net.

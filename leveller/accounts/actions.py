@@ -213,6 +213,31 @@ def set_roles(*, actor, member: Member, roles: list[str]) -> Member:
     return member
 
 
+def clean_tag(tag: str) -> str:
+    from django.utils.text import slugify
+
+    cleaned = slugify(tag or "")[:40]
+    if not cleaned:
+        raise ValidationError("A tag needs letters or numbers, e.g. “delegate”.")
+    return cleaned
+
+
+@transaction.atomic
+def set_tags(*, actor, member: Member, tags: list[str]) -> Member:
+    """Staff set the labels on a member (electorates of votes can be limited to a tag)."""
+    from leveller.accounts.models import MemberTag
+
+    if actor is None or not actor.is_staff_member:
+        raise PermissionDenied("Only staff can tag members.")
+    wanted = {clean_tag(t) for t in tags}
+    before = set(member.tag_rows.values_list("tag", flat=True))
+    member.tag_rows.exclude(tag__in=wanted).delete()
+    MemberTag.objects.bulk_create([MemberTag(member=member, tag=t) for t in wanted - before])
+    if wanted != before:
+        audit.record(actor=actor, action="member.tags_changed", target=member, data={"tags": sorted(wanted)})
+    return member
+
+
 @transaction.atomic
 def request_email_change(*, actor, new_email: str) -> EmailChange:
     new_email = clean_email(new_email)

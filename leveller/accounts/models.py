@@ -160,6 +160,20 @@ class MemberRole(models.Model):
         return f"{self.member} is {self.role}"
 
 
+class MemberTag(models.Model):
+    """A label staff put on a member (e.g. "delegate", "young-members"); votes can limit their electorate by it."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="tag_rows")
+    tag = models.SlugField(max_length=40)
+
+    class Meta:
+        ordering = ["tag"]
+        constraints = [models.UniqueConstraint(fields=["member", "tag"], name="member_tag_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.member} tagged {self.tag}"
+
+
 def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 

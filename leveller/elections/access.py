@@ -40,3 +40,27 @@ def results_election(actor, pk) -> Election:
     if election.state == State.COUNTED and actor.is_staff_member:
         return election
     raise PermissionDenied("Results are hidden until the vote closes and the results are published.")
+
+
+def visible_motion(actor, pk):
+    from leveller.elections.models import Motion
+
+    require_member(actor)
+    motion = Motion.objects.visible_to(actor).select_related("mover", "process").filter(pk=pk).first()
+    if motion is None:
+        raise Http404("No such motion.")
+    return motion
+
+
+def motion_amendment(motion, pk):
+    amendment = motion.amendments.select_related("mover").filter(pk=pk).first()
+    if amendment is None:
+        raise Http404("No such amendment.")
+    return amendment
+
+
+def election_question(election: Election, pk):
+    question = election.questions.filter(pk=pk, hidden=False).first()
+    if question is None:
+        raise Http404("No such question.")
+    return question

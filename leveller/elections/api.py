@@ -9,13 +9,33 @@ from ninja import Router, Schema, Status
 
 from leveller.core.models import AuditEntry
 from leveller.elections import actions
-from leveller.elections.access import election_candidate, managed_election, results_election, visible_election
+from leveller.elections.access import (
+    election_candidate,
+    election_question,
+    managed_election,
+    results_election,
+    visible_election,
+)
 from leveller.elections.actions.voting import ballot_options, has_voted
-from leveller.elections.eligibility import ineligibility_reason
-from leveller.elections.models import Election
+from leveller.elections.eligibility import describe_electorate, ineligibility_reason
+from leveller.elections.models import Election, Motion
 
-router = Router()
-PREFIX = "/elections"
+elections_router = Router()
+# Mounted at /api/v1 (leveller/api.py); votes under /elections, member motions under /motions.
+PREFIX = ""
+
+
+class Detail(Schema):
+    detail: str
+
+
+ERRORS = {400: Detail, 403: Detail, 404: Detail}
+
+
+class Electorate(Schema):
+    groups: list[str] = []
+    tags: list[str] = []
+    roles: list[str] = []
 
 
 class CandidateOut(Schema):
@@ -48,6 +68,10 @@ class ElectionOut(Schema):
     you_can_vote: bool
     you_voted: bool
     why_not: str | None
+    electorate: Electorate
+    electorate_description: str
+    email_members: bool
+    motion: int | None
 
 
 def _out(election: Election, member) -> dict:
@@ -61,7 +85,25 @@ def _out(election: Election, member) -> dict:
         "you_can_vote": election.voting_open_now() and not reason and not voted,
         "you_voted": voted,
         "why_not": reason,
+        "electorate": {
+            "groups": election.electorate_groups,
+            "tags": election.electorate_tags,
+            "roles": election.electorate_roles,
+        },
+        "electorate_description": describe_electorate(election),
+        "email_members": election.email_members,
+        "motion": Motion.objects.filter(election=election).values_list("pk", flat=True).first(),
     }
+
+
+def _fields(data: ElectionIn) -> dict:
+    fields = data.dict(exclude_unset=True)
+    electorate = fields.pop("electorate", None)
+    if electorate is not None:
+        for key in ("groups", "tags", "roles"):
+            if key in electorate:
+                fields[f"electorate_{key}"] = electorate[key] or []
+    return fields
 
 
 class ElectionIn(Schema):
@@ -79,6 +121,8 @@ class ElectionIn(Schema):
     voting_closes_at: dt.datetime | None = None
     quorum: int | None = None
     threshold: str | None = None
+    electorate: Electorate | None = None
+    email_members: bool | None = None
 
 
 class BallotIn(Schema):
@@ -111,39 +155,47 @@ class RuleIn(Schema):
     minimum: int
 
 
-@router.get("", response=list[ElectionOut], summary="Votes you can see")
+@elections_router.get("", response=list[ElectionOut], summary="Votes you can see")
 def list_elections(request):
     return [_out(e, request.auth) for e in Election.objects.visible_to(request.auth)]
 
 
-@router.post("", response={201: ElectionOut}, summary="Create a draft vote (staff)")
+@elections_router.post("", response={201: ElectionOut, **ERRORS}, summary="Create a draft vote (staff)")
 def create(request, data: ElectionIn):
-    fields = data.dict(exclude_unset=True)
+    fields = _fields(data)
     title = fields.pop("title", "") or ""
     kind = fields.pop("kind", None) or "stv"
     election = actions.create_election(actor=request.auth, title=title, kind=kind, **fields)
     return Status(201, _out(election, request.auth))
 
 
-@router.get("/{election_id}", response=ElectionOut, summary="One vote, its candidates and your status")
+@elections_router.get(
+    "/{election_id}", response={200: ElectionOut, **ERRORS}, summary="One vote, its candidates and your status"
+)
 def detail(request, election_id: int):
     return _out(visible_election(request.auth, election_id), request.auth)
 
 
-@router.patch("/{election_id}", response=ElectionOut, summary="Change a vote's settings (staff; audited)")
+@elections_router.patch(
+    "/{election_id}",
+    response={200: ElectionOut, **ERRORS},
+    summary="Change a vote's settings, electorate included (staff; audited)",
+)
 def update(request, election_id: int, data: ElectionIn):
     election = managed_election(request.auth, election_id)
-    election = actions.update_election(actor=request.auth, election=election, **data.dict(exclude_unset=True))
+    election = actions.update_election(actor=request.auth, election=election, **_fields(data))
     return _out(election, request.auth)
 
 
-@router.post("/{election_id}/candidates", response={201: CandidateOut}, summary="Add a candidate or proposal (staff)")
+@elections_router.post(
+    "/{election_id}/candidates", response={201: CandidateOut, **ERRORS}, summary="Add a candidate or proposal (staff)"
+)
 def add_candidate(request, election_id: int, data: CandidateIn):
     election = managed_election(request.auth, election_id)
     return Status(201, actions.add_candidate(actor=request.auth, election=election, **data.dict()))
 
 
-@router.post("/{election_id}/rules", summary="Set a minimum-representation rule (staff)")
+@elections_router.post("/{election_id}/rules", summary="Set a minimum-representation rule (staff)")
 def set_rule(request, election_id: int, data: RuleIn):
     election = managed_election(request.auth, election_id)
     rule = actions.set_minimum_rule(actor=request.auth, election=election, **data.dict())
@@ -158,7 +210,11 @@ STATES = {
 }
 
 
-@router.post("/{election_id}/state", response=ElectionOut, summary="Move a vote on: nominations, voting, closed…")
+@elections_router.post(
+    "/{election_id}/state",
+    response={200: ElectionOut, **ERRORS},
+    summary="Move a vote on: nominations, voting, closed…",
+)
 def move(request, election_id: int, data: StateIn):
     election = managed_election(request.auth, election_id)
     action = STATES.get(data.to)
@@ -169,7 +225,7 @@ def move(request, election_id: int, data: StateIn):
     return _out(election, request.auth)
 
 
-@router.get("/{election_id}/audit", summary="The vote's audit trail (staff)")
+@elections_router.get("/{election_id}/audit", summary="The vote's audit trail (staff)")
 def audit_trail(request, election_id: int):
     election = managed_election(request.auth, election_id)
     return [
@@ -184,13 +240,13 @@ def audit_trail(request, election_id: int):
     ]
 
 
-@router.post("/{election_id}/stand", response={201: CandidateOut}, summary="Stand as a candidate")
+@elections_router.post("/{election_id}/stand", response={201: CandidateOut, **ERRORS}, summary="Stand as a candidate")
 def stand(request, election_id: int, data: StandIn):
     election = visible_election(request.auth, election_id)
     return Status(201, actions.stand(actor=request.auth, election=election, **data.dict()))
 
 
-@router.post("/{election_id}/candidates/{candidate_id}/nominate", summary="Add your supporting nomination")
+@elections_router.post("/{election_id}/candidates/{candidate_id}/nominate", summary="Add your supporting nomination")
 def nominate(request, election_id: int, candidate_id: int):
     election = visible_election(request.auth, election_id)
     candidate = election_candidate(election, candidate_id)
@@ -199,15 +255,89 @@ def nominate(request, election_id: int, candidate_id: int):
     return {"candidate": candidate.pk, "status": candidate.status}
 
 
-@router.post("/{election_id}/ballot", response={201: ReceiptOut}, summary="Cast your ballot; returns the receipt")
+@elections_router.post(
+    "/{election_id}/ballot",
+    response={201: ReceiptOut, **ERRORS},
+    summary="Cast your ballot; returns the receipt (403 outside the electorate)",
+)
 def cast(request, election_id: int, data: BallotIn):
     election = visible_election(request.auth, election_id)
     receipt = actions.cast_ballot(actor=request.auth, election=election, **data.dict())
     return Status(201, {"receipt": receipt})
 
 
-@router.get("/{election_id}/results", summary="The count (once published; staff may preview)")
+@elections_router.get("/{election_id}/results", summary="The count (once published; staff may preview)")
 def results(request, election_id: int):
     election = results_election(request.auth, election_id)
     names = {c.pk: c.name for c in ballot_options(election)}
     return {"election": election.pk, "kind": election.kind, "result": election.result.data, "options": names}
+
+
+from leveller.elections.api_motions import motions_router  # noqa: E402
+
+router = Router()
+router.add_router("/elections", elections_router)
+router.add_router("/motions", motions_router)
+
+
+class QuestionIn(Schema):
+    text: str
+
+
+class AnswerOut(Schema):
+    candidate: int
+    candidate_name: str
+    text: str
+    updated_at: dt.datetime
+
+
+class QuestionOut(Schema):
+    id: int
+    text: str
+    asked_by: str
+    created_at: dt.datetime
+    answers: list[AnswerOut]
+
+
+def _question_out(question) -> dict:
+    return {
+        "id": question.pk,
+        "text": question.text,
+        "asked_by": question.asked_by.display_name if question.asked_by else "a former member",
+        "created_at": question.created_at,
+        "answers": [
+            {
+                "candidate": a.candidate_id,
+                "candidate_name": a.candidate.name,
+                "text": a.text,
+                "updated_at": a.updated_at,
+            }
+            for a in question.answers.select_related("candidate")
+        ],
+    }
+
+
+@elections_router.get("/{election_id}/hustings", response={200: list[QuestionOut], **ERRORS}, summary="Hustings")
+def hustings(request, election_id: int):
+    election = visible_election(request.auth, election_id)
+    return [_question_out(q) for q in election.questions.filter(hidden=False).select_related("asked_by")]
+
+
+@elections_router.post(
+    "/{election_id}/hustings", response={201: QuestionOut, **ERRORS}, summary="Ask the candidates a question"
+)
+def ask(request, election_id: int, data: QuestionIn):
+    election = visible_election(request.auth, election_id)
+    return Status(201, _question_out(actions.ask_question(actor=request.auth, election=election, text=data.text)))
+
+
+@elections_router.post(
+    "/{election_id}/hustings/{question_id}/answer",
+    response={200: QuestionOut, **ERRORS},
+    summary="Answer a hustings question (candidates)",
+)
+def answer(request, election_id: int, question_id: int, data: QuestionIn):
+    election = visible_election(request.auth, election_id)
+    question = election_question(election, question_id)
+    actions.answer_question(actor=request.auth, question=question, text=data.text)
+    return _question_out(question)

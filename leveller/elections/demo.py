@@ -1,5 +1,7 @@
-"""Demo votes: an open 6-seat STV election with a 40% women minimum, a published 3-seat result with ballots,
-an open motion and a conference-motions primary. Idempotent: each is looked up by title first."""
+"""Demo votes: an open 6-seat STV election with a 40% women minimum, a published 3-seat result with ballots
+(its electorate the North West region, when the groups demo is loaded), an open motion, a conference-motions
+primary, and the re-foundation process with member motions and an amendment. Idempotent: each is looked up
+by title first. Demo votes send no emails."""
 
 from __future__ import annotations
 
@@ -11,12 +13,14 @@ from django.utils import timezone
 from leveller.accounts.models import Member
 from leveller.elections import actions
 from leveller.elections.eligibility import eligible_members
-from leveller.elections.models import Election, Kind
+from leveller.elections.models import Election, Kind, Process
 
 COMMITTEE = "National Committee election 2026"
 REGIONAL = "North West Regional Committee 2025"
 MOTION = "Motion: affiliate to the Federation of Tenants' Unions"
 PRIMARY = "Conference 2026: which motions should we debate?"
+REFOUNDATION = "Re-foundation 2026"
+REGION_SLUG = "north-west"
 
 CANDIDATES = [
     (
@@ -98,6 +102,15 @@ PROPOSALS = [
 ]
 
 
+def _has_group(slug: str) -> bool:
+    from django.apps import apps
+
+    try:
+        return apps.get_model("groups", "Group").objects.filter(slug=slug).exists()
+    except LookupError:
+        return False
+
+
 def _member(local: str) -> Member | None:
     return Member.objects.filter(email=f"{local}@demo.leveller.org").first()
 
@@ -117,6 +130,7 @@ def _committee(admin, now) -> None:
         rules="scottish",
         nomination_threshold=3,
         freeze_date=dt.date(2024, 6, 1),
+        email_members=False,
         nominations_open_at=now - dt.timedelta(days=21),
         nominations_close_at=now - dt.timedelta(days=7),
         voting_opens_at=now - dt.timedelta(days=1),
@@ -140,6 +154,8 @@ def _regional(admin, now) -> None:
         description="Three seats on the regional committee, counted by Meek STV. At least one woman.",
         seats=3,
         rules="meek",
+        email_members=False,
+        electorate_groups=[REGION_SLUG] if _has_group(REGION_SLUG) else [],
         voting_opens_at=now - dt.timedelta(days=30),
         voting_closes_at=now + dt.timedelta(days=1),
     )
@@ -186,6 +202,7 @@ def _motion(admin, now) -> None:
         "10 ballots.",
         quorum=10,
         threshold="two_thirds",
+        email_members=False,
         voting_closes_at=now + dt.timedelta(days=10),
     )
     actions.open_voting(actor=admin, election=election)
@@ -200,10 +217,69 @@ def _primary(admin, now) -> None:
         "debated. The 8 with the most support go on the agenda. Results stay hidden until voting closes.",
         seats=8,
         voting_closes_at=now + dt.timedelta(days=7),
+        email_members=False,
     )
     for title in PROPOSALS:
         actions.add_candidate(actor=admin, election=election, name=title, statement="")
     actions.open_voting(actor=admin, election=election)
+
+
+MOTIONS = [
+    (
+        "nia.hughes",
+        "A members' assembly every year",
+        "This organisation will hold a members' assembly every year, open to every member, which sets our "
+        "priorities for the year and elects the National Committee.",
+        ["callum.fraser", "fatima.begum"],
+    ),
+    (
+        "callum.fraser",
+        "Open minutes",
+        "The National Committee will publish its minutes to members within one week of each meeting, "
+        "with only personal matters withheld.",
+        ["nia.hughes"],
+    ),
+    (
+        "fatima.begum",
+        "Organisers in every nation",
+        "This organisation will employ at least one organiser in each of England, Scotland and Wales "
+        "within two years, funded from dues.",
+        [],
+    ),
+]
+
+
+def _refoundation(admin, now) -> None:
+    process = actions.create_process(
+        actor=admin,
+        title=REFOUNDATION,
+        slug="refoundation-2026",
+        description="Members decide the organisation's future: move motions, amend them, debate, and vote.",
+        seconders_needed=2,
+        amendment_seconders_needed=1,
+        proposals_open_at=now - dt.timedelta(days=10),
+        proposals_close_at=now + dt.timedelta(days=4),
+        amendments_close_at=now + dt.timedelta(days=8),
+        deliberation_close_at=now + dt.timedelta(days=12),
+        voting_opens_at=now + dt.timedelta(days=12),
+        voting_closes_at=now + dt.timedelta(days=20),
+        results_at=now + dt.timedelta(days=21),
+    )
+    for mover, title, text, seconders in MOTIONS:
+        person = _member(mover)
+        if person is None:
+            continue
+        motion = actions.propose_motion(actor=person, title=title, text=text, process=process)
+        for local in seconders:
+            if (seconder := _member(local)) is not None:
+                actions.second_motion(actor=seconder, motion=motion)
+        if title == "A members' assembly every year" and (amender := _member("grace.adeyemi")) is not None:
+            actions.propose_amendment(
+                actor=amender,
+                motion=motion,
+                text=text.replace("every year", "every year, held in a different nation each time,"),
+                reason="So that members outside London can get there every few years.",
+            )
 
 
 def load(*, log) -> None:
@@ -217,4 +293,6 @@ def load(*, log) -> None:
         if not Election.objects.filter(title=title).exists():
             build(admin, now)
             made.append(title)
-    log(f"elections: 4 demo votes ({len(made)} new)")
+    if not Process.objects.filter(title=REFOUNDATION).exists():
+        _refoundation(admin, now)
+    log(f"elections: 4 demo votes ({len(made)} new) and the {REFOUNDATION} process")

@@ -86,6 +86,20 @@ class Election(models.Model):
     voting_closes_at = models.DateTimeField(null=True, blank=True)
     quorum = models.PositiveIntegerField(default=0, help_text="Motions: the fewest ballots for a valid result.")
     threshold = models.CharField(max_length=14, choices=Threshold.choices, default=Threshold.SIMPLE)
+    # The electorate: all empty means every member; otherwise members of any listed group (a region includes
+    # its local groups), or with any listed tag, or any listed role. The freeze date applies on top.
+    electorate_groups = models.JSONField(default=list, blank=True, help_text="Group slugs.")
+    electorate_tags = models.JSONField(default=list, blank=True, help_text="Member tags.")
+    electorate_roles = models.JSONField(default=list, blank=True, help_text="Member roles.")
+    email_members = models.BooleanField(
+        default=True, help_text="Email the electorate when nominations and voting open, before close, and results."
+    )
+    # When each kind of email went out (kind -> ISO time): one entry per election, never per member.
+    notices_sent = models.JSONField(default=dict, blank=True)
+    process = models.ForeignKey(
+        "elections.Process", null=True, blank=True, on_delete=models.SET_NULL, related_name="elections"
+    )
+    channel = models.ForeignKey("chat.Channel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -116,6 +130,10 @@ class Election(models.Model):
         from django.urls import reverse
 
         return reverse("elections:detail", args=[self.pk])
+
+    @property
+    def has_electorate_limits(self) -> bool:
+        return bool(self.electorate_groups or self.electorate_tags or self.electorate_roles)
 
     @property
     def is_ranked(self) -> bool:
@@ -306,3 +324,19 @@ class ElectionResult(models.Model):
 
     def __str__(self) -> str:
         return f"result of {self.election}"
+
+
+from leveller.elections.decide_models import (  # noqa: E402,F401  (motions, amendments, hustings, processes)
+    Amendment,
+    AmendmentSeconder,
+    AmendmentState,
+    HustingsAnswer,
+    HustingsQuestion,
+    MailKind,
+    MailOptOut,
+    Motion,
+    MotionRevision,
+    MotionState,
+    Process,
+    Seconder,
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from leveller.elections.charts import bar_chart
-from leveller.elections.models import Election, Kind
+from leveller.elections.models import Election, Kind, State
 
 
 def _stage_rows(data: dict) -> list[dict]:
@@ -73,3 +73,49 @@ def result_context(election: Election) -> dict:
         context["picked_word"] = "Selected"
     context["quota"] = Decimal(data["quota"]) if data.get("quota") else None
     return context
+
+
+def _published_data(election: Election | None) -> dict | None:
+    if election is None or election.state != State.PUBLISHED or not hasattr(election, "result"):
+        return None
+    return election.result.data or None
+
+
+def decision_stages(election: Election) -> list[dict]:
+    """For a vote on a member motion (or on one of its amendments): the motion as moved, each friendly and
+    contested amendment with its outcome, and the final vote — every stage of the decision, in order."""
+    from leveller.elections import textdiff
+    from leveller.elections.models import Amendment, Motion
+
+    motion = Motion.objects.filter(election=election).first()
+    if motion is None:
+        amendment = Amendment.objects.filter(election=election).select_related("motion").first()
+        motion = amendment.motion if amendment else None
+    if motion is None:
+        return []
+    stages = [{"label": f"Moved: “{motion.title}”", "outcome": "Text as first moved", "diff": None}]
+    for n, amendment in enumerate(motion.amendments.select_related("election"), 1):
+        if amendment.state not in ("accepted", "carried", "lost", "fell", "scheduled"):
+            continue
+        stages.append(
+            {
+                "label": f"Amendment {n}" + (" (accepted as friendly)" if amendment.state == "accepted" else ""),
+                "election": amendment.election,
+                "data": _published_data(amendment.election),
+                "outcome": amendment.get_state_display(),
+                "diff": textdiff.diff_html(amendment.base_text, amendment.text),
+            }
+        )
+    final = motion.election
+    stages.append(
+        {
+            "label": "The motion as amended" if motion.text != motion.original_text else "The motion",
+            "election": final,
+            "data": _published_data(final),
+            "outcome": motion.get_state_display(),
+            "diff": textdiff.diff_html(motion.original_text, motion.text)
+            if motion.text != motion.original_text
+            else None,
+        }
+    )
+    return stages

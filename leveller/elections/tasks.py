@@ -35,3 +35,22 @@ def close_when_due_task(*, election_id: int) -> str:
         return "not due yet"
     closed = close_if_due(election=election)
     return "closed" if closed else "not closed"
+
+
+@task()
+def send_election_mail_task(*, election_id: int, kind: str) -> str:
+    """Send one kind of vote email to the electorate (see notify.py). A reminder queued for a closing time that
+    has since moved re-queues itself for the new one."""
+    from leveller.elections import notify
+    from leveller.elections.models import Election, MailKind
+
+    election = Election.objects.filter(pk=election_id).first()
+    sender = notify.SENDERS.get(kind)
+    if election is None or sender is None:
+        return "nothing to send"
+    if kind == MailKind.REMINDER:
+        due = notify.reminder_due_at(election)
+        if due is not None and due > timezone.now():
+            notify.schedule_reminder(election)
+            return "not due yet"
+    return f"sent {sender(election)}"

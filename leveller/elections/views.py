@@ -19,10 +19,11 @@ from leveller.elections.actions.nominations import groups_for_nominating, qualif
 from leveller.elections.actions.voting import ballot_options, has_voted
 from leveller.elections.ballots import ANSWERS, clean_choices, describe, ranking_from_ranks, ranks_from_form
 from leveller.elections.charts import stage_charts
-from leveller.elections.eligibility import ineligibility_reason
+from leveller.elections.deliberation import deliberation_context
+from leveller.elections.eligibility import describe_electorate, ineligibility_reason
 from leveller.elections.forms import StandForm
-from leveller.elections.models import Election, Kind, Nomination, State, VoterRoll
-from leveller.elections.results import result_context
+from leveller.elections.models import Election, Kind, Nomination, Process, State, VoterRoll
+from leveller.elections.results import decision_stages, result_context
 
 
 @login_required
@@ -36,7 +37,8 @@ def election_list(request):
         ("Closed, being counted", [e for e in elections if e.state in (State.CLOSED, State.COUNTED)]),
         ("Drafts (staff only)", [e for e in elections if e.state == State.DRAFT]),
     ]
-    return render(request, "elections/list.html", {"sections": sections, "voted": voted})
+    processes = Process.objects.all()[:5]
+    return render(request, "elections/list.html", {"sections": sections, "voted": voted, "processes": processes})
 
 
 def _nomination_rows(election, member):
@@ -69,6 +71,8 @@ def election_detail(request, pk):
         "rules": election.minimum_rules.all(),
         "my_candidacy": election.candidates.filter(member=request.user).first(),
         "nominating_groups": groups_for_nominating(request.user) if election.group_nominations else [],
+        "electorate": describe_electorate(election),
+        **deliberation_context(election, request.user),
     }
     return render(request, "elections/detail.html", context)
 
@@ -222,6 +226,7 @@ def results(request, pk):
     context = result_context(election)
     if election.kind in (Kind.STV, Kind.RANKED) and context.get("data"):
         context["charts"] = stage_charts(context["data"])
+    context["decision_stages"] = decision_stages(election)
     return render(request, "elections/results.html", context)
 
 

@@ -14,13 +14,15 @@ from django.core import signing
 from django.core.signing import b64_encode
 from django.urls import reverse
 
+from leveller.core.unsubscribe import read_token, sign_token
+
 UNSUBSCRIBE_SALT = "leveller.newsletter.unsubscribe"
 CONFIRM_SALT = "leveller.newsletter.confirm"
 CONFIRM_DAYS = 7
 
 
 def unsubscribe_token(subscriber_id: int) -> str:
-    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(subscriber_id)).replace(":", ".")
+    return sign_token(str(subscriber_id), salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_url(subscriber_id: int) -> str:
@@ -42,9 +44,10 @@ class UnsubscribeLinks:
 
 
 def subscriber_for_unsubscribe(token: str) -> int | None:
+    value = read_token(token, salt=UNSUBSCRIBE_SALT)
     try:
-        return int(signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token.replace(".", ":")))
-    except (signing.BadSignature, ValueError):
+        return int(value) if value is not None else None
+    except ValueError:
         return None
 
 

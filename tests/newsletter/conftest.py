@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import logging
-import threading
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -14,41 +11,9 @@ from leveller.newsletter import actions
 from leveller.newsletter.models import Subscriber
 from tests.support.live import free_port
 from tests.support.personas import make_member
+from tests.support.smtp import Sink
 
 logging.getLogger("mail.log").setLevel(logging.WARNING)
-
-
-class Sink:
-    """Records every accepted message. `refuse[address] = "550 ..."` refuses a recipient; `fail_data_after = n`
-    answers the (n+1)-th and later DATA with `data_failure` (e.g. 421: the server goes away mid-send)."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.refuse: dict[str, str] = {}
-        self.fail_data_after: int | None = None
-        self.data_failure = "421 4.3.2 Service shutting down"
-        self.lock = threading.Lock()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            if self.fail_data_after is not None and len(self.messages) >= self.fail_data_after:
-                return self.data_failure
-            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-            message["X-Envelope-To"] = ",".join(envelope.rcpt_tos)
-            self.messages.append(message)
-        return "250 OK: queued"
-
-    def to(self, address: str) -> list[email.message.EmailMessage]:
-        return [m for m in self.messages if m["X-Envelope-To"] == address]
-
-    def recipients(self) -> list[str]:
-        return [m["X-Envelope-To"] for m in self.messages]
 
 
 @pytest.fixture(scope="session")

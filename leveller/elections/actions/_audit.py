@@ -13,6 +13,8 @@ def plain(value):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if hasattr(value, "_meta") and hasattr(value, "pk"):
+        return value.pk
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
     return value

@@ -34,15 +34,49 @@ SETTINGS = (
     "voting_closes_at",
     "quorum",
     "threshold",
+    "electorate_groups",
+    "electorate_tags",
+    "electorate_roles",
+    "email_members",
+    "process",
 )
+ELECTORATE = ("electorate_groups", "electorate_tags", "electorate_roles")
 # What may still change once ballots are being cast: the wording and a later close.
-CHANGEABLE_DURING_VOTING = {"title", "description", "voting_closes_at"}
-CHANGEABLE_AFTER_CLOSE = {"description"}
+CHANGEABLE_DURING_VOTING = {"title", "description", "voting_closes_at", "email_members"}
+CHANGEABLE_AFTER_CLOSE = {"description", "email_members"}
 
 
 def _require_staff(actor) -> None:
     if actor is None or not getattr(actor, "is_staff_member", False):
         raise PermissionDenied("Only staff can set up votes.")
+
+
+def _clean_electorate(fields: dict) -> None:
+    """Normalise the electorate lists in `fields` (in place); unknown groups or roles are refused."""
+    from django.apps import apps
+
+    from leveller.accounts.models import Role
+
+    for field in ELECTORATE:
+        if field not in fields:
+            continue
+        values = fields[field] or []
+        if isinstance(values, str):
+            values = values.split(",")
+        values = sorted({str(v).strip().lower() for v in values if str(v).strip()})
+        if field == "electorate_roles" and (bad := [r for r in values if r not in Role.values]):
+            raise ValidationError(f"Unknown role(s): {', '.join(bad)}. Roles are: {', '.join(Role.values)}.")
+        if field == "electorate_tags" and any(len(t) > 40 for t in values):
+            raise ValidationError("A tag can be at most 40 characters.")
+        if field == "electorate_groups":
+            try:
+                Group = apps.get_model("groups", "Group")
+            except LookupError:
+                raise ValidationError("Group electorates need the groups app.")
+            known = set(Group.objects.filter(slug__in=values).values_list("slug", flat=True))
+            if bad := [g for g in values if g not in known]:
+                raise ValidationError(f"No group with the slug(s): {', '.join(bad)}.")
+        fields[field] = values
 
 
 def _check(election: Election) -> None:
@@ -73,13 +107,16 @@ def _check(election: Election) -> None:
 
 
 @transaction.atomic
-def create_election(*, actor, title: str, kind: str = Kind.STV, **fields) -> Election:
-    _require_staff(actor)
+def create_election(*, actor, title: str, kind: str = Kind.STV, authorised: bool = False, **fields) -> Election:
+    """`authorised`: another action has already checked the actor (the standing-orders group scheduling a motion)."""
+    if not authorised:
+        _require_staff(actor)
     unknown = set(fields) - set(SETTINGS)
     if unknown:
         raise ValueError(f"unknown election settings: {sorted(unknown)}")
     if kind == Kind.MOTION:
         fields["seats"] = 1
+    _clean_electorate(fields)
     election = Election(title=(title or "").strip(), kind=kind, created_by=actor, **fields)
     _check(election)
     election.save()
@@ -94,15 +131,17 @@ def create_election(*, actor, title: str, kind: str = Kind.STV, **fields) -> Ele
 
 
 @transaction.atomic
-def update_election(*, actor, election: Election, **fields) -> Election:
+def update_election(*, actor, election: Election, authorised: bool = False, **fields) -> Election:
     """Change settings; records each field's before and after. Refuses changes that would be unfair mid-vote."""
-    _require_staff(actor)
+    if not authorised:
+        _require_staff(actor)
     election = Election.objects.select_for_update().get(pk=election.pk)
     unknown = set(fields) - set(SETTINGS)
     if unknown:
         raise ValueError(f"unknown election settings: {sorted(unknown)}")
     if isinstance(fields.get("title"), str):
         fields["title"] = fields["title"].strip()
+    _clean_electorate(fields)
     changes = {f: (getattr(election, f), v) for f, v in fields.items() if getattr(election, f) != v}
     if not changes:
         return election
@@ -112,7 +151,7 @@ def update_election(*, actor, election: Election, **fields) -> Election:
             raise ValidationError(
                 "Voting is open, so these can no longer change: "
                 + ", ".join(sorted(f.replace("_", " ") for f in locked))
-                + ". Only the title, description and closing time can."
+                + ". Only the title, description and closing time can (not the electorate either)."
             )
     elif election.state in (State.CLOSED, State.COUNTED, State.PUBLISHED):
         locked = set(changes) - CHANGEABLE_AFTER_CLOSE
@@ -131,7 +170,10 @@ def update_election(*, actor, election: Election, **fields) -> Election:
     _check(election)
     election.save()
     if election.state == State.VOTING and "voting_closes_at" in changes:
+        from leveller.elections import notify
+
         schedule_close(election)
+        notify.schedule_reminder(election)
     record(
         actor=actor,
         election=election,

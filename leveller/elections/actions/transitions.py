@@ -7,12 +7,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from leveller.elections import notify
 from leveller.elections.actions._audit import record
 from leveller.elections.actions.counting import count_election
+from leveller.elections.actions.outcomes import vote_published
 from leveller.elections.actions.schedule import schedule_close
 from leveller.elections.actions.setup import _require_staff
 from leveller.elections.actions.voting import remix_ballots
-from leveller.elections.models import Candidate, CandidateStatus, Election, Kind, State
+from leveller.elections.models import Candidate, CandidateStatus, Election, Kind, MailKind, State
 from leveller.elections.tasks import count_election_task
 
 
@@ -40,6 +42,7 @@ def open_nominations(*, actor, election: Election) -> Election:
     if election.nominations_open_at is None:
         election.nominations_open_at = timezone.now()
         election.save(update_fields=["nominations_open_at"])
+    notify.queue(election, MailKind.NOMINATIONS_OPEN)
     return _move(actor, election, State.NOMINATIONS, "opened nominations")
 
 
@@ -68,8 +71,9 @@ def check_ballot_paper(election: Election) -> list[str]:
 
 
 @transaction.atomic
-def open_voting(*, actor, election: Election) -> Election:
-    _require_staff(actor)
+def open_voting(*, actor, election: Election, authorised: bool = False) -> Election:
+    if not authorised:
+        _require_staff(actor)
     election = _lock(election)
     if election.state not in (State.DRAFT, State.NOMINATIONS):
         raise ValidationError("Voting can only open from a draft or after nominations.")
@@ -83,6 +87,8 @@ def open_voting(*, actor, election: Election) -> Election:
         Candidate.objects.filter(election=election, status=CandidateStatus.NOMINATED).values_list("name", flat=True)
     )
     schedule_close(election)
+    notify.queue(election, MailKind.VOTING_OPEN)
+    notify.schedule_reminder(election)
     return _move(actor, election, State.VOTING, "opened voting", not_enough_nominations=left_off)
 
 
@@ -127,4 +133,7 @@ def publish_results(*, actor, election: Election) -> Election:
         raise ValidationError("Results can be published once the count has finished.")
     election.result.published_at = timezone.now()
     election.result.save(update_fields=["published_at"])
-    return _move(actor, election, State.PUBLISHED, "published the results")
+    _move(actor, election, State.PUBLISHED, "published the results")
+    notify.queue(election, MailKind.RESULTS)
+    vote_published(actor=actor, election=election)
+    return election
