@@ -7,12 +7,15 @@ no notification, email or push per message; the only broadcast is the run's prog
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from leveller.accounts import actions as accounts
@@ -26,6 +29,7 @@ from leveller.core import audit
 from leveller.realtime.publish import publish
 
 PROGRESS_EVERY = 1.0  # seconds between progress events
+STALE_AFTER = 120  # a run silent this long has stopped (killed, restarted): it may be started again
 
 
 def require_importer(actor) -> None:
@@ -44,12 +48,14 @@ def create_run(*, actor, path: str, original_name: str = "", invite: bool = Fals
 
 
 def _publish_progress(run: SlackImportRun, fields: list[str]) -> None:
+    """Save the run and push its progress, rendered once, to the admins watching it."""
     with transaction.atomic():
         run.save(update_fields=fields)
+        html = render_to_string("chat/slack_import/_progress.html", {"run": run})
         publish(
             streams=[run.stream],
             type="slack_import.progress",
-            payload={"run": run.pk, "status": run.status, "progress": run.progress, "error": run.error},
+            payload={"run": run.pk, "status": run.status, "final": run.finished, "html": html},
         )
 
 
@@ -68,13 +74,19 @@ def import_slack(
     require_importer(actor)
     report = Report(dry_run=dry_run)
     last = [0.0]
+    clock = [time.monotonic()]
+
+    def lap(name: str) -> None:
+        now = time.monotonic()
+        report.timings[name] = round(now - clock[0], 2)
+        clock[0] = now
 
     def step(state: dict) -> None:
         if progress is not None:
             progress(state)
         if run is not None and (time.monotonic() - last[0] >= PROGRESS_EVERY or state.get("final")):
             last[0] = time.monotonic()
-            run.progress = {**state, "dry_run": dry_run}
+            run.progress = {**state, "dry_run": dry_run, "at": time.time()}
             _publish_progress(run, ["progress"])
 
     if run is not None:
@@ -89,18 +101,22 @@ def import_slack(
             if not isinstance(users, list):
                 raise ExportError("should be a JSON list of users", file="users.json", line=1)
             people.load(users, actor=actor, dry_run=dry_run)
+            lap("people")
             step({"phase": "conversations", "files_done": 0, "files_total": 0, "messages": 0})
             conversations = convs.load(source, report)
             convs.create_all(conversations, people, report, dry_run=dry_run, defaults=default_channels)
+            lap("conversations")
             writer = Writer(source, people, conversations, report, dry_run=dry_run,
                             progress=lambda s: step({"phase": "messages", **s}))  # fmt: skip
             writer.run()
+            lap("messages")
             for conversation in conversations:
                 if not conversation.folder:
                     report.channel(conversation.slack_id)
             if not dry_run:
                 step({"phase": "finishing", **_last(run)})
                 convs.finish(conversations, people)
+                lap("finishing")
                 if invite:
                     report.people["invited"] = invite_imported(actor=actor)
                 audit.record(
@@ -154,3 +170,64 @@ def invite_imported(*, actor) -> int:
             continue
         sent += 1
     return sent
+
+
+def run_queued(*, run_id: int, dry_run: bool) -> dict:
+    """The task's body: run (or dry-run) a stored run as the admin who started it."""
+    run = SlackImportRun.objects.select_related("started_by").filter(pk=run_id).first()
+    if run is None:
+        return {"status": "missing"}
+    try:
+        import_slack(actor=run.started_by, path=run.path, dry_run=dry_run, invite=run.invite,
+                     default_channels=run.default_channels, run=run)  # fmt: skip
+    except (ExportError, PermissionDenied):
+        pass  # recorded on the run
+    return {"status": run.status}
+
+
+def _enqueue(run: SlackImportRun, *, dry_run: bool) -> None:
+    from leveller.chat.slack_import.tasks import run_slack_import
+
+    transaction.on_commit(lambda: run_slack_import.enqueue(run_id=run.pk, dry_run=dry_run))
+
+
+@transaction.atomic
+def upload_export(*, actor, upload, invite: bool = False, default_channels: bool = False) -> SlackImportRun:
+    """Store an uploaded export zip under the data directory and queue its dry run."""
+    require_importer(actor)
+    name = Path(getattr(upload, "name", "") or "export.zip").name
+    if not name.lower().endswith(".zip"):
+        raise ValidationError("Upload the .zip file Slack gave you (Settings → Import/Export Data → Export).")
+    folder = Path(settings.DATA_DIR) / "slack-imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{timezone.now():%Y%m%d-%H%M%S}-{secrets.token_hex(4)}.zip"
+    with target.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    try:
+        open_export(target).close()  # refuse what is not a Slack export now, with the reason
+    except ExportError as error:
+        target.unlink(missing_ok=True)
+        raise ValidationError(f"{name}: {error.message}") from None
+    run = create_run(actor=actor, path=str(target), original_name=name, invite=invite,
+                     default_channels=default_channels)  # fmt: skip
+    run.status = ImportStatus.CHECKING
+    run.save(update_fields=["status"])
+    _enqueue(run, dry_run=True)
+    return run
+
+
+@transaction.atomic
+def start_import(*, actor, run: SlackImportRun, invite: bool | None = None) -> SlackImportRun:
+    """Queue the real import of a checked run (or re-queue one that failed or stopped, to resume it)."""
+    require_importer(actor)
+    run = SlackImportRun.objects.select_for_update().get(pk=run.pk)
+    fresh = time.time() - float(run.progress.get("at") or 0) < STALE_AFTER
+    if run.status in {ImportStatus.RUNNING, ImportStatus.CHECKING} and fresh:
+        raise ValidationError("This import is already running.")
+    if invite is not None:
+        run.invite = invite
+    run.status, run.error = ImportStatus.RUNNING, ""
+    run.save(update_fields=["status", "error", "invite"])
+    _enqueue(run, dry_run=False)
+    return run

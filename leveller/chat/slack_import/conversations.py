@@ -166,16 +166,19 @@ def _create(conversation: Conversation, people: People, report: Report, *, defau
 
 
 def _add_members(conversations: list[Conversation], people: People) -> None:
+    from leveller.chat.slack_import.messages import insert_rows
+
     rows = []
     for conversation in conversations:
-        joined = ts_time(conversation.data.get("created")) or timezone.now()
+        joined = connection.ops.adapt_datetimefield_value(ts_time(conversation.data.get("created")) or timezone.now())
         for slack_id in conversation.members:
             person = people.author(slack_id)
             if person and person.member_id:
-                rows.append(ChannelMembership(channel_id=conversation.channel_id, member_id=person.member_id,
-                                              joined_at=joined))  # fmt: skip
-    for start in range(0, len(rows), 2000):
-        ChannelMembership.objects.bulk_create(rows[start : start + 2000], ignore_conflicts=True)
+                rows.append((conversation.channel_id, person.member_id, joined))
+    for start in range(0, len(rows), 5000):
+        with transaction.atomic():
+            insert_rows(ChannelMembership, ["channel_id", "member_id", "joined_at"], rows[start : start + 5000],
+                        ignore_conflicts=True)  # fmt: skip
 
 
 def note_system(conversation: Conversation, message: dict, report: Report) -> bool:

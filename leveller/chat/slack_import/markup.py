@@ -17,6 +17,7 @@ import emoji as emoji_lib
 
 from leveller.chat.render import render
 
+MARKUP_CHARS = re.compile(r"[<>&*~`\n]")
 SPECIAL_RE = re.compile(r"<([^<>\n]+)>")
 CODE_RE = re.compile(r"```.*?```|`[^`\n]+`", re.DOTALL)
 BOLD_RE = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
@@ -86,6 +87,8 @@ def convert(text: str, *, users: UserLookup, channels: ChannelLookup) -> tuple[s
     handles: set[str] = set()
     if not text:
         return "", handles
+    if not MARKUP_CHARS.search(text):  # most messages: nothing to convert
+        return text.replace("\r\n", "\n").strip(), handles
     out: list[str] = []
     position = 0
     for match in CODE_RE.finditer(text):

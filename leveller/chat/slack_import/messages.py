@@ -10,6 +10,7 @@ batches, and the next run skips every (channel, ts) already stored.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -34,6 +35,8 @@ FILE_SUBTYPES = {"file_share", "file_mention"}
 
 def norm_ts(ts) -> str | None:
     """Slack's ts ("1433160000.000002") in a fixed width, so text order is time order."""
+    if type(ts) is str and len(ts) == 17 and ts[10] == "." and ts[:10].isdigit() and ts[11:].isdigit():
+        return ts  # already the usual shape
     whole, _, fraction = str(ts or "").partition(".")
     if not whole.isdigit() or (fraction and not fraction.isdigit()):
         return None
@@ -56,6 +59,7 @@ class Row:
     files: list = field(default_factory=list)  # [(name, content_type, bytes)]
     key: tuple = ()
     id: int = 0
+    created: object = None
 
 
 class Writer:
@@ -156,7 +160,9 @@ class Writer:
             return
         if conversation.slack_id in (message.get("pinned_to") or []) and ts not in conversation.pins:
             conversation.pins[ts] = (None, ts)
-        is_parent = norm_ts(message.get("thread_ts")) == ts or bool(message.get("reply_count"))
+        thread_ts = message.get("thread_ts")
+        thread_ts = norm_ts(thread_ts) if thread_ts else None
+        is_parent = thread_ts == ts or bool(message.get("reply_count"))
         file_ids = [f.get("id") for f in self._files_of(message) if isinstance(f, dict) and f.get("id")]
         if key in existing or key in self.pending_keys:
             report.messages["already"] += 1
@@ -167,7 +173,7 @@ class Writer:
             for file_id in file_ids:
                 self.shared_files.setdefault((conversation.slack_id, file_id), known)
             return
-        row = self._row(ts, conversation, name, line, message, subtype)
+        row = self._row(ts, conversation, name, line, message, subtype, thread_ts)
         if row is None:
             return
         report.messages["imported"] += 1
@@ -216,7 +222,8 @@ class Writer:
             return None, str(label)[:80]
         return None, str(bot_label or "Slack")[:80]
 
-    def _row(self, ts, conversation: Conversation, name: str, line: int, message: dict, subtype: str) -> Row | None:
+    def _row(self, ts, conversation: Conversation, name: str, line: int, message: dict, subtype: str,
+             thread_ts: str | None) -> Row | None:  # fmt: skip
         author_id, bot_name = self._author(message, subtype, name, line)
         raw = message.get("text") or ""
         if subtype == "file_comment":
@@ -224,12 +231,14 @@ class Writer:
         if not isinstance(raw, str):
             raw = str(raw)
         text, handles = markup.convert(raw, users=self.people.lookup, channels=self.channel_link)
-        extra = self._attachments_text(message, bool(text))
+        extra = self._attachments_text(message, bool(text)) if message.get("attachments") else ""
         if extra:
             text = f"{text}\n\n{extra}" if text else extra
         if subtype == "me_message" and text:
             text = f"_{text}_"
-        held, links = self._files(message, conversation, name, line)
+        held, links = (
+            self._files(message, conversation, name, line) if ("files" in message or "file" in message) else ((), ())
+        )
         if links:
             text = (text + "\n\n" if text else "") + "\n".join(links)
         deleted = subtype == "tombstone" or (message.get("hidden") is True and subtype != "file_comment")
@@ -238,7 +247,6 @@ class Writer:
             return None
         text = text[:MAX_TEXT]
         parent = None
-        thread_ts = norm_ts(message.get("thread_ts"))
         if thread_ts and thread_ts != ts:
             parent = self._parent(conversation, thread_ts)
             if parent is None:
@@ -262,7 +270,8 @@ class Writer:
                     reactions.append((emoji, person.member_id))
                 elif person and self.dry_run and not person.is_bot:
                     reactions.append((emoji, user))
-        edited = (message.get("edited") or {}).get("ts") if isinstance(message.get("edited"), dict) else None
+        edited = message.get("edited")
+        edited = edited.get("ts") if isinstance(edited, dict) else None
         row = Row(
             channel_id=conversation.channel_id,
             ts=ts,
@@ -275,8 +284,8 @@ class Writer:
             edited=norm_ts(edited),
             deleted=deleted,
             key=(conversation.slack_id, ts),
-            reactions=list(dict.fromkeys(reactions)),
-            files=held,
+            reactions=list(dict.fromkeys(reactions)) if reactions else reactions,
+            files=list(held),
         )
         return row
 
@@ -355,12 +364,14 @@ class Writer:
             for row in rows:  # a dry run's parents only need to be known
                 row.files = []
             return
+        began = time.monotonic()
         with transaction.atomic():
             for row, pk in zip(rows, allocate_ids(len(rows)), strict=True):
                 row.id = pk
             insert_messages(rows)
             insert_reactions(rows)
             save_attachments(rows)
+        self.report.timings["writing"] = round(self.report.timings.get("writing", 0) + time.monotonic() - began, 2)
         for row in rows:  # parents known by id from now on; the rows themselves can go
             if self.parents.get(row.key) is row:
                 self.parents[row.key] = row.id
@@ -386,71 +397,47 @@ def allocate_ids(count: int) -> list[int]:
         return list(range(start, start + count))
 
 
-def _insert(model, values: dict[str, Callable], rows: list, *, ignore_conflicts: bool = False) -> None:
-    """One executemany over the model's columns: `values` gives ours, every other column its default."""
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.attname not in values)]
-    defaults = {f.attname: f.get_db_prep_save(f.get_default(), connection) for f in fields if f.attname not in values}
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+def insert_rows(model, columns: list[str], rows: list[tuple], *, ignore_conflicts: bool = False) -> None:
+    """One executemany: `columns` (attnames) come from each row tuple, every other column gets its default."""
+    others = [f for f in model._meta.concrete_fields if f.attname not in columns and not f.primary_key]
+    constants = tuple(f.get_db_prep_save(f.get_default(), connection) for f in others)
+    fields = [model._meta.get_field(name) for name in columns] + others
+    quoted = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({marks}){conflict}"  # noqa: S608
-    makers = [values.get(f.attname) for f in fields]
-    constants = [defaults.get(f.attname) for f in fields]
-    params = [
-        [maker(row) if maker is not None else constant for maker, constant in zip(makers, constants, strict=True)]
-        for row in rows
-    ]
-    if params:
+    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({quoted}) VALUES ({marks}){conflict}"  # noqa: S608
+    if rows:
         with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
+            cursor.executemany(sql, [row + constants for row in rows] if constants else rows)
 
 
 def _when(ts: str | None):
-    moment = ts_time(ts) if ts else None
+    if not ts:
+        return None
+    moment = ts_time(ts)
     return connection.ops.adapt_datetimefield_value(moment) if moment else None
 
 
-def insert_messages(rows: list[Row]) -> None:
-    def thread_id(row: Row):
-        return row.parent.id if isinstance(row.parent, Row) else row.parent
+MESSAGE_COLUMNS = ["id", "channel_id", "author_id", "bot_name", "thread_id", "also_in_channel", "text", "html",
+                   "created_at", "edited_at", "deleted_at", "reply_count", "slack_ts"]  # fmt: skip
 
-    _insert(
-        Message,
-        {
-            "id": lambda r: r.id,
-            "channel_id": lambda r: r.channel_id,
-            "author_id": lambda r: r.author_id,
-            "bot_name": lambda r: r.bot_name,
-            "thread_id": thread_id,
-            "also_in_channel": lambda r: r.also,
-            "text": lambda r: r.text,
-            "html": lambda r: r.html,
-            "created_at": lambda r: _when(r.ts),
-            "edited_at": lambda r: _when(r.edited),
-            "deleted_at": lambda r: _when(r.ts) if r.deleted else None,
-            "pinned_at": lambda r: None,
-            "pinned_by_id": lambda r: None,
-            "reply_count": lambda r: 0,
-            "last_reply_at": lambda r: None,
-            "slack_ts": lambda r: r.ts,
-        },
-        rows,
-    )
+
+def insert_messages(rows: list[Row]) -> None:
+    values = []
+    for r in rows:
+        parent = r.parent
+        created = _when(r.ts)
+        values.append((
+            r.id, r.channel_id, r.author_id, r.bot_name, parent.id if isinstance(parent, Row) else parent, r.also,
+            r.text, r.html, created, _when(r.edited) if r.edited else None, created if r.deleted else None, 0, r.ts,
+        ))  # fmt: skip
+        r.created = created
+    insert_rows(Message, MESSAGE_COLUMNS, values)
 
 
 def insert_reactions(rows: list[Row]) -> None:
-    items = [(row, emoji, member_id) for row in rows for emoji, member_id in row.reactions]
-    _insert(
-        Reaction,
-        {
-            "message_id": lambda item: item[0].id,
-            "member_id": lambda item: item[2],
-            "emoji": lambda item: item[1],
-            "created_at": lambda item: _when(item[0].ts),
-        },
-        items,
-        ignore_conflicts=True,
-    )
+    items = [(row.id, member_id, emoji, row.created) for row in rows for emoji, member_id in row.reactions]
+    insert_rows(Reaction, ["message_id", "member_id", "emoji", "created_at"], items, ignore_conflicts=True)
 
 
 def save_attachments(rows: list[Row]) -> None:

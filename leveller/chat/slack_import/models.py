@@ -64,5 +64,14 @@ class SlackImportRun(models.Model):
         return f"Slack import {self.pk} ({self.status})"
 
     @property
+    def finished(self) -> bool:
+        return self.status in {ImportStatus.CHECKED, ImportStatus.DONE, ImportStatus.FAILED}
+
+    @property
+    def percent(self) -> int:
+        total = self.progress.get("files_total") or 0
+        return min(100, round(100 * (self.progress.get("files_done") or 0) / total)) if total else 0
+
+    @property
     def stream(self) -> str:
         return f"slackimport-{self.pk}"

@@ -15,8 +15,10 @@ from leveller.accounts.validation import clean_email, clean_time_zone
 from leveller.chat.handles import handle_for
 from leveller.chat.slack_import.models import SlackUser
 from leveller.chat.slack_import.report import Report
+from leveller.realtime.publish import batched
 
 PLACEHOLDER_DOMAIN = "slack-import.invalid"
+CHUNK = 250
 
 
 @dataclass
@@ -83,11 +85,13 @@ class People:
             chunk = emails_list[start : start + 500]
             for member in Member.objects.annotate(lowered=Lower("email")).filter(lowered__in=chunk):
                 existing[member.email.lower()] = member
-        for index, user in enumerate(users):
-            if not isinstance(user, dict) or not user.get("id"):
-                self.report.problem(f"user #{index + 1} has no id; skipped", file=file)
-                continue
-            self._one(user, known.get(user["id"]), existing, actor=actor, dry_run=dry_run, file=file)
+        for start in range(0, len(users), CHUNK):  # a transaction per chunk; broadcasts sent together
+            with batched(), transaction.atomic():
+                for index, user in enumerate(users[start : start + CHUNK], start=start):
+                    if not isinstance(user, dict) or not user.get("id"):
+                        self.report.problem(f"user #{index + 1} has no id; skipped", file=file)
+                        continue
+                    self._one(user, known.get(user["id"]), existing, actor=actor, dry_run=dry_run, file=file)
 
     def _one(self, user: dict, row: SlackUser | None, existing: dict, *, actor, dry_run: bool, file: str) -> None:
         slack_id, name = user["id"], display_name(user)

@@ -21,6 +21,7 @@ class Report:
     problems: list[dict] = field(default_factory=list)
     problem_count: int = 0
     skipped_subtypes: Counter = field(default_factory=Counter)
+    timings: dict[str, float] = field(default_factory=dict)
 
     def problem(self, reason: str, *, file: str = "", line: int | None = None) -> None:
         self.problem_count += 1
@@ -42,6 +43,7 @@ class Report:
             "problems": self.problems,
             "problem_count": self.problem_count,
             "skipped_subtypes": dict(self.skipped_subtypes),
+            "timings": self.timings,
         }
 
     def lines(self) -> list[str]:
@@ -70,6 +72,8 @@ class Report:
                 "Not imported (no content): "
                 + ", ".join(f"{n} {name}" for name, n in self.skipped_subtypes.most_common())
             )
+        if self.timings:
+            out.append("Seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in self.timings.items()))
         if self.problem_count:
             out.append(f"Problems ({self.problem_count}):")
             for item in self.problems:
