@@ -178,10 +178,19 @@ def run_queued(*, run_id: int, dry_run: bool) -> dict:
     if run is None:
         return {"status": "missing"}
     try:
-        import_slack(actor=run.started_by, path=run.path, dry_run=dry_run, invite=run.invite,
-                     default_channels=run.default_channels, run=run)  # fmt: skip
-    except (ExportError, PermissionDenied):
-        pass  # recorded on the run
+        import_slack(
+            actor=run.started_by,
+            path=run.path,
+            dry_run=dry_run,
+            invite=run.invite,
+            default_channels=run.default_channels,
+            run=run,
+        )
+    except ExportError:
+        pass  # import_slack recorded it on the run
+    except PermissionDenied as error:
+        run.status, run.error, run.finished_at = ImportStatus.FAILED, str(error), timezone.now()
+        _publish_progress(run, ["status", "error", "finished_at"])
     return {"status": run.status}
 
 

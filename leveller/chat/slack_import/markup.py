@@ -17,7 +17,8 @@ import emoji as emoji_lib
 
 from leveller.chat.render import render
 
-MARKUP_CHARS = re.compile(r"[<>&*~`\n]")
+MARKUP_CHARS = re.compile(r"[<>&*~`\n:]")
+SHORTCODE_RE = re.compile(r":([a-z0-9_+'-]+(?:::skin-tone-[2-6])?):")
 SPECIAL_RE = re.compile(r"<([^<>\n]+)>")
 CODE_RE = re.compile(r"```.*?```|`[^`\n]+`", re.DOTALL)
 BOLD_RE = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
@@ -70,7 +71,14 @@ def _special(body: str, users: UserLookup, channels: ChannelLookup, handles: set
     return f"<{url}>"
 
 
+def _shortcode(match: re.Match) -> str:
+    found = reaction_emoji(match.group(1))
+    return match.group(0) if found.startswith(":") else found
+
+
 def _styles(text: str) -> str:
+    if ":" in text:
+        text = SHORTCODE_RE.sub(_shortcode, text)
     text = BOLD_RE.sub(r"**\1**", text)
     return STRIKE_RE.sub(r"~~\1~~", text)
 
@@ -96,8 +104,23 @@ def convert(text: str, *, users: UserLookup, channels: ChannelLookup) -> tuple[s
         out.append(_code(match.group(0)))
         position = match.end()
     out.append(_plain(text[position:], users, channels, handles))
-    result = "".join(out).replace("\r\n", "\n")
+    result = _end_quotes("".join(out).replace("\r\n", "\n"))
     return re.sub(r"\n{3,}", "\n\n", result).strip(), handles
+
+
+def _end_quotes(text: str) -> str:
+    """A Slack quote is one line: end it there, or Markdown would carry on quoting the next line."""
+    if ">" not in text:
+        return text
+    lines, out, fenced = text.split("\n"), [], False
+    for index, line in enumerate(lines):
+        out.append(line)
+        if line.startswith("```"):
+            fenced = not fenced
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if not fenced and line.startswith(">") and following.strip() and not following.startswith(">"):
+            out.append("")
+    return "\n".join(out)
 
 
 def _plain(text: str, users: UserLookup, channels: ChannelLookup, handles: set[str]) -> str:
