@@ -7,9 +7,9 @@ import zipfile
 import pytest
 
 from leveller.chat.models import Message
+from leveller.chat.render import render
 from leveller.chat.slack_import import markup
 from leveller.chat.slack_import.source import ExportError, open_export, parse_day
-from leveller.chat.render import render
 from tests.chat.slack_support import MODERN, copy_export, run, zip_folder
 
 pytestmark = pytest.mark.django_db
@@ -23,12 +23,12 @@ def media(settings, tmp_path):
 def test_a_folder_that_is_not_a_slack_export_is_refused_by_name(admin, tmp_path):
     (tmp_path / "photos").mkdir()
     (tmp_path / "photos" / "cat.json").write_text("[]")
-    with pytest.raises(ExportError, match="not a Slack export: it has no users.json or channels.json"):
+    with pytest.raises(ExportError, match=r"not a Slack export: it has no users\.json or channels\.json"):
         run(admin, tmp_path / "photos")
     with pytest.raises(ExportError, match="does not exist"):
         run(admin, tmp_path / "nowhere.zip")
     (tmp_path / "fake.zip").write_bytes(b"not a zip at all")
-    with pytest.raises(ExportError, match="fake.zip: is not a readable zip file"):
+    with pytest.raises(ExportError, match=r"fake\.zip: is not a readable zip file"):
         run(admin, tmp_path / "fake.zip")
 
 
@@ -50,7 +50,7 @@ def test_a_broken_day_file_is_reported_with_its_line_and_skipped_while_the_rest_
 def test_non_utf8_text_is_named_with_its_file_and_line(admin, tmp_path):
     export = copy_export(tmp_path)
     day = export / "campaigns" / "2024-01-02.json"
-    day.write_bytes(day.read_bytes().replace("Plan:".encode(), "Pl\xe9n:".encode("latin-1"), 1))
+    day.write_bytes(day.read_bytes().replace(b"Plan:", "Pl\xe9n:".encode("latin-1"), 1))
     report = run(admin, export)
     problem = next(p for p in report.problems if p["file"] == "campaigns/2024-01-02.json")
     line = next(n for n, text in enumerate(day.read_bytes().split(b"\n"), 1) if b"Pl\xe9n" in text)
@@ -91,7 +91,7 @@ def test_zip_bombs_are_refused_by_ratio_and_by_total_size(admin, tmp_path, setti
 
 
 def test_a_day_file_that_is_not_a_list_names_its_file():
-    with pytest.raises(ExportError, match="general/x.json, line 1: is not a day file"):
+    with pytest.raises(ExportError, match=r"general/x\.json, line 1: is not a day file"):
         parse_day(b'{"type": "message"}', "general/x.json")
     assert parse_day(b"", "empty.json") == []
     assert [line for line, _ in parse_day(b'[\n {"ts": "1"},\n\n {"ts": "2"}\n]', "d.json")] == [2, 4]
