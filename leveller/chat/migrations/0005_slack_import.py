@@ -7,73 +7,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chat', '0004_message_created_at'),
+        ("chat", "0004_message_created_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SlackImportRun',
+            name="SlackImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(help_text='The export on disk (.zip or folder).', max_length=500)),
-                ('original_name', models.CharField(blank=True, max_length=255)),
-                ('status', models.CharField(choices=[('uploaded', 'Uploaded'), ('checking', 'Checking (dry run)'), ('checked', 'Checked'), ('running', 'Importing'), ('done', 'Done'), ('failed', 'Failed')], default='uploaded', max_length=12)),
-                ('invite', models.BooleanField(default=False)),
-                ('default_channels', models.BooleanField(default=False)),
-                ('progress', models.JSONField(blank=True, default=dict)),
-                ('report', models.JSONField(blank=True, default=dict)),
-                ('dry_run_report', models.JSONField(blank=True, default=dict)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("path", models.CharField(help_text="The export on disk (.zip or folder).", max_length=500)),
+                ("original_name", models.CharField(blank=True, max_length=255)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("uploaded", "Uploaded"),
+                            ("checking", "Checking (dry run)"),
+                            ("checked", "Checked"),
+                            ("running", "Importing"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="uploaded",
+                        max_length=12,
+                    ),
+                ),
+                ("invite", models.BooleanField(default=False)),
+                ("default_channels", models.BooleanField(default=False)),
+                ("progress", models.JSONField(blank=True, default=dict)),
+                ("report", models.JSONField(blank=True, default=dict)),
+                ("dry_run_report", models.JSONField(blank=True, default=dict)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'db_table': 'chat_slackimportrun',
-                'ordering': ['-created_at', '-id'],
+                "db_table": "chat_slackimportrun",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SlackUser',
+            name="SlackUser",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slack_id', models.CharField(max_length=40, unique=True)),
-                ('name', models.CharField(blank=True, help_text='The name shown on their messages.', max_length=120)),
-                ('is_bot', models.BooleanField(default=False)),
-                ('created', models.BooleanField(default=False, help_text='The import created this member (so may invite them).')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slack_id", models.CharField(max_length=40, unique=True)),
+                ("name", models.CharField(blank=True, help_text="The name shown on their messages.", max_length=120)),
+                ("is_bot", models.BooleanField(default=False)),
+                (
+                    "created",
+                    models.BooleanField(
+                        default=False, help_text="The import created this member (so may invite them)."
+                    ),
+                ),
             ],
             options={
-                'db_table': 'chat_slackuser',
+                "db_table": "chat_slackuser",
             },
         ),
         migrations.AddField(
-            model_name='channel',
-            name='slack_id',
-            field=models.CharField(blank=True, help_text='Imported from this Slack channel.', max_length=40, null=True),
+            model_name="channel",
+            name="slack_id",
+            field=models.CharField(blank=True, help_text="Imported from this Slack channel.", max_length=40, null=True),
         ),
         migrations.AddField(
-            model_name='message',
-            name='slack_ts',
-            field=models.CharField(blank=True, help_text='Imported: the Slack message ts.', max_length=24, null=True),
+            model_name="message",
+            name="slack_ts",
+            field=models.CharField(blank=True, help_text="Imported: the Slack message ts.", max_length=24, null=True),
         ),
         migrations.AddConstraint(
-            model_name='channel',
-            constraint=models.UniqueConstraint(condition=models.Q(('slack_id__isnull', False)), fields=('slack_id',), name='chat_channel_slack_id_unique'),
+            model_name="channel",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("slack_id__isnull", False)),
+                fields=("slack_id",),
+                name="chat_channel_slack_id_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(condition=models.Q(('slack_ts__isnull', False)), fields=('channel', 'slack_ts'), name='chat_msg_slack_key'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("slack_ts__isnull", False)),
+                fields=("channel", "slack_ts"),
+                name="chat_msg_slack_key",
+            ),
         ),
         migrations.AddField(
-            model_name='slackimportrun',
-            name='started_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="slackimportrun",
+            name="started_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='slackuser',
-            name='member',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='slack_users', to=settings.AUTH_USER_MODEL),
+            model_name="slackuser",
+            name="member",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="slack_users",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

@@ -225,6 +225,10 @@ def finish(conversations: list[Conversation], people: People) -> None:
             continue
         with transaction.atomic():
             _finish_one(conversation, people)
+    ids = sorted({c.channel_id for c in conversations if c.channel_id})
+    for start in range(0, len(ids), 500):
+        with transaction.atomic():
+            _threads_and_reads(ids[start : start + 500])
 
 
 def _finish_one(conversation: Conversation, people: People) -> None:
@@ -265,40 +269,44 @@ def _finish_one(conversation: Conversation, people: People) -> None:
         Message.objects.filter(channel_id=channel_id, slack_ts=ts, pinned_at__isnull=True).update(
             pinned_at=ts_time(at) or ts_time(ts), pinned_by_id=person.member_id if person else None
         )
-    _threads_and_reads(channel_id)
 
 
-def _threads_and_reads(channel_id: int) -> None:
+def _threads_and_reads(channel_ids: list[int]) -> None:
     """Reply counts from the replies really imported; everyone has read everything; participants follow."""
-    with connection.cursor() as cursor:
-        cursor.execute(
+    ids = ", ".join(["%s"] * len(channel_ids))
+    statements = [
+        (
             "UPDATE chat_message SET reply_count = (SELECT COUNT(*) FROM chat_message r WHERE r.thread_id = "
             "chat_message.id), last_reply_at = (SELECT MAX(r.created_at) FROM chat_message r WHERE r.thread_id = "
-            "chat_message.id) WHERE id IN (SELECT DISTINCT thread_id FROM chat_message WHERE channel_id = %s "
+            f"chat_message.id) WHERE id IN (SELECT DISTINCT thread_id FROM chat_message WHERE channel_id IN ({ids}) "  # noqa: S608 (placeholders only)
             "AND thread_id IS NOT NULL AND slack_ts IS NOT NULL)",
-            [channel_id],
-        )
-        cursor.execute(
+            channel_ids,
+        ),
+        (
             "INSERT INTO chat_threadfollow (thread_id, member_id, following, last_read_id) "
-            "SELECT thread_id, author_id, %s, MAX(id) FROM chat_message WHERE channel_id = %s AND thread_id IS NOT "
-            "NULL AND author_id IS NOT NULL AND slack_ts IS NOT NULL GROUP BY thread_id, author_id "
+            f"SELECT thread_id, author_id, %s, MAX(id) FROM chat_message WHERE channel_id IN ({ids}) AND thread_id "  # noqa: S608 (placeholders only)
+            "IS NOT NULL AND author_id IS NOT NULL AND slack_ts IS NOT NULL GROUP BY thread_id, author_id "
             "ON CONFLICT DO NOTHING",
-            [True, channel_id],
-        )
-        cursor.execute(
+            [True, *channel_ids],
+        ),
+        (
             "INSERT INTO chat_threadfollow (thread_id, member_id, following, last_read_id) "
-            "SELECT p.id, p.author_id, %s, p.id FROM chat_message p WHERE p.channel_id = %s AND p.reply_count > 0 "
-            "AND p.author_id IS NOT NULL AND p.slack_ts IS NOT NULL ON CONFLICT DO NOTHING",
-            [True, channel_id],
-        )
-        cursor.execute(
+            f"SELECT p.id, p.author_id, %s, p.id FROM chat_message p WHERE p.channel_id IN ({ids}) AND "  # noqa: S608 (placeholders only)
+            "p.reply_count > 0 AND p.author_id IS NOT NULL AND p.slack_ts IS NOT NULL ON CONFLICT DO NOTHING",
+            [True, *channel_ids],
+        ),
+        (
             "UPDATE chat_threadfollow SET last_read_id = (SELECT COALESCE(MAX(r.id), chat_threadfollow.thread_id) "
             "FROM chat_message r WHERE r.thread_id = chat_threadfollow.thread_id) WHERE thread_id IN (SELECT id "
-            "FROM chat_message WHERE channel_id = %s AND reply_count > 0 AND slack_ts IS NOT NULL)",
-            [channel_id],
-        )
-        cursor.execute(
-            "UPDATE chat_channelmembership SET last_read_id = (SELECT COALESCE(MAX(id), 0) FROM chat_message "
-            "WHERE channel_id = %s) WHERE channel_id = %s",
-            [channel_id, channel_id],
-        )
+            f"FROM chat_message WHERE channel_id IN ({ids}) AND reply_count > 0 AND slack_ts IS NOT NULL)",  # noqa: S608 (placeholders only)
+            channel_ids,
+        ),
+        (
+            "UPDATE chat_channelmembership SET last_read_id = (SELECT COALESCE(MAX(m.id), 0) FROM chat_message m "
+            f"WHERE m.channel_id = chat_channelmembership.channel_id) WHERE channel_id IN ({ids})",  # noqa: S608 (placeholders only)
+            channel_ids,
+        ),
+    ]
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
