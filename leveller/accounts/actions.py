@@ -126,6 +126,37 @@ def add_or_update_member(
     return member, created
 
 
+@transaction.atomic
+def add_members_in_bulk(*, actor, people: list[dict]) -> list[Member]:
+    """Create many new members at once (imports): each dict has email, display_name and optional profile fields.
+    The same checks as add_or_update_member, no passwords, the member role; hooks run once for the batch.
+    Every email must be new (callers match existing members first)."""
+    members = []
+    for person in people:
+        fields = dict(person)
+        email, name = clean_email(fields.pop("email", "")), (fields.pop("display_name", "") or "").strip()
+        unknown = set(fields) - PROFILE_FIELDS
+        if unknown:
+            raise ValueError(f"unknown member fields: {sorted(unknown)}")
+        if not name:
+            raise ValidationError(f"{email}: a new member needs a name.")
+        fields = _normalise(fields, country=fields.get("country") or "GB")
+        member = Member(email=email, display_name=name, **fields)
+        member.set_unusable_password()
+        member.full_clean(exclude=["password"], validate_constraints=False)
+        members.append(member)
+    if not members:
+        return []
+    Member.objects.bulk_create(members)
+    MemberRole.objects.bulk_create([MemberRole(member=m, role=Role.MEMBER) for m in members])
+    for member in members:
+        member._roles_cache = frozenset([Role.MEMBER])
+    hooks.members_created(actor=actor, members=members)
+    for member in members:
+        audit.record(actor=actor, action="member.created", target=member, summary=member.email)
+    return members
+
+
 def _new_invitation(*, actor, member: Member) -> str:
     secret = secrets.token_urlsafe(32)
     Invitation.objects.filter(member=member, used_at__isnull=True).update(expires_at=timezone.now())

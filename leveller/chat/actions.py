@@ -305,3 +305,13 @@ def join_default_channels(*, actor, member: Member) -> None:
     ensure_default_channels()
     for channel in Channel.objects.filter(kind=Kind.STANDARD, default=True, archived_at__isnull=True):
         _join(channel, member)
+
+
+def join_default_channels_in_bulk(*, actor, members: list) -> None:
+    """The same for many new members at once (imports): one insert per channel. New members have no open sockets
+    yet, so there is nothing to subscribe or tell them."""
+    ensure_default_channels()
+    for channel in Channel.objects.filter(kind=Kind.STANDARD, default=True, archived_at__isnull=True):
+        latest = channel.messages.order_by("-id").values_list("id", flat=True).first() or 0
+        rows = [ChannelMembership(channel=channel, member=m, last_read_id=latest) for m in members]
+        ChannelMembership.objects.bulk_create(rows, ignore_conflicts=True)

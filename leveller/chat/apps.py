@@ -11,9 +11,10 @@ class ChatConfig(AppConfig):
         from leveller.core import nav
         from leveller.realtime import registry
 
-        hooks.on_member_created(actions.join_default_channels)
+        hooks.on_member_created(actions.join_default_channels, bulk=actions.join_default_channels_in_bulk)
         registry.register_streams_provider(realtime.channel_streams)
         registry.register_stream_authoriser("channel", realtime.may_subscribe_channel)
+        registry.register_stream_authoriser("slackimport", lambda member, ident: member.is_admin)
         registry.register_client_handler("typing", realtime.typing)
         registry.register_client_handler("presence.watch", presence.watch)
         registry.register_connection_hook(presence.on_connect, presence.on_disconnect)

@@ -60,12 +60,16 @@ class Channel(models.Model):
     dm_key = models.CharField(max_length=200, null=True, blank=True, help_text="Sorted member ids of a DM.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(default=timezone.now)
+    slack_id = models.CharField(max_length=40, null=True, blank=True, help_text="Imported from this Slack channel.")
 
     objects = ChannelQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["slack_id"], condition=Q(slack_id__isnull=False), name="chat_channel_slack_id_unique"
+            ),
             models.UniqueConstraint(Lower("name"), condition=Q(kind="standard"), name="chat_channel_name_unique"),
             models.UniqueConstraint(fields=["dm_key"], name="chat_channel_dm_key_unique"),
             models.CheckConstraint(condition=~Q(name=""), name="chat_channel_name_not_blank"),
@@ -130,6 +134,7 @@ class Message(models.Model):
     )
     reply_count = models.PositiveIntegerField(default=0)
     last_reply_at = models.DateTimeField(null=True, blank=True)
+    slack_ts = models.CharField(max_length=24, null=True, blank=True, help_text="Imported: the Slack message ts.")
 
     objects = MessageQuerySet.as_manager()
 
@@ -144,7 +149,11 @@ class Message(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(thread__isnull=False) | Q(also_in_channel=False), name="chat_also_needs_thread"
-            )
+            ),
+            # The Slack importer's key (channel + ts): partial, so SQLite adds it without rebuilding the table.
+            models.UniqueConstraint(
+                fields=["channel", "slack_ts"], condition=Q(slack_ts__isnull=False), name="chat_msg_slack_key"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -304,3 +313,6 @@ class Webhook(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+from leveller.chat.slack_import.models import SlackImportRun, SlackUser  # noqa: E402, F401  (chat's models too)

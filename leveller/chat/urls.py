@@ -1,6 +1,7 @@
 from django.urls import path
 
 from leveller.chat import views, views_manage, views_messages
+from leveller.chat.slack_import import views as slack_views
 
 app_name = "chat"
 urlpatterns = [
@@ -35,4 +36,8 @@ urlpatterns = [
     path("chat/m/<int:message_id>/revisions/", views_messages.revisions, name="revisions"),
     path("chat/files/<str:token>/<str:name>", views.attachment, name="attachment"),
     path("hooks/<str:secret>", views_manage.incoming_webhook, name="webhook"),
+    path("manage/import/slack/", slack_views.index, name="slack_import"),
+    path("manage/import/slack/<int:run_id>/", slack_views.run_view, name="slack_import_run"),
+    path("manage/import/slack/<int:run_id>/start/", slack_views.start, name="slack_import_start"),
+    path("manage/import/slack/<int:run_id>/invite/", slack_views.invite, name="slack_import_invite"),
 ]

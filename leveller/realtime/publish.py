@@ -8,10 +8,12 @@ its last event id (see consumer.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import json
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -44,14 +46,14 @@ def publish(*, streams: Iterable[str], type: str, payload: dict) -> list[Event]:
         return []
     events = Event.objects.bulk_create([Event(stream=s, type=type, payload=payload) for s in streams])
     messages = [(event.stream, event.as_message()) for event in events]
-    transaction.on_commit(lambda: send_now(messages))
+    _after_commit(messages)
     return events
 
 
 def publish_ephemeral(*, streams: Iterable[str], type: str, payload: dict) -> None:
     """Broadcast a passing hint (typing, presence) that is never stored and never replayed."""
     messages = [(s, {**payload, "type": type, "stream": s}) for s in _check_streams(streams)]
-    transaction.on_commit(lambda: send_now(messages))
+    _after_commit(messages)
 
 
 def send_now(messages: list[tuple[str, dict]], *, raw: bool = False) -> None:
@@ -98,4 +100,37 @@ def control(member_id: int, type: str, **data) -> None:
     """Tell a member's open sockets to change subscriptions (`leveller.subscribe` / `leveller.unsubscribe`) or
     to close (`leveller.close`). It travels the `user-<id>` stream, in order with that stream's events."""
     stream = f"user-{member_id}"
-    transaction.on_commit(lambda: send_now([(stream, {**data, "type": type, "stream": stream})], raw=True))
+    _after_commit([(stream, {**data, "type": type, "stream": stream})], raw=True)
+
+
+_batch: contextvars.ContextVar[dict | None] = contextvars.ContextVar("leveller_publish_batch", default=None)
+
+
+def _after_commit(messages: list[tuple[str, dict]], raw: bool = False) -> None:
+    batch = _batch.get()
+    if batch is None:
+        transaction.on_commit(lambda: send_now(messages, raw=raw))
+    else:  # still only once committed, but sent together when the batch ends
+        transaction.on_commit(lambda: batch[raw].extend(messages))
+
+
+@contextlib.contextmanager
+def batched() -> Iterator[None]:
+    """Bulk work (an import creating thousands of members): broadcasts made inside go out together, each still
+    only after its transaction commits, in one send when the block ends (one layer round trip, not thousands)."""
+    if _batch.get() is not None:
+        yield
+        return
+    batch: dict = {False: [], True: []}
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+        def flush() -> None:
+            for raw in (False, True):
+                if batch[raw]:
+                    send_now(batch[raw], raw=raw)
+
+        transaction.on_commit(flush)
