@@ -124,7 +124,7 @@ if _database is None or _database["ENGINE"].endswith("sqlite3"):
 else:
     _database.setdefault("OPTIONS", {})
     # Fail fast when PostgreSQL is away: seconds to connect, then TCP keepalives to notice a dead peer.
-    _db_timeout = env_float("LEVELLER_DB_TIMEOUT", 2.0, minimum=0.1)
+    _db_timeout = env_float("LEVELLER_DB_TIMEOUT", 1.5, minimum=0.1)
     _database["OPTIONS"].setdefault("connect_timeout", max(int(_db_timeout), 1))
     _database["OPTIONS"].setdefault("keepalives", 1)
     _database["OPTIONS"].setdefault("keepalives_idle", 5)
