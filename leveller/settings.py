@@ -282,6 +282,8 @@ NEWSLETTER_RATE = env_float("LEVELLER_NEWSLETTER_RATE", 10.0, minimum=0)  # mess
 NEWSLETTER_FROM_EMAIL = env_str("LEVELLER_NEWSLETTER_FROM", DEFAULT_FROM_EMAIL)
 NEWSLETTER_MAX_ATTEMPTS = env_int("LEVELLER_NEWSLETTER_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
 NEWSLETTER_RETRY_SECONDS = env_int("LEVELLER_NEWSLETTER_RETRY_SECONDS", 60, minimum=1)
+# A sender holds an issue this long (renewed every 2 s): a killed sender's issue is resumed soon after.
+NEWSLETTER_LEASE_SECONDS = env_float("LEVELLER_NEWSLETTER_LEASE_SECONDS", 10.0, minimum=1)
 NEWSLETTER_SIGNUPS_PER_HOUR = env_int("LEVELLER_NEWSLETTER_SIGNUPS_PER_HOUR", 10, minimum=1)
 
 # --- phonebank ---------------------------------------------------------------------------------------

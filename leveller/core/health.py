@@ -133,4 +133,3 @@ async def healthz(request):
 def ping(request):
     """Liveness: the process answers. No database, no session: the cheapest Django view there is."""
     return HttpResponse("ok", content_type="text/plain")
-

@@ -133,13 +133,13 @@ pytestmark_live = pytest.mark.django_db(transaction=True)
 
 @pytestmark_live
 def test_a_phonebank_outcome_through_the_fast_lane_retried_with_a_key_is_recorded_once(
-    live_server_asgi, make_campaign, member
+    live_server_asgi, request, member
 ):
     from leveller.accounts import actions as accounts
     from leveller.core.models import IdempotentRequest
     from leveller.phonebank.models import Call
 
-    campaign = make_campaign(contacts=2, calling_start="00:00", calling_end="23:59")
+    campaign = request.getfixturevalue("make_campaign")(contacts=2, calling_start="00:00", calling_end="23:59")
     auth = {"Authorization": f"Bearer {accounts.create_api_token(actor=member, member=member, name='t')[1]}"}
     with httpx.Client(base_url=live_server_asgi.url, headers=auth) as http:
         call = http.post(f"/api/v1/phonebank/campaigns/{campaign.pk}/next").json()
