@@ -283,9 +283,9 @@ def _queue_deliveries(issue: Issue) -> int:
 
 
 def _durable_queue() -> bool:
-    from django_tasks import default_task_backend
+    from django.conf import settings
 
-    return type(default_task_backend).__module__.startswith("django_tasks_db")
+    return settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db")
 
 
 @transaction.atomic

@@ -148,3 +148,21 @@ def test_the_first_worker_schedules_event_retention(queue):
     waiting = DBTaskResult.objects.filter(task_path="leveller.core.tasks.prune_events", status="READY")
     assert waiting.count() == 1  # one chain: it ran at start and queued itself an hour on
     assert waiting.get().run_after > timezone.now() + dt.timedelta(minutes=55)
+
+
+def test_leveller_worker_waits_for_an_unreachable_database_instead_of_exiting(monkeypatch):
+    from leveller.core import startup
+    from leveller.core.management.commands import worker as command
+    from leveller.env import ConfigError
+
+    tries = {"n": 0}
+
+    def flaky_check():
+        tries["n"] += 1
+        if tries["n"] < 3:
+            raise ConfigError("DATABASE_URL: cannot connect to PostgreSQL at db:5432/leveller: Connection refused")
+
+    monkeypatch.setattr(startup, "check_database", flaky_check)
+    monkeypatch.setattr(command.time, "sleep", lambda seconds: None)
+    command.wait_for_database()
+    assert tries["n"] == 3

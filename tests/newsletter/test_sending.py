@@ -276,3 +276,21 @@ def test_an_unreachable_mail_server_pauses_the_send_without_using_up_anyones_tri
     assert list(Delivery.objects.filter(issue=issue).values_list("state", "attempts")) == [("pending", 0)] * 3
     issue.refresh_from_db()
     assert issue.send_status == "sending" and "Cannot reach" in issue.send_error
+
+
+def test_publishing_queues_the_sender_and_its_watchdog_in_the_same_transaction(editor, settings, transactional_db):
+    """A kill between the commit and anything after it cannot leave an issue sending with no sender."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    add_subscribers(2)
+    issue = make_issue(editor)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        actions.publish_issue(actor=editor, issue=issue)
+        assert DBTaskResult.objects.filter(task_path__endswith="send_issue").exists()
+        raise RuntimeError("killed before commit")
+    assert not DBTaskResult.objects.exists()  # rolled back together
+    actions.publish_issue(actor=editor, issue=issue)
+    paths = set(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert {"leveller.newsletter.tasks.send_issue", "leveller.newsletter.tasks.watch_send"} <= paths
