@@ -11,6 +11,7 @@ import importlib
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -82,6 +83,16 @@ def not_found(request, exc):
 def unauthorised(request, exc):
     response = api.create_response(request, {"detail": "Authenticate with a Bearer token or log in."}, status=401)
     response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request, exc):
+    from leveller.core import unavailable
+
+    response = api.create_response(request, {"detail": unavailable.DETAIL}, status=503)
+    response["Retry-After"] = unavailable.RETRY_AFTER
     return response
 
 

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "leveller.core.middleware.TimezoneMiddleware",
     "axes.middleware.AxesMiddleware",
+    "leveller.core.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "leveller.urls"
@@ -123,6 +124,13 @@ if _database is None or _database["ENGINE"].endswith("sqlite3"):
     }
 else:
     _database.setdefault("OPTIONS", {})
+    # Fail fast when PostgreSQL is away: seconds to connect, then TCP keepalives to notice a dead peer.
+    _db_timeout = env_float("LEVELLER_DB_TIMEOUT", 1.5, minimum=0.1)
+    _database["OPTIONS"].setdefault("connect_timeout", max(int(_db_timeout), 1))
+    _database["OPTIONS"].setdefault("keepalives", 1)
+    _database["OPTIONS"].setdefault("keepalives_idle", 5)
+    _database["OPTIONS"].setdefault("keepalives_interval", 2)
+    _database["OPTIONS"].setdefault("keepalives_count", 2)
     # Let psycopg prepare the statements a connection runs again and again (Django turns this off by default
     # for transaction-mode connection poolers). Django's own ORM cursors bind on the client and never prepare;
     # the hot paths' plain statements (core/rawload.py) do.
@@ -133,9 +141,19 @@ else:
     # connection (measured in docs/architecture.md). 0 turns the pool off (then CONN_MAX_AGE applies).
     _pool_size = env_int("LEVELLER_DB_POOL_SIZE", 10, minimum=0, maximum=200)
     if _pool_size:
-        _database["OPTIONS"]["pool"] = {"min_size": min(2, _pool_size), "max_size": _pool_size, "timeout": 20}
+        # A request waits at most LEVELLER_DB_TIMEOUT for a connection, so an outage fails fast (503), and the
+        # pool retries connecting quickly so requests succeed again soon after the database is back
+        # (core/dbpool.py).
+        _database["OPTIONS"]["pool"] = {
+            "min_size": min(2, _pool_size),
+            "max_size": _pool_size,
+            "timeout": _db_timeout,
+            "reconnect_timeout": 0,
+        }
     _database["CONN_MAX_AGE"] = 0 if _pool_size else env_int("LEVELLER_DB_CONN_MAX_AGE", 0, minimum=0)
-    _database["CONN_HEALTH_CHECKS"] = not _pool_size  # the pool checks connections itself
+    # With the pool, this makes it check each connection as it hands it out (one round trip), so a connection
+    # broken by a database restart is replaced instead of failing a request.
+    _database["CONN_HEALTH_CHECKS"] = env_bool("LEVELLER_DB_HEALTH_CHECKS", True)
     DATABASES = {"default": _database}
 DATABASE_IS_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
 # SQLite: seconds between the server's background WAL checkpoints (core/sqlite_wal.py); 0 leaves checkpoints to
@@ -175,6 +193,12 @@ else:
 TASKS = {"default": {"BACKEND": env_str("LEVELLER_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 LEVELLER_WORKER_IN_SERVE = env_bool("LEVELLER_WORKER_IN_SERVE", True)
 LEVELLER_EVENT_RETENTION_HOURS = env_int("LEVELLER_EVENT_RETENTION_HOURS", 72, minimum=1)
+# A RUNNING task whose worker has not beaten for this long is requeued (core/worker.py).
+LEVELLER_WORKER_LEASE_SECONDS = env_float("LEVELLER_WORKER_LEASE_SECONDS", 10.0, minimum=1)
+# /healthz is 503 when a due task has waited longer than this for a worker (core/health.py).
+LEVELLER_HEALTH_TASK_DELAY_SECONDS = env_int("LEVELLER_HEALTH_TASK_DELAY_SECONDS", 300, minimum=1)
+# How long the first response to a request with an Idempotency-Key is kept (core/idempotency.py).
+LEVELLER_IDEMPOTENCY_HOURS = env_int("LEVELLER_IDEMPOTENCY_HOURS", 24, minimum=1)
 
 # --- Accounts ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.Member"
@@ -259,6 +283,8 @@ NEWSLETTER_RATE = env_float("LEVELLER_NEWSLETTER_RATE", 10.0, minimum=0)  # mess
 NEWSLETTER_FROM_EMAIL = env_str("LEVELLER_NEWSLETTER_FROM", DEFAULT_FROM_EMAIL)
 NEWSLETTER_MAX_ATTEMPTS = env_int("LEVELLER_NEWSLETTER_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
 NEWSLETTER_RETRY_SECONDS = env_int("LEVELLER_NEWSLETTER_RETRY_SECONDS", 60, minimum=1)
+# A sender holds an issue this long (renewed every 2 s): a killed sender's issue is resumed soon after.
+NEWSLETTER_LEASE_SECONDS = env_float("LEVELLER_NEWSLETTER_LEASE_SECONDS", 10.0, minimum=1)
 NEWSLETTER_SIGNUPS_PER_HOUR = env_int("LEVELLER_NEWSLETTER_SIGNUPS_PER_HOUR", 10, minimum=1)
 
 # --- Lobbying ---------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from django.urls import include, path
 
 from leveller.api import api
 
+handler500 = "leveller.core.unavailable.server_error"  # a database outage is 503, not 500
+
 urlpatterns = [
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),

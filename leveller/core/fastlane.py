@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections
 from django.http import Http404
 from django.http.request import split_domain_port, validate_host
 
@@ -86,7 +86,9 @@ def _detail(error: ValidationError) -> str:
     return _messages(error)
 
 
-def _run(route: Route, secret: str, raw_body: bytes, kwargs: dict) -> tuple[int, dict | None] | None:
+def _run(
+    route: Route, secret: str, raw_body: bytes, kwargs: dict, key: str | None = None, path: str = ""
+) -> tuple[int, dict | None] | None:
     """In a request thread: authenticate, parse, call the handler. None means "let Django answer this"."""
     from leveller.accounts.tokens import member_for_token
 
@@ -95,22 +97,43 @@ def _run(route: Route, secret: str, raw_body: bytes, kwargs: dict) -> tuple[int,
         member = member_for_token(secret)
         if member is None:
             return None
-        try:
-            body = json.loads(raw_body) if raw_body.strip() else {}
-        except (ValueError, UnicodeDecodeError):
-            return 400, {"detail": "The request body is not valid JSON."}
-        if not isinstance(body, dict):
-            return 400, {"detail": "Send a JSON object."}
-        try:
-            return route.handler(member, body, **kwargs)
-        except Http404:
-            return 404, {"detail": "Not found."}
-        except PermissionDenied as error:
-            return 403, {"detail": str(error) or "You may not do that."}
-        except ValidationError as error:
-            return 400, {"detail": _detail(error)}
+        if key is not None:  # Idempotency-Key: the same mechanism as every other API write (core/idempotency.py)
+            return _once(member, key, route, path, raw_body, kwargs)
+        return _call(member, route, raw_body, kwargs)
     finally:
         close_old_connections()
+
+
+def _once(member, key: str, route: Route, path: str, raw_body: bytes, kwargs: dict) -> tuple[int, dict | None]:
+    from leveller.core import idempotency
+
+    def call() -> idempotency.Answer:
+        status, payload = _call(member, route, raw_body, kwargs)
+        return idempotency.Answer(status, "application/json", b"" if payload is None else json.dumps(payload).encode())
+
+    answer = idempotency.run(actor=f"m{member.pk}", key=key, method=route.method, path=path, body=raw_body, call=call)
+    return answer.status, (json.loads(answer.body) if answer.body else None)
+
+
+def _call(member, route: Route, raw_body: bytes, kwargs: dict) -> tuple[int, dict | None]:
+    try:
+        body = json.loads(raw_body) if raw_body.strip() else {}
+    except (ValueError, UnicodeDecodeError):
+        return 400, {"detail": "The request body is not valid JSON."}
+    if not isinstance(body, dict):
+        return 400, {"detail": "Send a JSON object."}
+    try:
+        return route.handler(member, body, **kwargs)
+    except Http404:
+        return 404, {"detail": "Not found."}
+    except PermissionDenied as error:
+        return 403, {"detail": str(error) or "You may not do that."}
+    except ValidationError as error:
+        return 400, {"detail": _detail(error)}
+    except (OperationalError, InterfaceError):
+        from leveller.core.unavailable import DETAIL
+
+        return 503, {"detail": DETAIL}
 
 
 class _Gone(Exception):
@@ -194,9 +217,14 @@ class FastLane:
         try:
             # Not thread-sensitive: the call is one function, so any lane thread will do. Through asgiref (not a
             # bare run_in_executor) so broadcasts from the call's on_commit hooks run on this event loop.
+            key = _header(scope, b"idempotency-key") or None
             result = await sync_to_async(_run, thread_sensitive=False, executor=self.executor)(
-                route, secret, raw, kwargs
+                route, secret, raw, kwargs, key, scope["path"]
             )
+        except (OperationalError, InterfaceError):  # the database is away: fail fast, as the API does
+            from leveller.core.unavailable import DETAIL
+
+            result = 503, {"detail": DETAIL}
         except Exception:
             log.exception("Internal Server Error: %s", scope["path"])
             result = 500, {"detail": "Something went wrong on the server."}

@@ -270,10 +270,22 @@ def _queue_deliveries(issue: Issue) -> int:
         )
     issue.send_status, issue.send_started_at = SendStatus.SENDING, now
     issue.save(update_fields=["send_status", "send_started_at"])
-    transaction.on_commit(lambda: send_issue.enqueue(issue_id=issue.pk))
     watch_at = now + dt.timedelta(seconds=WATCH_SECONDS)
-    transaction.on_commit(lambda: enqueue_at(watch_send, watch_at, issue_id=issue.pk))
+    if _durable_queue():
+        # The database queue: the sender and its watchdog are queued in this very transaction, so a kill at any
+        # point leaves either nothing published or a published issue with both queued (never one without them).
+        send_issue.enqueue(issue_id=issue.pk)
+        enqueue_at(watch_send, watch_at, issue_id=issue.pk)
+    else:
+        transaction.on_commit(lambda: send_issue.enqueue(issue_id=issue.pk))
+        transaction.on_commit(lambda: enqueue_at(watch_send, watch_at, issue_id=issue.pk))
     return len(ids)
+
+
+def _durable_queue() -> bool:
+    from django.conf import settings
+
+    return settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db")
 
 
 @transaction.atomic

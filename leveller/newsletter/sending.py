@@ -1,23 +1,27 @@
 """The send engine: emails one issue to its recipients over one reused SMTP connection, at a set rate.
 
-Every recipient has a Delivery row. The engine's ledger, per message:
+Every recipient has a Delivery row. The engine's ledger, per message (exactly once, see docs/newsletter.md):
 
-1. commit  pending -> sending  (a conditional UPDATE: only one sender can claim a row)
-2. SMTP    MAIL / RCPT / DATA on the open connection
-3. commit  sending -> sent | bounced (5xx) | pending with back-off (4xx, lost connection) | failed (out of tries)
+1. SMTP    MAIL / RCPT / DATA and the whole message, except the final "." that ends it (the row is still
+           "pending": a sender killed here leaves nothing at the server, which drops an unfinished message)
+2. commit  pending -> sent (a conditional UPDATE: only one sender can hand a row over; if another did, or the
+           subscriber left meanwhile, the connection is dropped and the unfinished message with it)
+3. SMTP    the final "." and the server's reply: 250 and it is done; a refusal (5xx -> bounced, 4xx -> pending
+           with back-off, out of tries -> failed) is written over the "sent"
 
-A sender holds the issue's lease (renewed as it goes), so only one sends an issue at a time. When a sender
-takes the lease, any row still "sending" belonged to a sender that stopped between steps 1 and 3: the SMTP
-server may or may not have accepted that message, and nobody can tell. Such rows become "unknown" and are
-NOT resent (at-most-once: no one ever gets a second copy); the editor sees how many and may choose to resend
-to them. A stop between messages - the usual case: a crash, a deploy, a restart - loses nothing, and a
-resumed send delivers exactly one copy to everyone. See docs/newsletter.md.
+So a sender that stops at any point - a crash, kill -9, a deploy - leaves every row either pending (the server
+never got that message whole: it is sent on resume) or sent (the server has it, or is about to take it: it is
+never resent). The only window where the two disagree is between step 2's commit and writing step 3's five
+bytes. A sender holds the issue's lease (NEWSLETTER_LEASE_SECONDS, renewed as it goes), so only one sends an
+issue at a time and a dead sender's issue is resumed within seconds (tasks.watch_send). Rows left "sending" by
+an older version of this engine become "unknown" and are not resent.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import smtplib
 import time
 import uuid
@@ -38,7 +42,7 @@ from leveller.realtime.publish import publish
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 60
+RENEW_EVERY = 2.0  # seconds between lease renewals (the lease is NEWSLETTER_LEASE_SECONDS)
 PROGRESS_EVERY = 1.0  # seconds between progress pushes
 BATCH = 500
 
@@ -76,11 +80,17 @@ class Report:
 
 @dataclass
 class Hooks:
-    """Test seams: `after_sent(n)` runs after the n-th message of this run is recorded; `before_record(n)`
-    runs after the SMTP server accepted it but before that is recorded (the ambiguous window)."""
+    """Test seams: `after_sent(n)` runs after the n-th message of this run is accepted and recorded;
+    `mid_data(n)` while the server has all of it but its final "." (the row still pending); `handed_over(n)`
+    after the row is committed "sent" and before the final "."."""
 
     after_sent: Callable[[int], None] | None = None
-    before_record: Callable[[int], None] | None = None
+    mid_data: Callable[[int], None] | None = None
+    handed_over: Callable[[int], None] | None = None
+
+
+class HandedToOther(Exception):
+    """The row was no longer pending when we came to hand it over (unsubscribed, or another sender)."""
 
 
 def classify(error: Exception) -> Outcome:
@@ -140,7 +150,10 @@ class Connection:
     def __init__(self):
         self.backend = None
 
-    def send(self, personaliser: Personaliser, subscriber_id: int, email: str, name: str) -> None:
+    def send(
+        self, personaliser: Personaliser, subscriber_id: int, email: str, name: str, hand_over: Callable[[], None]
+    ) -> None:
+        """Send one message; `hand_over()` records it sent just before the server can take it (see the ledger)."""
         if self.backend is None:
             backend = get_connection(fail_silently=False)
             try:
@@ -153,19 +166,68 @@ class Connection:
         smtp = getattr(self.backend, "connection", None)
         if isinstance(self.backend, SMTPBackend) and smtp is not None:
             data = personaliser.wire(subscriber_id=subscriber_id, email=email, name=name)
-            smtp.sendmail(personaliser.envelope_from, [email], data)
+            try:
+                transmit(smtp, personaliser.envelope_from, email, data, hand_over)
+            except HandedToOther:
+                self.close()  # drops the unfinished message at the server
+                raise
         else:
             message = personaliser.message(subscriber_id=subscriber_id, email=email, name=name)
             message.connection = self.backend
+            hand_over()
             self.backend.send_messages([message])
 
     def close(self) -> None:
         if self.backend is not None:
+            smtp = getattr(self.backend, "connection", None)
+            if smtp is not None and getattr(smtp, "leveller_in_data", False):
+                smtp.close()  # mid-message: drop the socket, and the server drops the unfinished message
+                self.backend.connection = None
             try:
                 self.backend.close()
             except Exception:  # a dead connection cannot be closed politely
                 log.debug("closing a broken SMTP connection", exc_info=True)
             self.backend = None
+
+
+CRLF = b"\r\n"
+
+
+def transmit(smtp: smtplib.SMTP, sender: str, to: str, data: bytes, hand_over: Callable[[], None]) -> None:
+    """smtplib's sendmail() for one recipient, with `hand_over()` between the message and its final ".":
+    an SMTP server keeps a message only once that "." arrives."""
+    smtp.ehlo_or_helo_if_needed()
+    options = [f"size={len(data)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
+    code, reply = smtp.mail(sender, options)
+    if code != 250:
+        _rset(smtp, code)
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    code, reply = smtp.rcpt(to)
+    if code not in (250, 251):
+        _rset(smtp, code)
+        raise smtplib.SMTPRecipientsRefused({to: (code, reply)})
+    code, reply = smtp.docmd("data")
+    if code != 354:
+        _rset(smtp, code)
+        raise smtplib.SMTPDataError(code, reply)
+    body = re.sub(rb"(?m)^\.", b"..", data)
+    if body[-2:] != CRLF:
+        body += CRLF
+    smtp.leveller_in_data = True  # until the reply: QUIT now would become part of the message
+    smtp.send(body)
+    hand_over()
+    smtp.send(b"." + CRLF)
+    code, reply = smtp.getreply()
+    smtp.leveller_in_data = False
+    if code != 250:
+        raise smtplib.SMTPDataError(code, reply)
+
+
+def _rset(smtp: smtplib.SMTP, code: int) -> None:
+    if code == 421:
+        smtp.close()
+    else:
+        smtp._rset()
 
 
 # --- the lease -------------------------------------------------------------------------------------------
@@ -179,7 +241,7 @@ def acquire(issue_id: int, owner: str) -> bool:
 
 
 def _lease() -> dt.timedelta:
-    return dt.timedelta(seconds=LEASE_SECONDS)
+    return dt.timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS)
 
 
 def renew(issue_id: int, owner: str) -> None:
@@ -205,84 +267,40 @@ def recover_stale(issue_id: int) -> int:
 
 
 # --- the ledger --------------------------------------------------------------------------------------------
-def claim(delivery_id: int, *, sent_before: int | None = None) -> bool:
-    """Commit pending -> sending for this row and, in the same statement, record the previous message as sent:
-    one commit per message instead of two, with the same guarantees (each row is "sending" in the database
-    before its SMTP call, and "sent" before the next SMTP call starts)."""
+def hand_over(delivery_id: int) -> bool:
+    """Commit pending -> sent for this row (step 2 of the ledger): one statement, its own transaction."""
     now = db_connection.ops.adapt_datetimefield_value(timezone.now())
-    if _can_return():
-        return _claim_returning(delivery_id, sent_before, now)
     table = Delivery._meta.db_table
     with transaction.atomic(), db_connection.cursor() as cursor:
-        if sent_before is not None:
-            cursor.execute(
-                f"UPDATE {table} SET state = %s, sent_at = %s, last_error = '' WHERE id = %s",  # noqa: S608
-                [DeliveryState.SENT, now, sent_before],
-            )
         cursor.execute(
-            f"UPDATE {table} SET state = %s, claimed_at = %s, attempts = attempts + 1 "  # noqa: S608
-            "WHERE id = %s AND state = %s",
-            [DeliveryState.SENDING, now, delivery_id, DeliveryState.PENDING],
+            f"UPDATE {table} SET state = %s, sent_at = %s, claimed_at = %s, attempts = attempts + 1, "  # noqa: S608
+            "last_error = '' WHERE id = %s AND state = %s",
+            [DeliveryState.SENT, now, now, delivery_id, DeliveryState.PENDING],
         )
         return cursor.rowcount == 1
 
 
-CLAIM_SQL = """
-UPDATE {table} SET
-  state = CASE WHEN id = %(prev)s THEN %(sent)s ELSE %(sending)s END,
-  sent_at = CASE WHEN id = %(prev)s THEN %(now)s ELSE sent_at END,
-  last_error = CASE WHEN id = %(prev)s THEN '' ELSE last_error END,
-  claimed_at = CASE WHEN id = %(prev)s THEN claimed_at ELSE %(now)s END,
-  attempts = CASE WHEN id = %(prev)s THEN attempts ELSE attempts + 1 END
-WHERE id = %(prev)s OR (id = %(id)s AND state = %(pending)s)
-RETURNING id
-"""
-
-
-def _claim_returning(delivery_id: int, sent_before: int | None, now) -> bool:
-    """The hot path of a send: ONE statement (its own transaction in autocommit), no ORM, no savepoints."""
-    params = {
-        "prev": -1 if sent_before is None else sent_before,
-        "id": delivery_id,
-        "now": now,
-        "sent": DeliveryState.SENT,
-        "sending": DeliveryState.SENDING,
-        "pending": DeliveryState.PENDING,
-    }
-    with db_connection.cursor() as cursor:
-        cursor.execute(CLAIM_SQL.format(table=Delivery._meta.db_table), params)
-        return any(row[0] == delivery_id for row in cursor.fetchall())
-
-
-def _can_return() -> bool:
-    """UPDATE … RETURNING: PostgreSQL, and SQLite from 3.35."""
-    if db_connection.vendor == "postgresql":
-        return True
-    if db_connection.vendor == "sqlite":
-        import sqlite3
-
-        return sqlite3.sqlite_version_info >= (3, 35)
-    return False
-
-
-def record(delivery_id: int, subscriber_id: int, outcome: Outcome) -> str:
-    """Write the result of one SMTP attempt; returns the final state."""
+def record(delivery_id: int, subscriber_id: int, outcome: Outcome, *, handed_over: bool = False) -> str:
+    """Write the result of a failed SMTP attempt (or a late refusal of a handed-over one); returns the state."""
     now = timezone.now()
     with transaction.atomic():
-        if outcome.state == DeliveryState.SENT:
-            Delivery.objects.filter(pk=delivery_id).update(state=DeliveryState.SENT, sent_at=now, last_error="")
-            return DeliveryState.SENT
+        attempts = Delivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).first() or 0
+        if not handed_over:
+            attempts += 1  # the try that failed before the row was handed over (which counts it)
         if outcome.state == DeliveryState.BOUNCED:
             from leveller.newsletter import subscriptions
 
-            Delivery.objects.filter(pk=delivery_id).update(state=DeliveryState.BOUNCED, last_error=outcome.error)
+            Delivery.objects.filter(pk=delivery_id).update(
+                state=DeliveryState.BOUNCED, attempts=attempts, last_error=outcome.error
+            )
             subscriptions.mark_bouncing(actor=None, subscriber_id=subscriber_id, reason=outcome.error)
             return DeliveryState.BOUNCED
-        attempts = Delivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).first() or 0
         if outcome.halt or outcome.stop:  # not the recipient's fault: give the try back
             attempts = max(attempts - 1, 0)
         if attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
-            Delivery.objects.filter(pk=delivery_id).update(state=DeliveryState.FAILED, last_error=outcome.error)
+            Delivery.objects.filter(pk=delivery_id).update(
+                state=DeliveryState.FAILED, attempts=attempts, last_error=outcome.error
+            )
             return DeliveryState.FAILED
         Delivery.objects.filter(pk=delivery_id).update(
             state=DeliveryState.PENDING,
@@ -345,65 +363,75 @@ def _loop(issue: Issue, owner: str, connection: Connection, report: Report, hook
     personaliser = Personaliser.for_issue(issue)
     pacer = Pacer(settings.NEWSLETTER_RATE)
     last_beat = last_push = time.monotonic()
-    unrecorded: int | None = None  # a message the server accepted, recorded "sent" with the next claim
-    try:
-        while True:
-            batch = list(
-                Delivery.objects.filter(
-                    issue_id=issue.pk, state=DeliveryState.PENDING, next_attempt_at__lte=timezone.now()
-                )
-                .order_by("id")
-                .values_list("id", "subscriber_id", "subscriber__email", "subscriber__name")[:BATCH]
+    while True:
+        batch = list(
+            Delivery.objects.filter(issue_id=issue.pk, state=DeliveryState.PENDING, next_attempt_at__lte=timezone.now())
+            .order_by("id")
+            .values_list("id", "subscriber_id", "subscriber__email", "subscriber__name")[:BATCH]
+        )
+        if not batch:
+            return
+        for delivery_id, subscriber_id, email, name in batch:
+            pacer.wait()
+            outcome, handed = _send_one(
+                connection, personaliser, delivery_id, subscriber_id, email, name, report, hooks
             )
-            if not batch:
-                return
-            for delivery_id, subscriber_id, email, name in batch:
-                pacer.wait()
-                claimed = claim(delivery_id, sent_before=unrecorded)
-                if unrecorded is not None:
-                    _tally(report, DeliveryState.SENT)
-                    unrecorded = None
-                if not claimed:
-                    continue  # skipped (unsubscribed meanwhile) or taken
-                outcome = _send_one(connection, personaliser, subscriber_id, email, name)
-                if outcome.state == DeliveryState.SENT:
-                    if hooks.before_record:
-                        hooks.before_record(report.sent + 1)
-                    unrecorded = delivery_id
-                    if hooks.after_sent:  # tests: record at once so the hook sees it recorded
-                        record(delivery_id, subscriber_id, outcome)
-                        _tally(report, DeliveryState.SENT)
-                        unrecorded = None
-                        hooks.after_sent(report.sent)
-                else:
-                    _tally(report, record(delivery_id, subscriber_id, outcome))
-                    if outcome.reconnect:
-                        connection.close()
-                    if outcome.halt:
-                        report.halted = outcome.halt
-                        return
-                    if outcome.stop:
-                        report.stopped = outcome.error
-                        return
-                now = time.monotonic()
-                if now - last_beat > 2:
-                    renew(issue.pk, owner)
-                    last_beat = now
-                if now - last_push > PROGRESS_EVERY:
-                    push_progress(issue.pk)
-                    last_push = now
-    finally:
-        if unrecorded is not None:
-            record(unrecorded, 0, Outcome(DeliveryState.SENT))
-            _tally(report, DeliveryState.SENT)
+            if outcome is None:
+                pass  # skipped (unsubscribed meanwhile) or taken by another sender
+            elif outcome.state == DeliveryState.SENT:
+                _tally(report, DeliveryState.SENT)
+                if hooks.after_sent:
+                    hooks.after_sent(report.sent)
+            else:
+                _tally(report, record(delivery_id, subscriber_id, outcome, handed_over=handed))
+                if outcome.reconnect:
+                    connection.close()
+                if outcome.halt:
+                    report.halted = outcome.halt
+                    return
+                if outcome.stop:
+                    report.stopped = outcome.error
+                    return
+            now = time.monotonic()
+            if now - last_beat > RENEW_EVERY:
+                renew(issue.pk, owner)
+                last_beat = now
+            if now - last_push > PROGRESS_EVERY:
+                push_progress(issue.pk)
+                last_push = now
 
 
-def _send_one(connection: Connection, personaliser: Personaliser, subscriber_id: int, email: str, name: str):
+def _send_one(
+    connection: Connection,
+    personaliser: Personaliser,
+    delivery_id: int,
+    subscriber_id: int,
+    email: str,
+    name: str,
+    report: Report,
+    hooks: Hooks,
+) -> tuple[Outcome | None, bool]:
+    """(outcome, whether the row was handed over); outcome None: the row was no longer ours to send."""
+    handed = False
+    n = report.sent + 1
+
+    def over() -> None:
+        nonlocal handed
+        if hooks.mid_data:
+            hooks.mid_data(n)
+        if not hand_over(delivery_id):
+            raise HandedToOther(delivery_id)
+        handed = True
+        if hooks.handed_over:
+            hooks.handed_over(n)
+
     try:
-        connection.send(personaliser, subscriber_id, email, name)
+        connection.send(personaliser, subscriber_id, email, name, over)
+    except HandedToOther:
+        return None, False
     except Exception as error:  # every failure is classified; none may stop the loop unrecorded
-        return classify(error)
-    return Outcome(DeliveryState.SENT)
+        return classify(error), handed
+    return Outcome(DeliveryState.SENT), True
 
 
 def _tally(report: Report, state: str) -> None:

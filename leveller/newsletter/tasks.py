@@ -19,12 +19,12 @@ def send_issue(issue_id: int) -> dict:
     return {"acquired": report.acquired, "sent": report.sent, "bounced": report.bounced, "halted": report.halted}
 
 
-WATCH_SECONDS = 120
+WATCH_SECONDS = 5  # a killed sender's issue is resumed within this and the lease (NEWSLETTER_LEASE_SECONDS)
 
 
 @task()
 def watch_send(issue_id: int) -> str:
-    """The send's watchdog, queued when an issue is published and re-queued every two minutes until the send is
+    """The send's watchdog, queued when an issue is published and re-queued every few seconds until the send is
     finished. If the worker sending the issue died (its lease ran out) while recipients are still waiting, it
     starts a new sender, which resumes where the last one stopped. So a crash or restart heals by itself."""
     from leveller.newsletter.models import Delivery, DeliveryState, Issue, SendStatus

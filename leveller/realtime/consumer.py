@@ -19,10 +19,15 @@ REPLAY_LIMIT = 2000
 # On PostgreSQL, two transactions can commit out of id order. A resume therefore also replays events a
 # little older than the last one seen (the client drops ids it already has), so none is skipped.
 REORDER_WINDOW = dt.timedelta(seconds=5)
+HAVE_LIMIT = 1000
 
 
-def replay(streams: set[str], after: int) -> dict:
-    """Events after `after` in these streams, oldest first, or a `resync` when they are no longer kept."""
+def replay(streams: set[str], after: int, have: set[int] | None = None, floor: int | None = None) -> dict:
+    """Events after `after` in these streams, oldest first, or a `resync` when they are no longer kept.
+
+    On PostgreSQL two transactions can commit out of id order, so events a little older than `after` (the
+    REORDER_WINDOW) may also be missing: those are sent too, except the ones the client says it `have`s and
+    those at or below its `floor` (the last event id when its page was loaded: the page already shows them)."""
     high = latest_event_id()
     horizon = Horizon.objects.values_list("pruned_through", flat=True).first() or 0
     if after < horizon:
@@ -32,9 +37,23 @@ def replay(streams: set[str], after: int) -> dict:
     if anchor is not None:
         window |= Q(id__lte=after, created_at__gte=anchor - REORDER_WINDOW)
     events = list(Event.objects.filter(window, stream__in=streams).order_by("id")[: REPLAY_LIMIT + 1])
+    if have is not None or floor is not None:
+        have, floor = have or set(), floor or 0
+        events = [e for e in events if e.id > after or (e.id > floor and e.id not in have)]
     if len(events) > REPLAY_LIMIT:
         return {"type": "resync", "reason": "too many", "last_event_id": high}
     return {"type": "replay", "events": [e.as_message() for e in events], "last_event_id": high}
+
+
+def _int(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _ids(value) -> set[int] | None:
+    """The event ids a client says it has (`have`, at most HAVE_LIMIT), or None when it says nothing."""
+    if not isinstance(value, list):
+        return None
+    return {item for item in value[:HAVE_LIMIT] if isinstance(item, int) and not isinstance(item, bool)}
 
 
 def latest_event_id() -> int:
@@ -59,7 +78,9 @@ class LevellerConsumer(AsyncJsonWebsocketConsumer):
         async with self.outbox.held():  # hello comes first
             for stream in await database_sync_to_async(registry.streams_for)(user):
                 await self.hub.join(self, stream)
-            await self.send_json({"type": "hello", "last_event_id": await database_sync_to_async(latest_event_id)()})
+            latest = await database_sync_to_async(latest_event_id)()
+            self.outbox.high = self.floor = latest
+            await self.send_json({"type": "hello", "last_event_id": latest})
         await registry.connected(self)
 
     async def disconnect(self, code):
@@ -84,7 +105,7 @@ class LevellerConsumer(AsyncJsonWebsocketConsumer):
             return
         kind = content.get("type")
         if kind == "resume":
-            await self._resume(content.get("after"))
+            await self._resume(content.get("after"), _ids(content.get("have")), _int(content.get("floor")))
         elif kind == "subscribe":
             await self._subscribe(str(content.get("stream", "")))
         elif kind == "unsubscribe":
@@ -96,21 +117,39 @@ class LevellerConsumer(AsyncJsonWebsocketConsumer):
         else:
             await self.send_json({"type": "error", "message": f"Unknown message type {kind!r}."})
 
-    async def _resume(self, after) -> None:
+    async def _resume(self, after, have: set[int] | None = None, floor: int | None = None) -> None:
         try:
             after = int(after)
         except (TypeError, ValueError):
             await self.send_json({"type": "error", "message": "resume needs an integer 'after'."})
             return
         async with self.outbox.held():  # live events wait until the replay is out, then follow it
-            result = await database_sync_to_async(replay)(set(self.streams), after)
+            result = await database_sync_to_async(replay)(set(self.streams), after, have, floor)
             if result["type"] == "resync":
                 await self.send_json(result)
                 return
-            for event in result["events"]:
-                await self.send_json(event)
-            self.outbox.forget({event["event_id"] for event in result["events"]})
+            await self._send_replayed(result["events"])
+            self.outbox.high = max(self.outbox.high, after)
+            self.floor = min(self.floor, after if floor is None else max(floor, 0))
             await self.send_json({"type": "resumed", "last_event_id": result["last_event_id"]})
+
+    async def catch_up(self) -> None:
+        """After a channel-layer outage (fanout.Hub._watch): give this open socket every event it missed, from
+        the event log, without a reconnect; events it was already given are not sent again."""
+        async with self.outbox.held():
+            result = await database_sync_to_async(replay)(
+                set(self.streams), self.outbox.high, self.outbox.recent(), self.floor
+            )
+            if result["type"] == "resync":
+                await self.send_json(result)
+                return
+            await self._send_replayed([e for e in result["events"] if not self.outbox.has(e["event_id"])])
+
+    async def _send_replayed(self, events: list[dict]) -> None:
+        for event in events:
+            await self.send_json(event)
+            self.outbox.given(event["event_id"])
+        self.outbox.forget({event["event_id"] for event in events})
 
     async def _unsubscribe(self, stream: str) -> None:
         if stream == f"user-{self.member.pk}":  # it carries removals and closes to this socket: it stays

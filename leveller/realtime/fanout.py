@@ -29,6 +29,9 @@ from channels.layers import get_channel_layer
 log = logging.getLogger(__name__)
 
 OUTBOX_LIMIT = 1000  # pushes waiting for one slow socket before it is closed
+RECENT = 1000  # event ids each socket remembers having been given (no event is given twice)
+PING_EVERY = 1.0  # seconds between the hub's round trips through the layer (outage detection)
+PING_TIMEOUT = 2.0
 TOO_SLOW = 1013  # "try again later": the browser reconnects and resumes
 CLOSED_BY_SERVER = 4403  # deactivated or logged out everywhere: the browser stays away
 
@@ -37,7 +40,7 @@ class Outbox:
     """One socket's pushes, in order. A push is written at once when the socket can take it (the usual case,
     with no task and no queue); once a write has to wait, later pushes queue behind it and a task sends them."""
 
-    __slots__ = ("_draining", "_holds", "_on_overflow", "_send", "_task", "_waiting", "closed")
+    __slots__ = ("_draining", "_holds", "_on_overflow", "_recent", "_send", "_task", "_waiting", "closed", "high")
 
     def __init__(self, send: Callable[[dict], Awaitable[None]], on_overflow: Callable[[], None]):
         self._send = send
@@ -47,10 +50,16 @@ class Outbox:
         self._task: asyncio.Future | None = None
         self._on_overflow = on_overflow
         self.closed = False
+        self.high = 0  # the highest event id this socket has been given (where a catch-up starts)
+        self._recent: dict[int, None] = {}  # the last RECENT event ids given, so none is given twice
 
     def push(self, message: dict, event_id: int | None = None) -> None:
         if self.closed:
             return
+        if event_id is not None:
+            if event_id in self._recent:
+                return  # already given (a catch-up after an outage, then the late broadcast itself)
+            self.given(event_id)
         if self._waiting is None:
             self._write(message)
         elif len(self._waiting) < OUTBOX_LIMIT:
@@ -106,6 +115,20 @@ class Outbox:
                 else:
                     self._waiting = None
 
+    def given(self, event_id: int) -> None:
+        """Note an event id as sent to this socket (by a push, a replay or a catch-up)."""
+        self._recent[event_id] = None
+        if len(self._recent) > RECENT:
+            del self._recent[next(iter(self._recent))]
+        if event_id > self.high:
+            self.high = event_id
+
+    def has(self, event_id: int) -> bool:
+        return event_id in self._recent
+
+    def recent(self) -> set[int]:
+        return set(self._recent)
+
     def forget(self, event_ids: set[int]) -> None:
         """Drop waiting pushes of events the socket has just been sent another way (a replay)."""
         if self._waiting and event_ids:
@@ -154,7 +177,11 @@ class Hub:
         self._channel: str | None = None
         self._lock = asyncio.Lock()
         self._reader: asyncio.Task | None = None
+        self._watcher: asyncio.Task | None = None
+        self._pong: asyncio.Event | None = None
         self._background: set[asyncio.Task] = set()
+        self.healthy = True
+        self.catch_ups = 0
 
     async def join(self, socket: Socket, stream: str) -> None:
         if socket.outbox.closed:
@@ -200,6 +227,7 @@ class Hub:
             if self._channel is None:
                 self._channel = await self.layer.new_channel()
                 self._reader = asyncio.ensure_future(self._read())
+                self._watcher = asyncio.ensure_future(self._watch())
             wanted = stream in self.members
             if wanted and stream not in self._joined:
                 await self.layer.group_add(stream, self._channel)
@@ -224,7 +252,49 @@ class Hub:
                 except Exception:
                     log.exception("realtime: a broadcast could not be delivered; clients catch up on resume")
         finally:
+            if self._watcher is not None:
+                self._watcher.cancel()
             await self._leave_groups()
+
+    async def _watch(self) -> None:
+        """Outages: every PING_EVERY a message goes round through the layer to this hub. While it cannot, the
+        hub's sockets are missing broadcasts; when it can again, broadcasts this process failed to send are sent,
+        and each socket is given what it missed from the event log (so no open socket misses an event)."""
+        from leveller.realtime import publish
+
+        while True:
+            await asyncio.sleep(PING_EVERY)
+            if not await self._ping():
+                if self.healthy:
+                    log.warning("realtime: the channel layer is unreachable; sockets will catch up when it is back")
+                self.healthy = False
+                continue
+            try:
+                await publish.resend_failed(self.layer)
+                if not self.healthy:
+                    log.warning("realtime: the channel layer is back; catching sockets up from the event log")
+                    await self.catch_up()
+                    self.healthy = True
+            except Exception:
+                log.exception("realtime: catching up after an outage failed; trying again")
+
+    async def _ping(self) -> bool:
+        self._pong = asyncio.Event()
+        try:
+            async with asyncio.timeout(PING_TIMEOUT):
+                await self.layer.send(self._channel, {"type": "leveller.ping"})
+                await self._pong.wait()
+        except Exception:
+            return False
+        return True
+
+    async def catch_up(self) -> None:
+        self.catch_ups += 1
+        sockets = {socket: None for group in self.members.values() for socket in group}
+        for socket in sockets:
+            catch_up = getattr(socket, "catch_up", None)
+            if catch_up is not None and not socket.outbox.closed:
+                await catch_up()
 
     async def _leave_groups(self) -> None:
         """When the loop ends (server shutdown, a test server): the layer outlives it, so leave its groups."""
@@ -236,6 +306,10 @@ class Hub:
 
     async def deliver(self, message: dict[str, Any]) -> None:
         """One message from the layer: an event for a stream, or a control message for a member's sockets."""
+        if message.get("type") == "leveller.ping":
+            if self._pong is not None:
+                self._pong.set()
+            return
         stream = message.get("stream")
         sockets = self.members.get(stream)
         if not sockets:

@@ -13,6 +13,7 @@ import contextvars
 import json
 import logging
 import threading
+from collections import deque
 from collections.abc import Iterable, Iterator
 
 from asgiref.sync import async_to_sync
@@ -22,6 +23,7 @@ from django.db import transaction
 from leveller.realtime.models import Event
 
 log = logging.getLogger(__name__)
+FAILED_LIMIT = 10000  # broadcasts kept for re-sending through an outage; beyond, clients resume from the log
 
 
 def _check_streams(streams: Iterable[str]) -> list[str]:
@@ -73,15 +75,57 @@ def send_now(messages: list[tuple[str, dict]], *, raw: bool = False) -> None:
 
 
 def _send_blocking(layer, messages: list[tuple[str, dict]], raw: bool = False) -> None:
+    prepared = [(stream, message if raw else relay(stream, message)) for stream, message in messages]
     try:
-        async_to_sync(_send_all)(layer, messages, raw)
-    except Exception:  # a broadcast is a hint; the event log keeps the truth
-        log.exception("broadcast failed; clients will catch up on resume")
+        async_to_sync(_send_prepared)(layer, prepared)
+    except Exception as error:  # the event log keeps the truth; the broadcast is sent again when the layer is back
+        log.warning("broadcast failed (%s); it will be sent again when the channel layer is back", _reason(error))
+
+
+def _reason(error: BaseException) -> str:
+    return (str(error).splitlines() or [type(error).__name__])[0][:200] or type(error).__name__
+
+
+# Broadcasts this process could not send (the layer was unreachable), oldest first: sent before any new one, or
+# by the hub's watchdog (fanout.py) as soon as the layer answers again.
+_failed: deque[tuple[str, dict]] = deque(maxlen=FAILED_LIMIT)
+_failed_lock = threading.Lock()
+
+
+async def _send_prepared(layer, prepared: list[tuple[str, dict]]) -> None:
+    if _failed:
+        with contextlib.suppress(Exception):
+            await resend_failed(layer)
+        if _failed:  # still failing: keep the order, queue behind them
+            with _failed_lock:
+                _failed.extend(prepared)
+            raise ConnectionError("the channel layer is still unreachable")
+    for index, (stream, message) in enumerate(prepared):
+        try:
+            await layer.group_send(stream, message)
+        except Exception:
+            with _failed_lock:
+                _failed.extend(prepared[index:])
+            raise
+
+
+async def resend_failed(layer) -> int:
+    """Send what earlier broadcasts could not; returns how many went. Stops (keeping the rest) at a failure."""
+    sent = 0
+    while True:
+        with _failed_lock:
+            if not _failed:
+                return sent
+            stream, message = _failed[0]
+        await layer.group_send(stream, message)
+        with _failed_lock:
+            if _failed and _failed[0][1] is message:
+                _failed.popleft()
+        sent += 1
 
 
 async def _send_all(layer, messages: list[tuple[str, dict]], raw: bool = False) -> None:
-    for stream, message in messages:
-        await layer.group_send(stream, message if raw else relay(stream, message))
+    await _send_prepared(layer, [(stream, message if raw else relay(stream, message)) for stream, message in messages])
 
 
 def relay(stream: str, event: dict) -> dict:

@@ -123,26 +123,50 @@ def test_a_temporary_failure_is_retried_with_back_off_and_then_given_up(smtp, ed
     assert Subscriber.objects.get(pk=delivery.subscriber_id).status == SubscriberStatus.SUBSCRIBED
 
 
-def test_a_sender_that_dies_while_the_server_has_the_message_is_not_resent_automatically(smtp, editor, monkeypatch):
-    add_subscribers(4)
+def test_a_sender_killed_while_the_server_has_all_but_the_end_of_a_message_resends_it_once(smtp, editor, monkeypatch):
+    subscribers = add_subscribers(4)
     issue = make_issue(editor)
     publish_without_sending(editor, issue, monkeypatch)
 
-    def die_before_recording(n):
+    def die_mid_message(n):
         if n == 2:
             raise WorkerKilled
 
     with pytest.raises(WorkerKilled):
-        sending.run(issue.pk, hooks=sending.Hooks(before_record=die_before_recording))
+        sending.run(issue.pk, hooks=sending.Hooks(mid_data=die_mid_message))
+    assert len(smtp.messages) == 1  # the server dropped the unfinished second message
+    second = Delivery.objects.filter(issue=issue).order_by("id")[1]
+    assert second.state == DeliveryState.PENDING  # so it is sent again on resume
     issue.__class__.objects.filter(pk=issue.pk).update(send_lease_until=None)
     report = sending.run(issue.pk)
+    assert report.sent == 3 and report.recovered_unknown == 0
+    assert sorted(smtp.recipients()) == sorted(s.email for s in subscribers)  # each exactly once
+
+
+def test_a_message_refused_after_it_was_handed_over_is_written_over(smtp, editor, monkeypatch):
+    subscribers = add_subscribers(2)
+    issue = make_issue(editor)
+    publish_without_sending(editor, issue, monkeypatch)
+    smtp.fail_data_after = 1
+    smtp.data_failure = "554 5.7.1 Message rejected as spam"
+    report = sending.run(issue.pk)
+    assert report.sent == 1 and report.bounced == 1
+    bounced = Delivery.objects.get(issue=issue, subscriber=subscribers[1])
+    assert bounced.state == DeliveryState.BOUNCED and bounced.sent_at is not None and "554" in bounced.last_error
+
+
+def test_rows_left_sending_by_an_older_engine_are_not_resent_automatically(smtp, editor, monkeypatch):
+    add_subscribers(3)
+    issue = make_issue(editor)
+    publish_without_sending(editor, issue, monkeypatch)
+    stale = Delivery.objects.filter(issue=issue).order_by("id").first()
+    Delivery.objects.filter(pk=stale.pk).update(state=DeliveryState.SENDING, attempts=1)
+    report = sending.run(issue.pk)
     assert report.recovered_unknown == 1 and report.sent == 2
-    assert len(smtp.messages) == 4 and len(set(smtp.recipients())) == 4  # nobody got two copies
-    unknown = Delivery.objects.get(issue=issue, state=DeliveryState.UNKNOWN)
     # The editor may choose to resend those (knowing they may get a second copy).
     assert actions.resend_unknown(actor=editor, issue=issue) == 1
     sending.run(issue.pk)
-    assert Delivery.objects.get(pk=unknown.pk).state == DeliveryState.SENT
+    assert Delivery.objects.get(pk=stale.pk).state == DeliveryState.SENT
 
 
 def test_someone_who_unsubscribes_during_a_send_gets_nothing_more(smtp, editor, monkeypatch):
@@ -254,11 +278,19 @@ def test_an_unreachable_mail_server_pauses_the_send_without_using_up_anyones_tri
     assert issue.send_status == "sending" and "Cannot reach" in issue.send_error
 
 
-def test_the_ledger_also_works_where_update_returning_is_missing(smtp, editor, monkeypatch):
-    subscribers = add_subscribers(4)
+def test_publishing_queues_the_sender_and_its_watchdog_in_the_same_transaction(editor, settings, transactional_db):
+    """A kill between the commit and anything after it cannot leave an issue sending with no sender."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    add_subscribers(2)
     issue = make_issue(editor)
-    publish_without_sending(editor, issue, monkeypatch)
-    monkeypatch.setattr(sending, "_can_return", lambda: False)  # SQLite before 3.35
-    assert sending.run(issue.pk).sent == 4
-    assert sorted(smtp.recipients()) == sorted(s.email for s in subscribers)
-    assert set(Delivery.objects.filter(issue=issue).values_list("state", "attempts")) == {("sent", 1)}
+    with pytest.raises(RuntimeError), transaction.atomic():
+        actions.publish_issue(actor=editor, issue=issue)
+        assert DBTaskResult.objects.filter(task_path__endswith="send_issue").exists()
+        raise RuntimeError("killed before commit")
+    assert not DBTaskResult.objects.exists()  # rolled back together
+    actions.publish_issue(actor=editor, issue=issue)
+    paths = set(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert {"leveller.newsletter.tasks.send_issue", "leveller.newsletter.tasks.watch_send"} <= paths

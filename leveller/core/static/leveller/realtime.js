@@ -12,6 +12,7 @@
   let lastEventId = Number(sessionStorage.getItem(storageKey) || 0);
   let socket = null;
   let retry = 0;
+  let floor = null; // the last event id when this page loaded: the page already shows everything up to it
   const pending = [];
 
   function remember(id) {
@@ -46,7 +47,9 @@
       let message;
       try { message = JSON.parse(e.data); } catch (err) { return; }
       if (message.type === "hello") {
-        if (lastEventId > 0) socket.send(JSON.stringify({ type: "resume", after: lastEventId }));
+        if (floor === null) floor = message.last_event_id || 0;
+        // Say what we have of the last few seconds, so the server sends only what we lack.
+        if (lastEventId > 0) socket.send(JSON.stringify({ type: "resume", after: lastEventId, have: seenOrder.slice(-1000), floor: floor }));
         else { lastEventId = message.last_event_id || 0; sessionStorage.setItem(storageKey, String(lastEventId)); }
         document.dispatchEvent(new CustomEvent("leveller:connected", { detail: message }));
         return;

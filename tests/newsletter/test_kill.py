@@ -1,0 +1,133 @@
+"""kill -9 of a sending process at random points, 20 times: every subscriber gets exactly one copy, and the send
+resumes (through its watchdog) within 15 s."""
+
+from __future__ import annotations
+
+import os
+import random
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from leveller.newsletter import actions, tasks
+from leveller.newsletter.models import Delivery, Issue
+from tests.newsletter.conftest import add_subscribers, make_issue
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+RUNS = int(os.environ.get("KILL_RUNS", 20))
+SUBSCRIBERS = 20
+SENDER = """
+import os, sys
+import django
+django.setup()
+from django.core.mail.utils import DNS_NAME
+from leveller.newsletter import sending
+str(DNS_NAME)  # the host name SMTP's EHLO sends: looked up once per process, slowly where DNS is away
+print("go", flush=True)
+sending.run(int(sys.argv[1]))
+print("done", flush=True)
+"""
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{os.path.abspath(db['NAME'])}"
+    return f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _sender(issue_id: int, smtp_port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "leveller.settings",
+        "DATABASE_URL": _database_url(),
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "LEVELLER_NEWSLETTER_RATE": "40",
+        "LEVELLER_NEWSLETTER_LEASE_SECONDS": "1",
+        "LEVELLER_SITE_URL": "https://members.example.org",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", SENDER, str(issue_id)], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+
+
+def _wait_for_go(process: subprocess.Popen) -> None:
+    ready, _, _ = select.select([process.stdout], [], [], 30)
+    assert ready and process.stdout.readline().strip() == b"go"
+
+
+def _publish(editor, title: str, monkeypatch) -> Issue:
+    issue = make_issue(editor, title=title)
+    with monkeypatch.context() as quiet:  # the test drives the sender itself
+        quiet.setattr(tasks, "send_issue", type("NotQueued", (), {"enqueue": staticmethod(lambda **kwargs: None)}))
+        quiet.setattr(tasks, "enqueue_at", lambda *args, **kwargs: None)
+        actions.publish_issue(actor=editor, issue=issue)
+    return issue
+
+
+def _resume(issue: Issue) -> float:
+    """The watchdog, as the worker runs it every few seconds, until the send is finished; seconds it took."""
+    started = time.monotonic()
+    while tasks.watch_send.call(issue_id=issue.pk) != "finished":
+        assert time.monotonic() - started < 15, "the send did not resume within 15 s"
+        time.sleep(0.25)
+    return time.monotonic() - started
+
+
+def _first_copy(smtp, title: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not any(m["Subject"].endswith(title) for m in list(smtp.messages)):
+        assert time.monotonic() < deadline, "the sender sent nothing"
+        time.sleep(0.005)
+
+
+def _calibrate(editor, monkeypatch, smtp, port: int) -> tuple[float, float]:
+    """How long a send takes on this machine now: to its first message, and from there to the end."""
+    issue = _publish(editor, "Calibration", monkeypatch)
+    sender = _sender(issue.pk, port)
+    _wait_for_go(sender)
+    started = time.monotonic()
+    _first_copy(smtp, "Calibration")
+    first = time.monotonic()
+    assert sender.stdout.readline().strip() == b"done"
+    sender.wait()
+    return first - started, time.monotonic() - first
+
+
+def test_a_newsletter_send_killed_at_random_points_gives_every_subscriber_exactly_one_copy(
+    smtp, smtp_server, editor, monkeypatch, settings
+):
+    settings.NEWSLETTER_LEASE_SECONDS = 1
+    subscribers = add_subscribers(SUBSCRIBERS)
+    rng = random.Random(21)
+    to_first, sending = _calibrate(editor, monkeypatch, smtp, smtp_server.port)
+    killed_with_some_sent = 0
+    for run in range(RUNS):
+        title = f"Issue {run}"
+        issue = _publish(editor, title, monkeypatch)
+        sender = _sender(issue.pk, smtp_server.port)
+        _wait_for_go(sender)
+        if run % 2:  # half the kills land while it starts, half while it sends
+            time.sleep(rng.uniform(0, to_first * 1.2))
+        else:
+            _first_copy(smtp, title)
+            time.sleep(rng.uniform(0, sending))
+        os.kill(sender.pid, signal.SIGKILL)
+        sender.wait()
+        before = sum(1 for m in smtp.messages if m["Subject"].endswith(title))
+        killed_with_some_sent += 0 < before < SUBSCRIBERS
+        print(f"run {run}: {before} sent before the kill")
+        _resume(issue)
+        copies = Counter(m["X-Envelope-To"] for m in smtp.messages if m["Subject"].endswith(title))
+        assert copies == Counter({s.email: 1 for s in subscribers}), f"run {run}: {copies}"
+        assert set(Delivery.objects.filter(issue=issue).values_list("state", flat=True)) == {"sent"}
+        issue.refresh_from_db()
+        assert issue.send_status == "done"
+    assert killed_with_some_sent >= RUNS // 4  # the kills really landed in the middle of sends
