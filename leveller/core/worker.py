@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 
 
 def make_worker(*, interval: float = 0.5) -> Worker:
+    _schedule_periodic()
     return Worker(
         queue_names=["*"],
         interval=interval,
@@ -23,6 +24,16 @@ def make_worker(*, interval: float = 0.5) -> Worker:
         worker_id=f"{socket.gethostname()}-{os.getpid()}-{threading.get_ident() % 10000}"[:64],
         excluded_queue_names=[],
     )
+
+
+def _schedule_periodic() -> None:
+    """Daily tasks queue their own next run; a starting worker makes sure the first one is queued."""
+    try:
+        from leveller.privacy.tasks import schedule_daily
+
+        schedule_daily()
+    except Exception:
+        log.exception("could not queue the daily data-protection run")
 
 
 def start_in_thread() -> Worker:
