@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from leveller.privacy import consent, erasure, exporting
 from leveller.privacy.models import ExportRequest
@@ -68,7 +69,7 @@ def _export_out(export: ExportRequest) -> dict:
 def create_export(request):
     export = exporting.request_export(actor=request.auth, member=request.auth, channel="api")
     export.refresh_from_db()
-    return 202, {"id": export.pk, "status": export.status}
+    return Status(202, {"id": export.pk, "status": export.status})
 
 
 @router.get("/me/exports/{export_id}", response=ExportOut, summary="A copy's progress, and its download link")
@@ -81,7 +82,7 @@ def get_export(request, export_id: int):
 def request_erasure(request, data: ErasureIn | None = None):
     data = data or ErasureIn()
     made = erasure.request_erasure(actor=request.auth, reason=data.reason, delete_content=data.delete_content)
-    return 202, {"id": made.pk, "status": made.status, "due_at": made.due_at}
+    return Status(202, {"id": made.pk, "status": made.status, "due_at": made.due_at})
 
 
 @router.get("/me/consents", response=list[ConsentOut], summary="Your consent for each purpose")
