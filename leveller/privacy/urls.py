@@ -13,6 +13,7 @@ urlpatterns = [
     path("settings/data/erasure/", views.ask_for_erasure, name="ask_for_erasure"),
     path("settings/data/erasure/<int:request_id>/cancel/", views.cancel_erasure, name="cancel_erasure"),
     path("settings/data/viewed/", views.who_viewed, name="who_viewed"),
+    path("newsletter/rejoin/<str:token>/", views.rejoin, name="rejoin"),
     path("manage/privacy/", views_staff.dashboard, name="dashboard"),
     path("manage/privacy/erasure/<int:request_id>/", views_staff.decide, name="decide"),
     path("manage/privacy/copy/", views_staff.copy_for_member, name="copy_for_member"),

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leveller.accounts.tokens import member_for_token
 from leveller.privacy import consent, erasure, exporting
@@ -119,6 +119,21 @@ def cancel_erasure(request, request_id: int):
     erasure.cancel_erasure(actor=request.user, request=made)
     messages.success(request, "Your erasure request is withdrawn.")
     return redirect("privacy:your_data")
+
+
+@require_http_methods(["GET", "POST"])
+def rejoin(request, token: str):
+    from leveller.newsletter.subscriptions import SIGNUP_WORDING
+    from leveller.privacy import rejoin as rejoining
+
+    data = rejoining.read(token)
+    if data is None:
+        context = {"error": "This link has expired or is not valid. Sign up again to get a new one."}
+        return render(request, "privacy/rejoin.html", context, status=410)
+    if request.method == "POST":
+        subscriber = rejoining.accept(token=token)
+        return render(request, "privacy/rejoin.html", {"done": True, "subscriber": subscriber})
+    return render(request, "privacy/rejoin.html", {"email": data["e"], "wording": SIGNUP_WORDING})
 
 
 @login_required
