@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Body, Router, Schema
 from ninja.responses import Status
 
 from leveller.privacy import consent, erasure, exporting
@@ -91,7 +91,7 @@ def list_consents(request):
 
 
 @router.put("/me/consents", response=list[ConsentOut], summary="Give or withdraw consent: {purpose: true|false}")
-def set_consents(request, data: dict[str, bool]):
+def set_consents(request, data: dict[str, bool] = Body(...)):
     consent.set_member_choices(actor=request.auth, member=request.auth, choices=data, source="api")
     return [_consent_out(row) for row in consent.current(request.auth)]
 
