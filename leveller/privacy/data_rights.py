@@ -98,7 +98,7 @@ declare(
     who="Admins",
 )
 declare(
-    "django_tasks_db.DBTaskResult",
+    "django_tasks_database.DBTaskResult",
     what="Queued background work, e.g. an email with its recipient's address",
     why="Sending email and running imports in the background",
     basis="As for the work queued",
