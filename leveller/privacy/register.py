@@ -47,7 +47,17 @@ RIGHTS = """## Members' rights, and how Leveller answers them
 - **Retention** runs daily in the task queue (at LEVELLER_RETENTION_HOUR), each run logged with counts;
   admins change periods and see a dry run under Data protection → Retention.
 - **Audit.** Admins browse and filter the audit log (Data protection → Audit log); a member sees who has
-  viewed their record (Settings → Your data → Who has viewed your record).
+  viewed their record (Settings → Your data → Who has viewed your record): staff opening their profile with
+  contact details, callers handed their number on a campaign list, staff making a copy of their data.
+
+## How a domain plugs in
+
+Each app has a `data_rights.py` (imported by the privacy app at start-up) that declares its models for this
+register (`declare`), the files it adds to a copy (`@exporter("kind", title=...)`: a generator of dicts read
+with `.iterator()`, so a copy streams), its step of an erasure (`@eraser(name, order=...)`), and its
+retention rules (`@retention(key, title=..., days=...)`). A new app's models fail
+`tests/privacy/test_register.py` until they are declared. After the erasers, a sweep blanks any remaining
+copy of the email or phone in every text column of every table (`leveller/privacy/scrub.py`).
 """
 
 
