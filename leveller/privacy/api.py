@@ -91,7 +91,7 @@ def list_consents(request):
 
 
 @router.put("/me/consents", response=list[ConsentOut], summary="Give or withdraw consent: {purpose: true|false}")
-def set_consents(request, data: dict[str, bool] = Body(...)):
+def set_consents(request, data: Body[dict[str, bool]]):
     consent.set_member_choices(actor=request.auth, member=request.auth, choices=data, source="api")
     return [_consent_out(row) for row in consent.current(request.auth)]
 

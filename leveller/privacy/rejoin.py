@@ -56,8 +56,6 @@ def accept(*, token: str):
     suppression.lift(email=data["e"])
     subscriber = Subscriber.objects.select_for_update().filter(email__iexact=data["e"]).first()
     subscriber = subscriber or Subscriber(email=data["e"], name=data.get("n", ""), postcode=data.get("p", ""))
-    subscriptions.start_subscription(
-        subscriber, source="sign-up form (rejoined)", wording=subscriptions.SIGNUP_WORDING
-    )
+    subscriptions.start_subscription(subscriber, source="sign-up form (rejoined)", wording=subscriptions.SIGNUP_WORDING)
     audit.record(actor=None, action="privacy.suppression_lifted", target=subscriber, summary="signed up again")
     return subscriber

@@ -78,18 +78,28 @@ def history(staff, organiser, run_on_commit):
 
     starts = timezone.now() + dt.timedelta(days=3)
     event = events.create_event(
-        actor=staff, title="Tenants' assembly", type="meeting", starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
-        in_person=True, address="Willesden Library", postcode="NW10 2SF",
+        actor=staff,
+        title="Tenants' assembly",
+        type="meeting",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=2),
+        in_person=True,
+        address="Willesden Library",
+        postcode="NW10 2SF",
     )
     rsvp_actions.rsvp(actor=alice, event=event)
     rsvp_actions.rsvp(actor=bob, event=event)
 
     campaign = phonebank.create_campaign(
-        actor=organiser, name="Rent survey", status="live", call_on_sundays=True,
+        actor=organiser,
+        name="Rent survey",
+        status="live",
+        call_on_sundays=True,
         questions=[{"id": "rent", "text": "Is your rent fair?", "kind": "single_choice", "choices": ["Yes", "No"]}],
     )
     phonebank.upload_contacts(
-        actor=organiser, campaign=campaign,
+        actor=organiser,
+        campaign=campaign,
         data=csv_bytes([("Carol Contact", "+447400000001", ""), ("Alice Example", PHONE, "")]),
     )
     campaign.refresh_from_db()
@@ -104,7 +114,17 @@ def history(staff, organiser, run_on_commit):
     consent.record(actor=alice, purpose="research", granted=True, method="form", member=alice)
     consent.record(actor=bob, purpose="party_sharing", granted=True, method="form", member=bob)
     return History(
-        alice, bob, general, dm, bob_private, event, campaign, call, alice_message, bob_dm_text, bob_channel_text,
+        alice,
+        bob,
+        general,
+        dm,
+        bob_private,
+        event,
+        campaign,
+        call,
+        alice_message,
+        bob_dm_text,
+        bob_channel_text,
         bob_private_text,
     )
 

@@ -32,8 +32,13 @@ def test_opt_in_purposes_need_a_yes_and_opt_out_ones_run_until_withdrawn(member)
 def test_each_decision_keeps_when_how_and_the_exact_wording(member, staff):
     consent.record(actor=member, purpose=Purpose.RESEARCH, granted=True, method="form", member=member)
     consent.record(
-        actor=staff, purpose=Purpose.RESEARCH, granted=False, method="admin", member=member,
-        source="letter of 3 May", wording="Please stop surveying me.",
+        actor=staff,
+        purpose=Purpose.RESEARCH,
+        granted=False,
+        method="admin",
+        member=member,
+        source="letter of 3 May",
+        wording="Please stop surveying me.",
     )
     rows = list(Consent.objects.filter(member=member).order_by("recorded_at", "id"))
     assert [r.granted for r in rows] == [True, False]
@@ -83,8 +88,14 @@ def test_event_reminders_are_not_sent_to_a_member_who_withdrew(member, staff, ru
 
     starts = (timezone.now() + dt.timedelta(days=3)).replace(second=0, microsecond=0)
     event = actions.create_event(
-        actor=staff, title="Assembly", type="meeting", starts_at=starts, ends_at=starts + dt.timedelta(hours=1),
-        in_person=True, address="Hall", postcode="NW10 2SF",
+        actor=staff,
+        title="Assembly",
+        type="meeting",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=1),
+        in_person=True,
+        address="Hall",
+        postcode="NW10 2SF",
     )
     other = Member.objects.get(email="staff@example.org")
     rsvp_actions.rsvp(actor=member, event=event)
@@ -144,14 +155,18 @@ def test_staff_withdrawing_a_members_call_consent_puts_their_number_on_do_not_ca
 
 
 def test_contact_uploads_record_their_lawful_basis_and_source(organiser, api_client):
-    from tests.phonebank.conftest import csv_bytes
-
     from leveller.phonebank import actions
+    from tests.phonebank.conftest import csv_bytes
 
     campaign = actions.create_campaign(actor=organiser, name="Petition follow-up", status="live")
     actions.upload_contacts(
-        actor=organiser, campaign=campaign, data=csv_bytes([("Eve", "+447400000009", "")]), basis="consent",
-        source="petition, March 2026", wording="Call me about the campaign", purposes=["campaign_calls"],
+        actor=organiser,
+        campaign=campaign,
+        data=csv_bytes([("Eve", "+447400000009", "")]),
+        basis="consent",
+        source="petition, March 2026",
+        wording="Call me about the campaign",
+        purposes=["campaign_calls"],
     )
     record = ImportRecord.objects.get(kind="phonebank.contacts", object_id=str(campaign.pk))
     assert (record.basis, record.source, record.rows) == ("consent", "petition, March 2026", 1)

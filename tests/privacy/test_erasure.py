@@ -196,5 +196,3 @@ def test_a_member_cannot_erase_someone_else_and_staff_not_themselves(history, st
         erasure.erase_member(actor=history.bob, member=history.alice)
     with pytest.raises(ValidationError):
         erasure.erase_member(actor=staff, member=staff)
-
-

@@ -62,8 +62,16 @@ def test_a_copy_holds_nothing_about_anyone_else_except_dms_the_requester_is_in(h
     dms = {m["text"]: m["author"] for m in files["direct_messages.json"]}
     assert dms == {history.bob_dm_text: "Bob Other", "Alice to Bob: come to the meeting": "you"}
     assert history.bob_dm_text not in json.dumps(files["messages.json"], ensure_ascii=False)
-    for foreign in (history.bob_channel_text, history.bob_private_text, "Bob to the organiser only",
-                    "bob@example.org", "+447400555456", "Carol Contact", "+447400000001", "party_sharing"):
+    for foreign in (
+        history.bob_channel_text,
+        history.bob_private_text,
+        "Bob to the organiser only",
+        "bob@example.org",
+        "+447400555456",
+        "Carol Contact",
+        "+447400000001",
+        "party_sharing",
+    ):
         assert foreign not in everything, foreign
     # The answer Alice recorded when she called Carol is Carol's data, not Alice's.
     assert '"rent": "No"' not in everything
