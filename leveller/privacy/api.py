@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+import pydantic
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Body, Router, Schema
 from ninja.responses import Status
@@ -78,9 +81,29 @@ def get_export(request, export_id: int):
     return _export_out(export)
 
 
-@router.post("/me/erasure", response={202: ErasureOut}, summary="Ask for your data to be erased")
-def request_erasure(request, data: ErasureIn | None = None):
-    data = data or ErasureIn()
+def _erasure_body(request) -> ErasureIn:
+    """The body is optional ({"reason", "delete_content"}): a bare POST is a request too."""
+    if request.content_type != "application/json" or not request.body.strip():
+        return ErasureIn()
+    try:
+        return ErasureIn.model_validate(json.loads(request.body))
+    except (ValueError, pydantic.ValidationError) as error:
+        raise DjangoValidationError(f"The body must be JSON like {{'reason': '...', 'delete_content': false}}: {error}")
+
+
+@router.post(
+    "/me/erasure",
+    response={202: ErasureOut},
+    summary="Ask for your data to be erased (optional body: reason, delete_content)",
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": ErasureIn.model_json_schema()}},
+        }
+    },
+)
+def request_erasure(request):
+    data = _erasure_body(request)
     made = erasure.request_erasure(actor=request.auth, reason=data.reason, delete_content=data.delete_content)
     return Status(202, {"id": made.pk, "status": made.status, "due_at": made.due_at})
 

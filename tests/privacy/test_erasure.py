@@ -196,3 +196,12 @@ def test_a_member_cannot_erase_someone_else_and_staff_not_themselves(history, st
         erasure.erase_member(actor=history.bob, member=history.alice)
     with pytest.raises(ValidationError):
         erasure.erase_member(actor=staff, member=staff)
+
+
+def test_an_erasure_request_needs_no_body_and_a_second_one_returns_the_first(history, api_client):
+    client = api_client(history.alice)
+    first = client.post("/api/v1/me/erasure")
+    assert first.status_code == 202 and first.json()["status"] == "requested"
+    again = client.post("/api/v1/me/erasure")
+    assert again.status_code == 202 and again.json()["id"] == first.json()["id"]
+    assert api_client().post("/api/v1/me/erasure").status_code == 401
