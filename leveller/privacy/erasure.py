@@ -152,4 +152,7 @@ def erase_member(*, actor, member, delete_content: bool = False, suppress: bool 
     )
     scrubbed = scrub.scrub(identity.needles)
     counts["other copies blanked"] = sum(scrubbed.values())
+    ErasureRequest.objects.filter(member_ref=member.pk, status__in=[ErasureStatus.REQUESTED]).update(
+        status=ErasureStatus.DONE, erased_at=timezone.now(), counts=counts
+    )
     return counts

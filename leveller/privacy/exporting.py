@@ -185,9 +185,9 @@ def write_zip(member, target, *, on_progress=None) -> dict[str, int]:
     return counts
 
 
-def _write_kind(archive, kind, member, written_before: int, on_progress) -> tuple[int, list[str]]:
+def _write_kind(archive, kind, member, written_before: int, on_progress) -> tuple[int, list]:
     count = 0
-    preview: list[str] = []
+    preview: list = []
     with archive.open(f"{kind.kind}.json", "w", force_zip64=True) as raw:
         out = io.TextIOWrapper(raw, encoding="utf-8", write_through=False)
         if not kind.single:

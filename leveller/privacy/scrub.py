@@ -50,7 +50,10 @@ def scrub(needles: list[str]) -> dict[str, int]:
     needles = [n for n in dict.fromkeys(needles) if n]
     if not needles:
         return {}
-    pattern = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE)
+    # Whole addresses and numbers only: erasing al@example.org must not touch sal@example.org or
+    # al@example.org.uk, nor +4474001 the number +44740012.
+    alternatives = "|".join(re.escape(n) for n in needles)
+    pattern = re.compile(rf"(?<![\w.%+-])(?:{alternatives})(?![\w-]|\.\w)", re.IGNORECASE)
     changed: dict[str, int] = {}
     for model, field in text_columns():
         ids: set = set()

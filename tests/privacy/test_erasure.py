@@ -205,3 +205,25 @@ def test_an_erasure_request_needs_no_body_and_a_second_one_returns_the_first(his
     again = client.post("/api/v1/me/erasure")
     assert again.status_code == 202 and again.json()["id"] == first.json()["id"]
     assert api_client().post("/api/v1/me/erasure").status_code == 401
+
+
+def test_the_sweep_blanks_whole_addresses_only(db):
+    from leveller.core import audit
+    from leveller.core.models import AuditEntry
+    from tests.conftest import make_member
+
+    al = make_member("Al", "al@example.org", phone="+447400000011")
+    sal = make_member("Sal", "sal@example.org", phone="+447400000012")
+    audit.record(actor=None, action="note", summary="al@example.org, sal@example.org, AL@EXAMPLE.ORG.uk")
+    erasure.erase_member(actor=None, member=al)
+    sal.refresh_from_db()
+    assert sal.email == "sal@example.org" and sal.phone == "+447400000012"
+    summary = AuditEntry.objects.get(action="note").summary
+    assert summary == "[erased], sal@example.org, AL@EXAMPLE.ORG.uk"
+
+
+def test_erasing_directly_closes_an_open_request(history):
+    made = erasure.request_erasure(actor=history.alice)
+    call_command("member", "erase", EMAIL, "--yes")
+    made.refresh_from_db()
+    assert made.status == "done" and made.erased_at is not None
