@@ -30,8 +30,15 @@ RIGHTS = """## Members' rights, and how Leveller answers them
 
 - **Consent per purpose.** Settings → Your data shows each purpose below with the exact wording; every change
   is recorded (when, how: form, import, call or admin, the wording, who recorded it) and can be withdrawn at
-  any time. Every sending path asks `leveller.privacy.consent.permits(purpose, ...)` (or `permitted(...)` for
-  fan-outs) before it emails, pushes, phones or exports anyone. Imports record their lawful basis and source.
+  any time. `leveller.privacy.consent.permits(purpose, member=/contact=/email=/phone=)` is the one rule (and
+  `permitted(purpose, queryset)` the same rule for fan-outs): suppressed never; the latest recorded decision;
+  for contacts the do-not-call list and their list's lawful basis; else the purpose's default. Event reminders
+  and the parent-party export call it for each person. The newsletter and the phonebank queue keep their own
+  lists, and every decision is applied to them as it is recorded (withdrawing `newsletter` unsubscribes;
+  withdrawing `campaign_calls`, or telling a caller "do not call", puts the number on the do-not-call list),
+  so their hot paths stay one indexed lookup. Group and chat notification emails are service messages of a
+  group or channel the member joined, stopped by leaving it or by chat's email preference. Imports (members
+  CSV, contact lists) record their lawful basis and source (`privacy.ImportRecord`).
 - **A copy of everything (Articles 15 and 20).** Settings → Your data → "Email me a copy", or
   `POST /api/v1/me/exports`; staff run it for a request by post (Data protection → Copies) or
   `leveller member export EMAIL OUT.zip`. The task queue writes a zip with one JSON file per kind and a
