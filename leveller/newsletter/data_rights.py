@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
+
 from leveller.newsletter.models import (
     Answer,
     Delivery,
@@ -113,8 +115,8 @@ def export_answers(member):
 
 @eraser("newsletter", order=140)
 def erase_newsletter(member, *, delete_content: bool, identity) -> dict:
-    counts = {"newsletter subscriptions": Subscriber.objects.filter(email__iexact=identity.email).delete()[0]}
-    counts["newsletter subscriptions"] += Subscriber.objects.filter(member=member).delete()[0]
+    mine = Subscriber.objects.filter(Q(email__iexact=identity.email) | Q(member=member))
+    counts = {"newsletter subscriptions": mine.delete()[1].get("newsletter.Subscriber", 0)}
     if delete_content:
         counts["newsletter answers"] = Answer.objects.filter(member=member, printed_in__isnull=True).delete()[0]
     return counts

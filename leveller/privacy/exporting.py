@@ -179,16 +179,22 @@ def write_zip(member, target, *, on_progress=None) -> dict[str, int]:
                 "preview_rows": PREVIEW_ROWS,
             },
         )
-        archive.writestr("index.html", html)
+        archive.writestr(_entry("index.html"), html)
     if on_progress:
         on_progress(kinds_done=len(counts), rows_written=total_rows)
     return counts
 
 
+def _entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=timezone.localtime().timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
 def _write_kind(archive, kind, member, written_before: int, on_progress) -> tuple[int, list]:
     count = 0
     preview: list = []
-    with archive.open(f"{kind.kind}.json", "w", force_zip64=True) as raw:
+    with archive.open(_entry(f"{kind.kind}.json"), "w", force_zip64=True) as raw:
         out = io.TextIOWrapper(raw, encoding="utf-8", write_through=False)
         if not kind.single:
             out.write("[\n")
