@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from leveller.core import audit
+from leveller.core.mail import send_templated
 from leveller.privacy import registry, scrub, suppression
 from leveller.privacy.models import ErasureRequest, ErasureStatus
 
@@ -53,6 +54,9 @@ def request_erasure(*, actor, reason: str = "", delete_content: bool = False) ->
         due_at=now + dt.timedelta(days=settings.PRIVACY_ERASURE_GRACE_DAYS),
     )
     audit.record(actor=actor, action="privacy.erasure_requested", target=actor, data={"request": request.pk})
+    send_templated(
+        to=actor.email, template="privacy/email/erasure_requested", context={"member": actor, "due": request.due_at}
+    )
     return request
 
 
@@ -87,6 +91,12 @@ def decide_erasure(*, actor, request: ErasureRequest, approve: bool, note: str =
         request.status = ErasureStatus.REJECTED
         request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         audit.record(actor=actor, action="privacy.erasure_refused", target=request.member, summary=note[:300])
+        if request.member is not None and request.member.is_active:
+            send_templated(
+                to=request.member.email,
+                template="privacy/email/erasure_refused",
+                context={"member": request.member, "note": note},
+            )
         return request
     request.status = ErasureStatus.APPROVED
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])

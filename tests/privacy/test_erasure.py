@@ -164,11 +164,17 @@ def test_a_member_asks_over_the_api_and_staff_approve_in_the_app(history, api_cl
     assert not history.alice.is_active
 
 
-def test_staff_refuse_only_with_a_reason_the_member_sees(history, staff, client):
-    made = erasure.request_erasure(actor=history.alice)
+def test_staff_refuse_only_with_a_reason_the_member_sees(history, staff, client, run_on_commit):
+    from django.core import mail
+
+    with run_on_commit():
+        made = erasure.request_erasure(actor=history.alice)
+    assert "withdraw it" in mail.outbox[-1].body and mail.outbox[-1].to == [EMAIL]
     with pytest.raises(ValidationError):
         erasure.decide_erasure(actor=staff, request=made, approve=False)
-    erasure.decide_erasure(actor=staff, request=made, approve=False, note="Open complaint: we must keep it")
+    with run_on_commit():
+        erasure.decide_erasure(actor=staff, request=made, approve=False, note="Open complaint: we must keep it")
+    assert "Open complaint" in mail.outbox[-1].body
     client.force_login(history.alice)
     assert "Open complaint" in client.get("/settings/data/").content.decode()
 
