@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "leveller.elections",
     "leveller.newsletter",
     "leveller.lobbying",
+    "leveller.privacy",
 ]
 
 MIDDLEWARE = [
@@ -311,3 +312,12 @@ ELECTIONS_REMINDER_HOURS = env_int("LEVELLER_ELECTIONS_REMINDER_HOURS", 48, mini
 # --- Events -----------------------------------------------------------------------------------------
 # The reminder sweep re-queues itself for the next reminder due, and at least this often as a safety net.
 LEVELLER_REMINDER_SWEEP_MAX_MINUTES = env_int("LEVELLER_REMINDER_SWEEP_MAX_MINUTES", 15, minimum=1, maximum=1440)
+
+# --- Data protection (leveller/privacy, docs/data-protection.md) -----------------------------------
+# The key of the suppression list's hashes; set it (32+ characters) if you ever rotate LEVELLER_SECRET_KEY,
+# or erased people's addresses stop being recognised.
+PRIVACY_SUPPRESSION_KEY = env_str("LEVELLER_SUPPRESSION_KEY", "")
+PRIVACY_ERASURE_GRACE_DAYS = env_int("LEVELLER_ERASURE_GRACE_DAYS", 30, minimum=1, maximum=30)
+PRIVACY_EXPORT_DAYS = env_int("LEVELLER_EXPORT_DAYS", 7, minimum=1, maximum=30)
+PRIVACY_EXPORT_DIR = DATA_DIR / "exports"
+PRIVACY_RETENTION_HOUR = env_int("LEVELLER_RETENTION_HOUR", 3, minimum=0, maximum=23)

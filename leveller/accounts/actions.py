@@ -101,6 +101,7 @@ def add_or_update_member(
     if created:
         if not display_name.strip():
             raise ValidationError("A new member needs a name.")
+        hooks.before_member_created(actor=actor, email=email, phone=fields.get("phone") or "")
         member = Member(email=email, display_name=display_name.strip(), **fields)
         member.set_unusable_password()
     else:

@@ -70,6 +70,22 @@ class ImportForm(forms.Form):
         label="Members CSV file", help_text="The first line names the columns; email and name are required."
     )
     invite = forms.BooleanField(required=False, label="Email an invitation to each new member")
+    basis = forms.ChoiceField(
+        label="Lawful basis for holding these people's data",
+        choices=[
+            ("contract", "Contract (they are members)"),
+            ("legitimate_interests", "Legitimate interests (e.g. supporters)"),
+            ("consent", "Consent"),
+        ],
+        initial="contract",
+        required=False,
+    )
+    source = forms.CharField(
+        label="Where the list came from",
+        max_length=300,
+        required=False,
+        help_text="e.g. 'membership database export, May 2026' (the file name if left blank)",
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

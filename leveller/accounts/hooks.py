@@ -1,4 +1,5 @@
-"""Steps other domains take when a member is created (chat joins them to the default channels).
+"""Steps other domains take when a member is created (chat joins them to the default channels), and checks
+they make before one is (privacy refuses addresses on the suppression list).
 
 Registered explicitly in each app's AppConfig.ready(); called only by accounts actions, inside their
 transaction.
@@ -11,6 +12,19 @@ from collections.abc import Callable
 MemberCreated = Callable[..., None]
 _member_created: list[MemberCreated] = []
 _bulk: dict[MemberCreated, MemberCreated] = {}
+_before_member_created: list[MemberCreated] = []
+
+
+def on_before_member_created(check: MemberCreated) -> MemberCreated:
+    """A check run before a new member row is saved; it raises ValidationError to refuse."""
+    if check not in _before_member_created:
+        _before_member_created.append(check)
+    return check
+
+
+def before_member_created(*, actor, email: str, phone: str = "") -> None:
+    for check in _before_member_created:
+        check(actor=actor, email=email, phone=phone)
 
 
 def on_member_created(step: MemberCreated, *, bulk: MemberCreated | None = None) -> MemberCreated:

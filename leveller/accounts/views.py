@@ -16,6 +16,7 @@ from leveller.accounts import actions
 from leveller.accounts.forms import EmailChangeForm, ImportForm, InviteForm, LoginForm, ProfileForm, TokenForm
 from leveller.accounts.importing import import_members
 from leveller.accounts.models import ApiToken, Member
+from leveller.core import audit
 from leveller.core.access import require_staff
 
 
@@ -58,11 +59,10 @@ def profile(request, member_id: int):
     if not request.user.is_authenticated:
         return redirect(f"/login/?next=/members/{member_id}/")
     member = get_object_or_404(Member.objects.active(), pk=member_id)
-    return render(
-        request,
-        "accounts/profile.html",
-        {"profile": member, "can_see_contact": request.user.is_staff_member or request.user.pk == member.pk},
-    )
+    can_see_contact = request.user.is_staff_member or request.user.pk == member.pk
+    if can_see_contact and request.user.pk != member.pk:
+        audit.record(actor=request.user, action="member.viewed", target=member, summary="profile with contact details")
+    return render(request, "accounts/profile.html", {"profile": member, "can_see_contact": can_see_contact})
 
 
 @login_required
@@ -176,8 +176,18 @@ def import_csv(request):
     form = ImportForm(request.POST, request.FILES)
     report = None
     if form.is_valid():
-        report = import_members(
-            actor=request.user, data=form.cleaned_data["file"].read(), invite=form.cleaned_data["invite"]
+        upload = form.cleaned_data["file"]
+        report = import_members(actor=request.user, data=upload.read(), invite=form.cleaned_data["invite"])
+        from leveller.privacy import consent
+
+        consent.record_import(
+            actor=request.user,
+            kind="accounts.members",
+            basis=form.cleaned_data["basis"] or "contract",
+            source=form.cleaned_data["source"] or f"members CSV {upload.name}",
+            wording="Consent given before import (see source)" if form.cleaned_data["basis"] == "consent" else "",
+            rows=report.imported,
+            refused_suppressed=sum(1 for _, text in report.errors if "suppression list" in text),
         )
     return render(
         request, "accounts/import_result.html", {"form": form, "report": report}, status=200 if report else 400

@@ -216,6 +216,7 @@ def _sleep_while(worker: Worker, seconds: float) -> None:
 
 
 def make_worker(*, interval: float = 0.5) -> SupervisedWorker:
+    _schedule_periodic()
     return SupervisedWorker(
         queue_names=["*"],
         interval=interval,
@@ -226,6 +227,16 @@ def make_worker(*, interval: float = 0.5) -> SupervisedWorker:
         worker_id=worker_id(),
         excluded_queue_names=[],
     )
+
+
+def _schedule_periodic() -> None:
+    """Daily tasks queue their own next run; a starting worker makes sure the first one is queued."""
+    try:
+        from leveller.privacy.tasks import schedule_daily
+
+        schedule_daily()
+    except Exception:
+        log.exception("could not queue the daily data-protection run")
 
 
 def start_in_thread() -> SupervisedWorker:

@@ -21,6 +21,8 @@ from django.utils import timezone
 from leveller.core.mail import send_templated
 from leveller.events import clock
 from leveller.events.models import EventStatus, ReminderSent, ReminderSlot, Rsvp, RsvpStatus
+from leveller.privacy import consent
+from leveller.privacy.purposes import Purpose
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,8 @@ def _send_one(rsvp: Rsvp, slot: str) -> bool:
         return False
     event = rsvp.event
     member = rsvp.member
+    if not consent.permits(Purpose.EVENT_REMINDERS, member=member):
+        return False  # withdrawn: the ReminderSent row keeps the sweep from asking again
     send_templated(
         to=member.email,
         template="events/email/reminder",

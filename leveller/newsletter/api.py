@@ -73,9 +73,15 @@ def subscribe(request, data: SubscriptionIn):
     """Double opt-in sign-up. Always the same answer, so it cannot be used to learn who is subscribed."""
     if not signup_allowed(request):
         return Status(429, {"detail": "Too many sign-ups from your network. Try again in an hour."})
-    subscriptions.request_subscription(
-        actor=None, email=data.email, name=data.name, postcode=data.postcode, source="api"
-    )
+    from leveller.privacy import rejoin
+    from leveller.privacy.suppression import Suppressed
+
+    try:
+        subscriptions.request_subscription(
+            actor=None, email=data.email, name=data.name, postcode=data.postcode, source="api"
+        )
+    except Suppressed:  # refused; the same answer, and only the address's owner can come back (privacy/rejoin.py)
+        rejoin.offer(email=data.email, name=data.name, postcode=data.postcode)
     return Status(202, ACCEPTED)
 
 

@@ -122,6 +122,9 @@ def _import_row(report: ImportReport, columns: dict[str, int], row: list[str], s
     email, name, postcode = clean_subscriber_fields(
         _cell(row, columns, "email"), _cell(row, columns, "name"), _cell(row, columns, "postcode")
     )
+    from leveller.privacy import suppression
+
+    suppression.refuse(email=email)
     consent_at = _parse_date(_cell(row, columns, "consent_at"))
     wording = _cell(row, columns, "consent_wording") or "Imported: consent given before Leveller (see source)."
     how = (_cell(row, columns, "consent_source") or source)[:40]

@@ -17,6 +17,7 @@ from leveller.core.mail import send_templated
 from leveller.newsletter import tokens
 from leveller.newsletter.access import require_editor
 from leveller.newsletter.models import Delivery, DeliveryState, Subscriber, SubscriberStatus
+from leveller.privacy import suppression
 
 SIGNUP_WORDING = (
     "Yes, email me the members' newsletter, about once a month. I can unsubscribe at any time with the link "
@@ -50,6 +51,7 @@ def request_subscription(
     """Double opt-in: record the request and email a confirmation link. Nothing else is sent until it is
     clicked. Says nothing about whether the address was already subscribed (callers answer the same)."""
     email, name, postcode = clean_subscriber_fields(email, name, postcode)
+    suppression.refuse(email=email)
     subscriber = Subscriber.objects.select_for_update().filter(email__iexact=email).first()
     now = timezone.now()
     if subscriber is not None and subscriber.status == SubscriberStatus.SUBSCRIBED:

@@ -19,6 +19,8 @@ from leveller.newsletter.api import signup_allowed
 from leveller.newsletter.forms import AnswerForm, SignupForm
 from leveller.newsletter.models import Answer, Image, Issue, Subscriber, SubscriberStatus
 from leveller.newsletter.rendering import first_image
+from leveller.privacy import rejoin
+from leveller.privacy.suppression import Suppressed
 
 
 def archive(request):
@@ -65,6 +67,11 @@ def signup(request):
         else:
             try:
                 subscriptions.request_subscription(actor=None, **form.cleaned_data, source="sign-up form")
+            except Suppressed:
+                # Refused, but saying so would reveal that the owner was erased: only they can come back,
+                # from a link sent to the address (leveller/privacy/rejoin.py).
+                rejoin.offer(**form.cleaned_data)
+                return render(request, "newsletter/signup_sent.html", {"email": form.cleaned_data["email"]})
             except ValidationError as error:
                 form.add_error(None, error)
             else:

@@ -11,6 +11,7 @@ from leveller.core import audit
 from leveller.phonebank import importing, progress
 from leveller.phonebank.access import is_organiser_of
 from leveller.phonebank.models import Campaign, Contact, DoNotCall, ImportJob, ImportStatus
+from leveller.privacy import suppression
 
 
 def _require_campaign_organiser(actor, campaign: Campaign) -> None:
@@ -20,8 +21,21 @@ def _require_campaign_organiser(actor, campaign: Campaign) -> None:
         raise PermissionDenied("Only this campaign's organisers and staff can do that.")
 
 
-def upload_contacts(*, actor, campaign: Campaign, data: bytes, filename: str = "") -> ImportJob:
-    """Load a contact list now, or queue it when it is large (the job reports progress as it goes)."""
+def upload_contacts(
+    *,
+    actor,
+    campaign: Campaign,
+    data: bytes,
+    filename: str = "",
+    basis: str = "legitimate_interests",
+    source: str = "",
+    purposes: list[str] | None = None,
+    wording: str = "",
+) -> ImportJob:
+    """Load a contact list now, or queue it when it is large (the job reports progress as it goes). The list's
+    lawful basis and source are recorded (privacy.ImportRecord); suppressed numbers are never loaded."""
+    from leveller.privacy import consent
+
     _require_campaign_organiser(actor, campaign)
     text = importing.decode(data)
     importing.rows(text)  # checks the header now, so a wrong file is refused at once
@@ -34,6 +48,16 @@ def upload_contacts(*, actor, campaign: Campaign, data: bytes, filename: str = "
             filename=filename[:200],
             total_rows=total,
             source=text if background else "",
+        )
+        consent.record_import(
+            actor=actor,
+            kind="phonebank.contacts",
+            object_id=str(campaign.pk),
+            basis=basis,
+            source=source or f"uploaded file {filename or 'contacts.csv'}",
+            purposes=purposes if purposes is not None else ["campaign_calls"],
+            wording=wording,
+            rows=total,
         )
         audit.record(
             actor=actor,
@@ -116,6 +140,7 @@ def load_batch(
         Contact.objects.filter(campaign=campaign, phone_e164__in=numbers).values_list("phone_e164", flat=True)
     )
     blocked = set(DoNotCall.objects.filter(phone_e164__in=numbers).values_list("phone_e164", flat=True))
+    blocked |= suppression.suppressed_phones(numbers)  # erased people: never loaded again
     now = timezone.now()
     new: list[importing.Parsed] = []
     for parsed in batch:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import File, Router, Schema
+from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
@@ -153,9 +153,15 @@ def update_campaign(request, campaign_id: int, payload: CampaignIn):
     response={200: dict, 202: dict, 400: Detail, 403: Detail, 404: Detail},
     summary="Upload a contact list CSV (multipart field `file`)",
 )
-def upload_contacts(request, campaign_id: int, file: File[UploadedFile]):
+def upload_contacts(
+    request, campaign_id: int, file: File[UploadedFile], basis: Form[str] = "legitimate_interests",
+    source: Form[str] = "", wording: Form[str] = "",
+):
     campaign = access.campaign_for_organiser(request.auth, campaign_id)
-    job = actions.upload_contacts(actor=request.auth, campaign=campaign, data=file.read(), filename=file.name or "")
+    job = actions.upload_contacts(
+        actor=request.auth, campaign=campaign, data=file.read(), filename=file.name or "", basis=basis,
+        source=source, wording=wording,
+    )
     if job.status == ImportStatus.DONE:
         return Status(200, job.report())
     return Status(

@@ -115,6 +115,21 @@ class UploadForm(forms.Form):
         help_text="Columns: name, phone, and optionally postcode, country, time zone; any other "
         "column becomes a custom field.",
     )
+    basis = forms.ChoiceField(
+        label="Lawful basis for holding this list",
+        choices=[("legitimate_interests", "Legitimate interests (e.g. our own members)"), ("consent", "Consent")],
+        initial="legitimate_interests",
+        required=False,
+    )
+    source = forms.CharField(
+        label="Where the list came from",
+        max_length=300,
+        required=False,
+        help_text="e.g. 'petition signers, March 2026' (the file name if left blank)",
+    )
+    wording = forms.CharField(
+        label="Consent wording they agreed to (for a list held on consent)", required=False, widget=forms.Textarea
+    )
 
 
 OUTCOME_BUTTONS = [(o.value, o.label) for o in Outcome]

@@ -216,7 +216,13 @@ def contacts(request, campaign_id: int):
         upload = form.cleaned_data["file"]
         try:
             job = actions.upload_contacts(
-                actor=request.user, campaign=campaign, data=upload.read(), filename=upload.name
+                actor=request.user,
+                campaign=campaign,
+                data=upload.read(),
+                filename=upload.name,
+                basis=form.cleaned_data["basis"] or "legitimate_interests",
+                source=form.cleaned_data["source"],
+                wording=form.cleaned_data["wording"],
             )
         except ValidationError as error:
             form.add_error("file", error)

@@ -1,0 +1,131 @@
+"""Members' data rights over the API: a copy of everything, erasure, consents."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pydantic
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from ninja import Body, Router, Schema
+from ninja.responses import Status
+
+from leveller.privacy import consent, erasure, exporting
+from leveller.privacy.models import ExportRequest
+
+router = Router()
+PREFIX = ""
+
+
+class ExportCreated(Schema):
+    id: int
+    status: str
+
+
+class ExportOut(Schema):
+    id: int
+    status: str
+    download_url: str | None
+    kinds_done: int
+    kinds_total: int
+    rows_written: int
+    expires_at: dt.datetime | None
+
+
+class ErasureIn(Schema):
+    reason: str = ""
+    delete_content: bool = False
+
+
+class ErasureOut(Schema):
+    id: int
+    status: str
+    due_at: dt.datetime
+
+
+class ConsentOut(Schema):
+    purpose: str
+    label: str
+    wording: str
+    allowed: bool
+    recorded_at: dt.datetime | None
+    method: str | None
+
+
+def _export_out(export: ExportRequest) -> dict:
+    path = exporting.download_url(export) if exporting.usable_file(export) else None
+    status = export.status if export.status != "ready" or path else "failed"
+    return {
+        "id": export.pk,
+        "status": status,
+        "download_url": settings.SITE_URL + path if path else None,
+        "kinds_done": export.kinds_done,
+        "kinds_total": export.kinds_total,
+        "rows_written": export.rows_written,
+        "expires_at": export.expires_at,
+    }
+
+
+@router.post("/me/exports", response={202: ExportCreated}, summary="Ask for a copy of everything about you")
+def create_export(request):
+    export = exporting.request_export(actor=request.auth, member=request.auth, channel="api")
+    export.refresh_from_db()
+    return Status(202, {"id": export.pk, "status": export.status})
+
+
+@router.get("/me/exports/{export_id}", response=ExportOut, summary="A copy's progress, and its download link")
+def get_export(request, export_id: int):
+    export = get_object_or_404(ExportRequest, pk=export_id, member=request.auth)
+    return _export_out(export)
+
+
+def _erasure_body(request) -> ErasureIn:
+    """The body is optional ({"reason", "delete_content"}): a bare POST is a request too."""
+    if request.content_type != "application/json" or not request.body.strip():
+        return ErasureIn()
+    try:
+        return ErasureIn.model_validate(json.loads(request.body))
+    except (ValueError, pydantic.ValidationError) as error:
+        raise DjangoValidationError(f"The body must be JSON like {{'reason': '...', 'delete_content': false}}: {error}")
+
+
+@router.post(
+    "/me/erasure",
+    response={202: ErasureOut},
+    summary="Ask for your data to be erased (optional body: reason, delete_content)",
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": ErasureIn.model_json_schema()}},
+        }
+    },
+)
+def request_erasure(request):
+    data = _erasure_body(request)
+    made = erasure.request_erasure(actor=request.auth, reason=data.reason, delete_content=data.delete_content)
+    return Status(202, {"id": made.pk, "status": made.status, "due_at": made.due_at})
+
+
+@router.get("/me/consents", response=list[ConsentOut], summary="Your consent for each purpose")
+def list_consents(request):
+    return [_consent_out(row) for row in consent.current(request.auth)]
+
+
+@router.put("/me/consents", response=list[ConsentOut], summary="Give or withdraw consent: {purpose: true|false}")
+def set_consents(request, data: Body[dict[str, bool]]):
+    consent.set_member_choices(actor=request.auth, member=request.auth, choices=data, source="api")
+    return [_consent_out(row) for row in consent.current(request.auth)]
+
+
+def _consent_out(row: dict) -> dict:
+    latest = row["latest"]
+    return {
+        "purpose": row["purpose"],
+        "label": row["label"],
+        "wording": row["wording"],
+        "allowed": row["allowed"],
+        "recorded_at": latest.recorded_at if latest else None,
+        "method": latest.method if latest else None,
+    }
