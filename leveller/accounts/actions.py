@@ -66,6 +66,18 @@ def _normalise(fields: dict, *, country: str) -> dict:
     return fields
 
 
+def require_may_grant(actor, roles) -> None:
+    """Roles are granted only by someone who holds them: admin only by admins, staff by staff or admins, and the
+    other roles (organiser, editor, member, guest) by staff. `actor=None` is the command line (the operator)."""
+    if actor is None:
+        return
+    roles = set(roles or ())
+    if Role.ADMIN in roles and not actor.is_admin:
+        raise PermissionDenied("Only admins can make admins.")
+    if roles - {Role.MEMBER, Role.GUEST} and not actor.is_staff_member:
+        raise PermissionDenied("Only staff and admins can grant roles.")
+
+
 def _set_roles(member: Member, roles: list[str]) -> None:
     roles = sorted(set(roles))
     MemberRole.objects.filter(member=member).exclude(role__in=roles).delete()
@@ -146,12 +158,20 @@ def _new_invitation(*, actor, member: Member) -> str:
 
 @transaction.atomic
 def invite_member(*, actor, email: str, display_name: str, roles: list[str] | None = None, **fields) -> Member:
-    """Create (or find) the member and email them a single-use link to set a password."""
+    """Create the member and email them a single-use link to set a password.
+
+    An invitation never changes an existing member: someone who never set a password gets a fresh link with
+    their record (roles, name, email) untouched; anyone else already has an account and is not invited again."""
     if not actor.is_staff_member:
         raise PermissionDenied("Only staff and admins can invite members.")
-    if roles and Role.ADMIN in roles and not actor.is_admin:
-        raise PermissionDenied("Only admins can make admins.")
-    member, _ = add_or_update_member(actor=actor, email=email, display_name=display_name, roles=roles, **fields)
+    require_may_grant(actor, roles)
+    existing = Member.objects.filter(email__iexact=clean_email(email)).first()
+    if existing is not None:
+        if existing.has_usable_password() or not existing.is_active:
+            raise ValidationError(f"{existing.email} already has an account; change their roles on their record.")
+        member = existing
+    else:
+        member, _ = add_or_update_member(actor=actor, email=email, display_name=display_name, roles=roles, **fields)
     _new_invitation(actor=actor, member=member)
     audit.record(actor=actor, action="member.invited", target=member, summary=member.email)
     return member

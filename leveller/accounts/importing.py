@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from leveller.accounts import actions
-from leveller.accounts.models import Member, Role
+from leveller.accounts.models import Member
 from leveller.accounts.validation import (
     clean_country,
     clean_email,
@@ -107,8 +107,6 @@ def parse_row(values: dict[str, str]) -> dict:
     return fields
 
 
-
-
 def _match(fields: dict) -> Member | None:
     number = fields.get("membership_number")
     by_number = Member.objects.filter(membership_number=number).first() if number else None
@@ -158,14 +156,20 @@ def _import_row(*, actor, fields: dict, invite: bool, report: ImportReport) -> N
         if existing is None and not name:
             raise ValidationError("Name is missing.")
         if existing is not None:
-            email_owner = existing.email
-            if email != email_owner:
-                fields_email = {"email": email}
-                Member.objects.filter(pk=existing.pk).update(**fields_email)
-            merged = sorted(set(existing.roles) | set(roles)) if roles != [Role.MEMBER] else None
-            actions.add_or_update_member(actor=actor, email=email, display_name=name, roles=merged, **fields)
+            # An import updates profile fields only: a member's email changes only when they confirm the new
+            # address, and roles only on their record, by someone who holds the role.
+            if email != existing.email:
+                raise ValidationError(
+                    "this membership number belongs to a member with another email; an import never changes a"
+                    " member's email (they change it in Settings, confirming the new address)"
+                )
+            actions.add_or_update_member(actor=actor, email=existing.email, display_name=name, **fields)
             report.updated += 1
             return
+        try:
+            actions.require_may_grant(actor, roles)
+        except PermissionDenied as denied:
+            raise ValidationError(f"{denied} (roles: {', '.join(roles)})") from None
         member, _ = actions.add_or_update_member(actor=actor, email=email, display_name=name, roles=roles, **fields)
         report.created += 1
         if invite:
