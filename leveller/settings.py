@@ -200,7 +200,10 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("LEVELLER_PROXY_COUNT", 0, minimum=0)
+LEVELLER_PROXY_COUNT = env_int("LEVELLER_PROXY_COUNT", 0, minimum=0, maximum=10)
+# Lock out per normalised email (any case) and client address, the address read as every limit reads it.
+AXES_USERNAME_CALLABLE = "leveller.accounts.login.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "leveller.core.limits.client_ip"
 
 SESSION_COOKIE_AGE = env_int("LEVELLER_SESSION_DAYS", 14, minimum=1) * 24 * 3600
 SESSION_COOKIE_HTTPONLY = True
@@ -264,6 +267,12 @@ NEWSLETTER_SIGNUPS_PER_HOUR = env_int("LEVELLER_NEWSLETTER_SIGNUPS_PER_HOUR", 10
 PHONEBANK_LEASE_MINUTES = env_int("LEVELLER_PHONEBANK_LEASE_MINUTES", 10, minimum=1, maximum=240)
 PHONEBANK_SYNC_IMPORT_ROWS = env_int("LEVELLER_PHONEBANK_SYNC_IMPORT_ROWS", 2000, minimum=0)
 PHONEBANK_PROGRESS_SECONDS = env_float("LEVELLER_PHONEBANK_PROGRESS_SECONDS", 1.0, minimum=0)
+# Abuse limits per caller (phonebank/limits.py; 0 switches one off): `next` calls a minute, releases an hour,
+# different contacts handed out an hour, and how long a released contact is kept for the caller who released it.
+PHONEBANK_NEXT_PER_MINUTE = env_int("LEVELLER_PHONEBANK_NEXT_PER_MINUTE", 30, minimum=0)
+PHONEBANK_RELEASES_PER_HOUR = env_int("LEVELLER_PHONEBANK_RELEASES_PER_HOUR", 20, minimum=0)
+PHONEBANK_CONTACTS_PER_HOUR = env_int("LEVELLER_PHONEBANK_CONTACTS_PER_HOUR", 60, minimum=0)
+PHONEBANK_RELEASE_COOLDOWN_MINUTES = env_int("LEVELLER_PHONEBANK_RELEASE_COOLDOWN_MINUTES", 10, minimum=0)
 PHONEBANK_PRESENCE_MINUTES = 5  # a caller seen this recently counts as online (call-backs wait for them)
 PHONEBANK_CALLBACK_GRACE_MINUTES = 15  # then a call-back promised to an online caller goes to anyone
 
