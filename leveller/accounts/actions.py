@@ -32,6 +32,7 @@ from leveller.accounts.validation import (
 )
 from leveller.core import audit
 from leveller.core.mail import send_templated
+from leveller.core.text import single_line, storable
 from leveller.realtime.publish import control, publish
 
 PROFILE_FIELDS = {
@@ -60,9 +61,14 @@ def _normalise(fields: dict, *, country: str) -> dict:
     if "time_zone" in fields:
         fields["time_zone"] = clean_time_zone(fields["time_zone"])
     if "display_name" in fields:
-        fields["display_name"] = (fields["display_name"] or "").strip()
+        fields["display_name"] = single_line(fields["display_name"], "A name")
         if not fields["display_name"]:
             raise ValidationError("Your name cannot be empty.")
+    for key in ("pronouns", "membership_number"):
+        if isinstance(fields.get(key), str):
+            fields[key] = single_line(fields[key], key.replace("_", " ").capitalize())
+    if isinstance(fields.get("bio"), str):
+        fields["bio"] = storable(fields["bio"], "The bio")
     return fields
 
 
@@ -111,13 +117,14 @@ def add_or_update_member(
     created = member is None
     fields = _normalise(fields, country=fields.get("country") or (member.country if member else "GB"))
     if created:
-        if not display_name.strip():
+        display_name = single_line(display_name, "A name")
+        if not display_name:
             raise ValidationError("A new member needs a name.")
-        member = Member(email=email, display_name=display_name.strip(), **fields)
+        member = Member(email=email, display_name=display_name, **fields)
         member.set_unusable_password()
     else:
         if display_name.strip():
-            member.display_name = display_name.strip()
+            member.display_name = single_line(display_name, "A name")
         for key, value in fields.items():
             setattr(member, key, value)
     if password is not None:

@@ -1,0 +1,42 @@
+"""Checks for text that came from outside: one-line labels, and strings the database cannot store."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.core.exceptions import ValidationError
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def has_control_characters(text: str) -> bool:
+    """Line breaks, tabs, other C0/C1 controls, or lone surrogates (which no database encoding can store)."""
+    return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text)
+
+
+def has_surrogates(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def single_line(value, what: str, *, no_quotes: bool = False) -> str:
+    """A trimmed one-line label (a name, a title), or ValidationError naming `what`."""
+    text = "" if value is None else str(value).strip()
+    if has_control_characters(text):
+        raise ValidationError(f"{what} must be one line, without control characters.")
+    if no_quotes and '"' in text:
+        raise ValidationError(f'{what} cannot contain a double quote (").')
+    return text
+
+
+def storable(value, what: str) -> str:
+    """Free text (a message, a bio): anything except lone surrogates, which cannot be stored or sent."""
+    text = "" if value is None else str(value)
+    if has_surrogates(text):
+        raise ValidationError(f"{what} contains characters that are not valid Unicode.")
+    return text
+
+
+def spreadsheet_safe(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (OWASP's advice: prefix a quote)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
