@@ -30,14 +30,13 @@ class BearerToken(HttpBearer):
 
 
 class ActiveSession(SessionAuth):
-    def _get_key(self, request):
-        # A request with a Bearer token is judged by that token alone, and one without a session cookie has no
-        # session to protect: either way a failure is 401, not the CSRF check's 403 that would otherwise answer.
-        if request.headers.get("Authorization", "").lower().startswith("bearer "):
+    def __call__(self, request):
+        # A request that sends an Authorization header is judged by that header alone (a bad token is 401; the
+        # session cookie beside it is never used, so it cannot skip the CSRF check). One without a session
+        # cookie has no session to protect: 401, not the CSRF check's 403. Otherwise: CSRF, then the session.
+        if "authorization" in request.headers or self.param_name not in request.COOKIES:
             return None
-        if self.param_name not in request.COOKIES:
-            return None
-        return super()._get_key(request)
+        return super().__call__(request)
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
