@@ -308,6 +308,18 @@ def revoke_api_token(*, actor, token: ApiToken) -> ApiToken:
 
 
 @transaction.atomic
+def password_changed(*, actor, member: Member, how: str) -> int:
+    """After a password reset or change: every API token stops working (whoever knew the old password may have
+    made one), token-authenticated sockets close, and other sessions end (Django's session hash already sees to
+    that). Returns how many tokens were revoked."""
+    revoked = ApiToken.objects.filter(member=member, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if revoked:
+        control(member.pk, "leveller.close")
+    audit.record(actor=actor, action=f"member.password_{how}", target=member, data={"tokens_revoked": revoked})
+    return revoked
+
+
+@transaction.atomic
 def deactivate_member(*, actor, member: Member, reason: str = "") -> Member:
     if not actor.is_staff_member:
         raise PermissionDenied("Only staff can deactivate members.")
