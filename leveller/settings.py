@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "ninja",  # serves /api/docs' swagger-ui from its own static files, not a CDN
     "leveller.core",
     "leveller.realtime",
     "leveller.accounts",
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "leveller.core.static.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -215,6 +217,39 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if SECURE_COOKIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# With an https site URL: plain-http requests are redirected (except the probes load balancers send) and
+# browsers are told to use https only (HSTS), for a year by default.
+_HTTPS = SITE_URL.startswith("https://")
+SECURE_SSL_REDIRECT = env_bool("LEVELLER_SSL_REDIRECT", _HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^ping$"]
+SECURE_HSTS_SECONDS = env_int("LEVELLER_HSTS_SECONDS", 365 * 24 * 3600 if _HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LEVELLER_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("LEVELLER_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading is a promise made to browser vendors (hstspreload.org), for the operator to opt into.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# Content-Security-Policy (django-csp): scripts only from this site (inline ones carry the request's nonce),
+# no plugins, no framing, forms post only here, images only from here (no tracking pixels in pages).
+# Styles allow inline attributes (progress bars set --pct); nothing else inline runs.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+_WS_ORIGIN = SITE_URL.replace("https://", "wss://").replace("http://", "ws://")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF, _WS_ORIGIN],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Email ------------------------------------------------------------------------------------------
 globals().update(env_email("EMAIL_URL"))

@@ -30,3 +30,13 @@ def test_an_organiser_editing_an_event_keeps_it_published(make_event, group, mem
     actions.approve_event(actor=organiser, event=event)
     actions.update_event(actor=organiser, event=Event.objects.get(pk=event.pk), title="Better title")
     assert Event.objects.get(pk=event.pk).status == EventStatus.PUBLISHED
+
+
+def test_the_event_pages_inline_script_carries_the_content_security_policys_nonce(client, make_event, group, member):
+    import re
+
+    event = make_event(actor=member, group=group)
+    client.force_login(member)
+    response = client.get(event.get_absolute_url())
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    assert f'<script nonce="{nonce}">' in response.content.decode()
