@@ -11,9 +11,11 @@ import importlib
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from leveller.accounts.tokens import member_for_token
@@ -27,6 +29,15 @@ class BearerToken(HttpBearer):
         if member is not None:
             request.user = member
         return member
+
+
+class StrictJsonParser(Parser):
+    """Bodies too deep to parse or with lone surrogates are 400s, like any other body that is not JSON."""
+
+    def parse_body(self, request):
+        from leveller.core.text import parse_json
+
+        return parse_json(request.body)
 
 
 class ActiveSession(SessionAuth):
@@ -50,6 +61,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
     auth=[BearerToken(), ActiveSession()],
+    parser=StrictJsonParser(),
 )
 
 
@@ -75,6 +87,17 @@ def permission_denied(request, exc):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(OverflowError)
+def number_too_large(request, exc):
+    # An id or number beyond what the database stores (SQLite raises this before the query runs).
+    return api.create_response(request, {"detail": "A number in the request is too large."}, status=400)
+
+
+@api.exception_handler(DataError)
+def data_error(request, exc):
+    return api.create_response(request, {"detail": "A value in the request is too large or not valid."}, status=400)
 
 
 @api.exception_handler(AuthenticationError)

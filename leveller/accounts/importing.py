@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +25,7 @@ from leveller.accounts.validation import (
     clean_time_zone,
     default_zone_for_country,
 )
+from leveller.core import csvfile
 
 ALIASES = {
     "email": {"email", "email address", "e-mail"},
@@ -121,7 +121,7 @@ def import_members(*, actor, data: bytes | str, invite: bool = False) -> ImportR
     if not actor.is_staff_member:
         raise PermissionDenied("Only staff and admins can import members.")
     text = data.decode("utf-8-sig", errors="replace") if isinstance(data, bytes) else data.lstrip("\ufeff")
-    reader = csv.reader(io.StringIO(text))
+    reader = csvfile.reader(text)
     report = ImportReport()
     try:
         header = next(reader)
@@ -132,7 +132,15 @@ def import_members(*, actor, data: bytes | str, invite: bool = False) -> ImportR
     if "email" not in columns:
         report.errors.append((1, "No email column: the first line must name the columns, including 'email'."))
         return report
-    for count, row in enumerate(reader, start=1):
+    rows = enumerate(reader, start=1)
+    while True:
+        try:
+            count, row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            report.errors.append((reader.line_num, csvfile.stopped(reader.line_num, error)))
+            break
         line = reader.line_num
         if count > MAX_ROWS:
             report.errors.append((line, f"Stopped: a file may have at most {MAX_ROWS} rows."))

@@ -89,6 +89,7 @@ def _detail(error: ValidationError) -> str:
 def _run(route: Route, secret: str, raw_body: bytes, kwargs: dict) -> tuple[int, dict | None] | None:
     """In a request thread: authenticate, parse, call the handler. None means "let Django answer this"."""
     from leveller.accounts.tokens import member_for_token
+    from leveller.core.text import parse_json
 
     close_old_connections()
     try:
@@ -96,8 +97,8 @@ def _run(route: Route, secret: str, raw_body: bytes, kwargs: dict) -> tuple[int,
         if member is None:
             return None
         try:
-            body = json.loads(raw_body) if raw_body.strip() else {}
-        except (ValueError, UnicodeDecodeError):
+            body = parse_json(raw_body) if raw_body.strip() else {}
+        except ValueError:  # not JSON, nested too deeply, or a lone surrogate (core/text.py)
             return 400, {"detail": "The request body is not valid JSON."}
         if not isinstance(body, dict):
             return 400, {"detail": "Send a JSON object."}

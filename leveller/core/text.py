@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -40,3 +42,32 @@ def spreadsheet_safe(value) -> str:
     """A CSV cell that a spreadsheet will not run as a formula (OWASP's advice: prefix a quote)."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _without_surrogates(value) -> bool:
+    if isinstance(value, str):
+        return not has_surrogates(value)
+    if isinstance(value, dict):
+        return all(_without_surrogates(k) and _without_surrogates(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_without_surrogates(v) for v in value)
+    return True
+
+
+def parse_json(raw: bytes | str):
+    """json.loads for bodies and frames from outside, with a ValueError (never a server error) for text that is
+    not JSON, JSON nested too deeply to parse, and lone surrogates (a `\\ud800` escape with no pair), which no
+    database can store. Valid surrogate pairs are one character after parsing and pass."""
+    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    try:
+        parsed = json.loads(data)
+    except RecursionError:
+        raise ValueError("The JSON is nested too deeply.") from None
+    except UnicodeDecodeError:
+        raise ValueError("The body is not UTF-8 text.") from None
+    if _SURROGATE_ESCAPE.search(data) and not _without_surrogates(parsed):
+        raise ValueError("The JSON contains a lone surrogate escape (such as \\ud800), which is not valid text.")
+    return parsed

@@ -290,9 +290,12 @@ def _clean_callback(campaign: Campaign, contact: Contact, value, now: dt.datetim
             raise ValidationError(f"{value!r} is not a date and time such as 2025-06-01T18:30.") from None
     if not isinstance(value, dt.datetime):
         raise ValidationError("The call-back time must be a date and time.")
-    if timezone.is_naive(value):
-        value = value.replace(tzinfo=hours.zone(contact.time_zone))
-    value = value.astimezone(dt.UTC)
+    try:
+        if timezone.is_naive(value):
+            value = value.replace(tzinfo=hours.zone(contact.time_zone))
+        value = value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):  # year 1 or 9999 shifted out of range by the zone
+        raise ValidationError("The call-back time is out of range.") from None
     if value <= now:
         raise ValidationError("The call-back time is in the past.")
     if value > now + dt.timedelta(days=MAX_CALLBACK_DAYS):
