@@ -11,10 +11,11 @@ import importlib
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from leveller.accounts.tokens import member_for_token
@@ -30,15 +31,23 @@ class BearerToken(HttpBearer):
         return member
 
 
+class StrictJsonParser(Parser):
+    """Bodies too deep to parse or with lone surrogates are 400s, like any other body that is not JSON."""
+
+    def parse_body(self, request):
+        from leveller.core.text import parse_json
+
+        return parse_json(request.body)
+
+
 class ActiveSession(SessionAuth):
-    def _get_key(self, request):
-        # A request with a Bearer token is judged by that token alone, and one without a session cookie has no
-        # session to protect: either way a failure is 401, not the CSRF check's 403 that would otherwise answer.
-        if request.headers.get("Authorization", "").lower().startswith("bearer "):
+    def __call__(self, request):
+        # A request that sends an Authorization header is judged by that header alone (a bad token is 401; the
+        # session cookie beside it is never used, so it cannot skip the CSRF check). One without a session
+        # cookie has no session to protect: 401, not the CSRF check's 403. Otherwise: CSRF, then the session.
+        if "authorization" in request.headers or self.param_name not in request.COOKIES:
             return None
-        if self.param_name not in request.COOKIES:
-            return None
-        return super()._get_key(request)
+        return super().__call__(request)
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
@@ -52,6 +61,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
     auth=[BearerToken(), ActiveSession()],
+    parser=StrictJsonParser(),
 )
 
 
@@ -77,6 +87,17 @@ def permission_denied(request, exc):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(OverflowError)
+def number_too_large(request, exc):
+    # An id or number beyond what the database stores (SQLite raises this before the query runs).
+    return api.create_response(request, {"detail": "A number in the request is too large."}, status=400)
+
+
+@api.exception_handler(DataError)
+def data_error(request, exc):
+    return api.create_response(request, {"detail": "A value in the request is too large or not valid."}, status=400)
 
 
 @api.exception_handler(AuthenticationError)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "ninja",  # serves /api/docs' swagger-ui from its own static files, not a CDN
     "leveller.core",
     "leveller.realtime",
     "leveller.accounts",
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "leveller.core.static.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -226,7 +228,10 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("LEVELLER_PROXY_COUNT", 0, minimum=0)
+LEVELLER_PROXY_COUNT = env_int("LEVELLER_PROXY_COUNT", 0, minimum=0, maximum=10)
+# Lock out per normalised email (any case) and client address, the address read as every limit reads it.
+AXES_USERNAME_CALLABLE = "leveller.accounts.login.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "leveller.core.limits.client_ip"
 
 SESSION_COOKIE_AGE = env_int("LEVELLER_SESSION_DAYS", 14, minimum=1) * 24 * 3600
 SESSION_COOKIE_HTTPONLY = True
@@ -238,6 +243,39 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if SECURE_COOKIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# With an https site URL: plain-http requests are redirected (except the probes load balancers send) and
+# browsers are told to use https only (HSTS), for a year by default.
+_HTTPS = SITE_URL.startswith("https://")
+SECURE_SSL_REDIRECT = env_bool("LEVELLER_SSL_REDIRECT", _HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^ping$"]
+SECURE_HSTS_SECONDS = env_int("LEVELLER_HSTS_SECONDS", 365 * 24 * 3600 if _HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LEVELLER_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("LEVELLER_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading is a promise made to browser vendors (hstspreload.org), for the operator to opt into.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# Content-Security-Policy (django-csp): scripts only from this site (inline ones carry the request's nonce),
+# no plugins, no framing, forms post only here, images only from here (no tracking pixels in pages).
+# Styles allow inline attributes (progress bars set --pct); nothing else inline runs.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+_WS_ORIGIN = SITE_URL.replace("https://", "wss://").replace("http://", "ws://")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF, _WS_ORIGIN],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Email ------------------------------------------------------------------------------------------
 globals().update(env_email("EMAIL_URL"))
@@ -297,6 +335,12 @@ LOBBYING_DATA_DIR = env_path("LEVELLER_LOBBYING_DATA_DIR", str(DATA_DIR / "lobby
 PHONEBANK_LEASE_MINUTES = env_int("LEVELLER_PHONEBANK_LEASE_MINUTES", 10, minimum=1, maximum=240)
 PHONEBANK_SYNC_IMPORT_ROWS = env_int("LEVELLER_PHONEBANK_SYNC_IMPORT_ROWS", 2000, minimum=0)
 PHONEBANK_PROGRESS_SECONDS = env_float("LEVELLER_PHONEBANK_PROGRESS_SECONDS", 1.0, minimum=0)
+# Abuse limits per caller (phonebank/limits.py; 0 switches one off): `next` calls a minute, releases an hour,
+# different contacts handed out an hour, and how long a released contact is kept for the caller who released it.
+PHONEBANK_NEXT_PER_MINUTE = env_int("LEVELLER_PHONEBANK_NEXT_PER_MINUTE", 30, minimum=0)
+PHONEBANK_RELEASES_PER_HOUR = env_int("LEVELLER_PHONEBANK_RELEASES_PER_HOUR", 20, minimum=0)
+PHONEBANK_CONTACTS_PER_HOUR = env_int("LEVELLER_PHONEBANK_CONTACTS_PER_HOUR", 60, minimum=0)
+PHONEBANK_RELEASE_COOLDOWN_MINUTES = env_int("LEVELLER_PHONEBANK_RELEASE_COOLDOWN_MINUTES", 10, minimum=0)
 PHONEBANK_PRESENCE_MINUTES = 5  # a caller seen this recently counts as online (call-backs wait for them)
 PHONEBANK_CALLBACK_GRACE_MINUTES = 15  # then a call-back promised to an online caller goes to anyone
 

@@ -27,6 +27,16 @@ def _fast_password_hashing(request):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(request):
+    """Rate-limit counters live in the cache, which outlives a test: each test starts with none."""
+    if request.config.pluginmanager.hasplugin("django"):
+        request.getfixturevalue("settings")
+        from django.core.cache import cache
+
+        cache.clear()
+
+
 @pytest.fixture
 def run_on_commit(django_capture_on_commit_callbacks):
     """Run on_commit callbacks (broadcasts, emails) at the end of the block, as a real commit would."""

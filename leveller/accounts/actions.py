@@ -32,6 +32,7 @@ from leveller.accounts.validation import (
 )
 from leveller.core import audit
 from leveller.core.mail import send_templated
+from leveller.core.text import single_line, storable
 from leveller.realtime.publish import control, publish
 
 PROFILE_FIELDS = {
@@ -60,10 +61,27 @@ def _normalise(fields: dict, *, country: str) -> dict:
     if "time_zone" in fields:
         fields["time_zone"] = clean_time_zone(fields["time_zone"])
     if "display_name" in fields:
-        fields["display_name"] = (fields["display_name"] or "").strip()
+        fields["display_name"] = single_line(fields["display_name"], "A name")
         if not fields["display_name"]:
             raise ValidationError("Your name cannot be empty.")
+    for key in ("pronouns", "membership_number"):
+        if isinstance(fields.get(key), str):
+            fields[key] = single_line(fields[key], key.replace("_", " ").capitalize())
+    if isinstance(fields.get("bio"), str):
+        fields["bio"] = storable(fields["bio"], "The bio")
     return fields
+
+
+def require_may_grant(actor, roles) -> None:
+    """Roles are granted only by someone who holds them: admin only by admins, staff by staff or admins, and the
+    other roles (organiser, editor, member, guest) by staff. `actor=None` is the command line (the operator)."""
+    if actor is None:
+        return
+    roles = set(roles or ())
+    if Role.ADMIN in roles and not actor.is_admin:
+        raise PermissionDenied("Only admins can make admins.")
+    if roles - {Role.MEMBER, Role.GUEST} and not actor.is_staff_member:
+        raise PermissionDenied("Only staff and admins can grant roles.")
 
 
 def _set_roles(member: Member, roles: list[str]) -> None:
@@ -99,14 +117,15 @@ def add_or_update_member(
     created = member is None
     fields = _normalise(fields, country=fields.get("country") or (member.country if member else "GB"))
     if created:
-        if not display_name.strip():
+        display_name = single_line(display_name, "A name")
+        if not display_name:
             raise ValidationError("A new member needs a name.")
         hooks.before_member_created(actor=actor, email=email, phone=fields.get("phone") or "")
-        member = Member(email=email, display_name=display_name.strip(), **fields)
+        member = Member(email=email, display_name=display_name, **fields)
         member.set_unusable_password()
     else:
         if display_name.strip():
-            member.display_name = display_name.strip()
+            member.display_name = single_line(display_name, "A name")
         for key, value in fields.items():
             setattr(member, key, value)
     if password is not None:
@@ -178,12 +197,20 @@ def _new_invitation(*, actor, member: Member) -> str:
 
 @transaction.atomic
 def invite_member(*, actor, email: str, display_name: str, roles: list[str] | None = None, **fields) -> Member:
-    """Create (or find) the member and email them a single-use link to set a password."""
+    """Create the member and email them a single-use link to set a password.
+
+    An invitation never changes an existing member: someone who never set a password gets a fresh link with
+    their record (roles, name, email) untouched; anyone else already has an account and is not invited again."""
     if not actor.is_staff_member:
         raise PermissionDenied("Only staff and admins can invite members.")
-    if roles and Role.ADMIN in roles and not actor.is_admin:
-        raise PermissionDenied("Only admins can make admins.")
-    member, _ = add_or_update_member(actor=actor, email=email, display_name=display_name, roles=roles, **fields)
+    require_may_grant(actor, roles)
+    existing = Member.objects.filter(email__iexact=clean_email(email)).first()
+    if existing is not None:
+        if existing.has_usable_password() or not existing.is_active:
+            raise ValidationError(f"{existing.email} already has an account; change their roles on their record.")
+        member = existing
+    else:
+        member, _ = add_or_update_member(actor=actor, email=email, display_name=display_name, roles=roles, **fields)
     _new_invitation(actor=actor, member=member)
     audit.record(actor=actor, action="member.invited", target=member, summary=member.email)
     return member
@@ -335,6 +362,18 @@ def revoke_api_token(*, actor, token: ApiToken) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         audit.record(actor=actor, action="token.revoked", target=token.member, summary=token.name)
     return token
+
+
+@transaction.atomic
+def password_changed(*, actor, member: Member, how: str) -> int:
+    """After a password reset or change: every API token stops working (whoever knew the old password may have
+    made one), token-authenticated sockets close, and other sessions end (Django's session hash already sees to
+    that). Returns how many tokens were revoked."""
+    revoked = ApiToken.objects.filter(member=member, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if revoked:
+        control(member.pk, "leveller.close")
+    audit.record(actor=actor, action=f"member.password_{how}", target=member, data={"tokens_revoked": revoked})
+    return revoked
 
 
 @transaction.atomic

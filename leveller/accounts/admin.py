@@ -5,8 +5,19 @@ from leveller.accounts.models import ApiToken, Invitation, Member, MemberRole
 
 
 class RoleInline(admin.TabularInline):
+    """Roles are granted by admins only (accounts.actions.require_may_grant): staff see them, read-only."""
+
     model = MemberRole
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 @admin.register(Member)
@@ -22,6 +33,13 @@ class MemberAdmin(UserAdmin):
         ("Membership", {"fields": ["membership_number", "status", "joined_on"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An email changes only when its owner confirms the new address (accounts.actions.request_email_change);
+        # who is staff or superuser follows from roles, which only admins grant.
+        readonly = ["is_staff", "is_superuser"] if not request.user.is_superuser else []
+        return [*readonly, "email"] if obj is not None else readonly
+
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]})]
 
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from leveller.accounts import actions
-from leveller.accounts.models import Member, Role
+from leveller.accounts.models import Member
 from leveller.accounts.validation import (
     clean_country,
     clean_email,
@@ -26,6 +25,7 @@ from leveller.accounts.validation import (
     clean_time_zone,
     default_zone_for_country,
 )
+from leveller.core import csvfile
 
 ALIASES = {
     "email": {"email", "email address", "e-mail"},
@@ -121,7 +121,7 @@ def import_members(*, actor, data: bytes | str, invite: bool = False) -> ImportR
     if not actor.is_staff_member:
         raise PermissionDenied("Only staff and admins can import members.")
     text = data.decode("utf-8-sig", errors="replace") if isinstance(data, bytes) else data.lstrip("\ufeff")
-    reader = csv.reader(io.StringIO(text))
+    reader = csvfile.reader(text)
     report = ImportReport()
     try:
         header = next(reader)
@@ -132,7 +132,15 @@ def import_members(*, actor, data: bytes | str, invite: bool = False) -> ImportR
     if "email" not in columns:
         report.errors.append((1, "No email column: the first line must name the columns, including 'email'."))
         return report
-    for count, row in enumerate(reader, start=1):
+    rows = enumerate(reader, start=1)
+    while True:
+        try:
+            count, row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            report.errors.append((reader.line_num, csvfile.stopped(reader.line_num, error)))
+            break
         line = reader.line_num
         if count > MAX_ROWS:
             report.errors.append((line, f"Stopped: a file may have at most {MAX_ROWS} rows."))
@@ -156,14 +164,20 @@ def _import_row(*, actor, fields: dict, invite: bool, report: ImportReport) -> N
         if existing is None and not name:
             raise ValidationError("Name is missing.")
         if existing is not None:
-            email_owner = existing.email
-            if email != email_owner:
-                fields_email = {"email": email}
-                Member.objects.filter(pk=existing.pk).update(**fields_email)
-            merged = sorted(set(existing.roles) | set(roles)) if roles != [Role.MEMBER] else None
-            actions.add_or_update_member(actor=actor, email=email, display_name=name, roles=merged, **fields)
+            # An import updates profile fields only: a member's email changes only when they confirm the new
+            # address, and roles only on their record, by someone who holds the role.
+            if email != existing.email:
+                raise ValidationError(
+                    "this membership number belongs to a member with another email; an import never changes a"
+                    " member's email (they change it in Settings, confirming the new address)"
+                )
+            actions.add_or_update_member(actor=actor, email=existing.email, display_name=name, **fields)
             report.updated += 1
             return
+        try:
+            actions.require_may_grant(actor, roles)
+        except PermissionDenied as denied:
+            raise ValidationError(f"{denied} (roles: {', '.join(roles)})") from None
         member, _ = actions.add_or_update_member(actor=actor, email=email, display_name=name, roles=roles, **fields)
         report.created += 1
         if invite:

@@ -38,7 +38,13 @@ class MemberQuerySet(models.QuerySet):
     def with_role(self, *roles: str):
         return self.filter(role_rows__role__in=roles).distinct()
 
+    def search_names(self, text: str):
+        """By name only: for pickers every member uses, which must not reveal emails or membership numbers."""
+        text = text.strip()
+        return self.filter(display_name__icontains=text) if text else self
+
     def search(self, text: str):
+        """By name, email or membership number: for staff, who may see them."""
         text = text.strip()
         if not text:
             return self

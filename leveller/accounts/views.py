@@ -26,6 +26,22 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        actions.password_changed(actor=form.user, member=form.user, how="reset")
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        revoked = actions.password_changed(actor=self.request.user, member=self.request.user, how="changed")
+        if revoked:
+            messages.info(self.request, f"Your password is changed; your {revoked} API token(s) stopped working.")
+        return response
+
+
 @require_http_methods(["GET", "POST"])
 def accept_invitation(request, secret: str):
     invitation = actions.invitation_for(secret)

@@ -187,7 +187,7 @@ def new_dm(request):
             return redirect("chat:channel", channel.pk)
         except ValidationError as e:
             error = _errors(e)
-    shown = members.search(query)[:50] if query else members[:50]
+    shown = members.search_names(query)[:50] if query else members[:50]
     return render(
         request, "chat/new_dm.html", {**layout_context(request), "people": shown, "error": error, "query": query}
     )

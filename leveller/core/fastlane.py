@@ -116,9 +116,11 @@ def _once(member, key: str, route: Route, path: str, raw_body: bytes, kwargs: di
 
 
 def _call(member, route: Route, raw_body: bytes, kwargs: dict) -> tuple[int, dict | None]:
+    from leveller.core.text import parse_json
+
     try:
-        body = json.loads(raw_body) if raw_body.strip() else {}
-    except (ValueError, UnicodeDecodeError):
+        body = parse_json(raw_body) if raw_body.strip() else {}
+    except ValueError:  # not JSON, nested too deeply, or a lone surrogate (core/text.py)
         return 400, {"detail": "The request body is not valid JSON."}
     if not isinstance(body, dict):
         return 400, {"detail": "Send a JSON object."}

@@ -200,17 +200,21 @@ def _after_create(*, actor, events: list[Event]) -> None:
         data={"occurrences": len(events), "series": first.series_id},
     )
     if first.status == EventStatus.PENDING:
-        for organiser in _organisers(first.group_id):
-            send_templated(
-                to=organiser.email,
-                template="events/email/awaiting_approval",
-                context={"organiser": organiser, "event": first, "submitter": actor, "count": len(events)},
-            )
-        publish(
-            streams=[f"user-{o.pk}" for o in _organisers(first.group_id)],
-            type="event.submitted",
-            payload={"event": first.pk, "title": first.title},
+        _ask_organisers(first, submitter=actor, count=len(events))
+
+
+def _ask_organisers(event: Event, *, submitter, count: int) -> None:
+    for organiser in _organisers(event.group_id):
+        send_templated(
+            to=organiser.email,
+            template="events/email/awaiting_approval",
+            context={"organiser": organiser, "event": event, "submitter": submitter, "count": count},
         )
+    publish(
+        streams=[f"user-{o.pk}" for o in _organisers(event.group_id)],
+        type="event.submitted",
+        payload={"event": event.pk, "title": event.title},
+    )
 
 
 @transaction.atomic
@@ -232,7 +236,14 @@ def update_event(*, actor, event: Event, **fields) -> Event:
         raise ValidationError({"starts_at": "The new start time is in the past."})
     event.sequence += 1
     event.updated_at = timezone.now()
+    # Approval is of what was approved: a host who may not approve (the member who submitted it) sends an
+    # edited event back to the group's organisers, unpublished until one approves it again.
+    resubmitted = event.status == EventStatus.PUBLISHED and not access.can_approve(actor, event)
+    if resubmitted:
+        event.status, event.decided_by, event.decided_at = EventStatus.PENDING, None, None
     event.save()
+    if resubmitted:
+        _ask_organisers(event, submitter=actor, count=1)
     promoted = promote(event)
     audit.record(actor=actor, action="event.updated", target=event, data={"fields": sorted(fields)})
     broadcast(event, promoted)

@@ -5,15 +5,13 @@ Views, the API, demo data and commands call these; nothing else writes group row
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from leveller.core import audit
+from leveller.core import audit, limits
 from leveller.core.access import require_member, require_staff
 from leveller.groups import chatlink, countries, finder
 from leveller.groups.models import Group, GroupDistrict, GroupMembership, GroupMessage, GroupStatus, Kind, Role
@@ -373,20 +371,17 @@ def set_group_role(*, actor, group: Group, member, role: str) -> GroupMembership
 
 
 def _check_rate(group: Group, *, by_email: bool, to_channel: bool) -> None:
-    now = timezone.now()
+    """Per group, through the shared limiter (core/limits.py): emails a day, channel posts an hour."""
     if by_email:
-        sent = GroupMessage.objects.filter(group=group, by_email=True, sent_at__gte=now - dt.timedelta(days=1)).count()
-        if sent >= emails_per_day():
+        rate = limits.Rate("group-email", emails_per_day(), 24 * 3600)
+        verdict = limits.hit(rate, group.pk)
+        if not verdict.allowed:
             raise ValidationError(
-                f"This group has already been emailed {sent} times in the last 24 hours, the most allowed. "
+                f"This group has already been emailed {rate.count} times today, the most allowed. "
                 "Post in the group's channel instead, or try again tomorrow."
             )
-    if to_channel:
-        posted = GroupMessage.objects.filter(
-            group=group, to_channel=True, sent_at__gte=now - dt.timedelta(hours=1)
-        ).count()
-        if posted >= posts_per_hour():
-            raise ValidationError("Too many group messages in the last hour. Wait a little and try again.")
+    if to_channel and not limits.hit(limits.Rate("group-post", posts_per_hour(), 3600), group.pk).allowed:
+        raise ValidationError("Too many group messages in the last hour. Wait a little and try again.")
 
 
 @transaction.atomic

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
@@ -15,6 +14,7 @@ except ImportError:  # django-ninja < 1.6 returns (status, body) tuples
         return code, body
 
 
+from leveller.core import limits
 from leveller.newsletter import actions, sending, subscriptions
 from leveller.newsletter.access import issue_for_editor, require_editor
 from leveller.newsletter.models import Issue, SectionKind, Subscriber
@@ -47,25 +47,10 @@ class Detail(Schema):
     detail: str
 
 
-def client_ip(request) -> str:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-    proxies = settings.AXES_IPWARE_PROXY_COUNT
-    if proxies and len(hops) >= proxies:
-        return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def signup_allowed(request) -> bool:
     """At most NEWSLETTER_SIGNUPS_PER_HOUR sign-ups an hour from one address (shared with the web form)."""
-    key = f"newsletter:signup:{client_ip(request)}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count <= settings.NEWSLETTER_SIGNUPS_PER_HOUR
+    rate = limits.Rate("newsletter-signup", settings.NEWSLETTER_SIGNUPS_PER_HOUR, 3600)
+    return limits.hit(rate, limits.client_ip(request)).allowed
 
 
 @router.post("/subscriptions", auth=None, response={202: Detail, 400: Detail, 429: Detail})

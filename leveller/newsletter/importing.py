@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from leveller.core import audit
+from leveller.core import audit, csvfile
 from leveller.newsletter.access import require_editor
 from leveller.newsletter.models import Subscriber, SubscriberStatus
 from leveller.newsletter.subscriptions import clean_subscriber_fields, start_subscription
@@ -81,9 +80,12 @@ def _header_map(header: list[str]) -> dict[str, int]:
 def import_subscribers(*, actor, data: bytes | str, source: str = "import") -> ImportReport:
     require_editor(actor)
     text = data.decode("utf-8-sig", errors="replace") if isinstance(data, bytes) else data
-    reader = csv.reader(io.StringIO(text))
+    reader = csvfile.reader(text)
     report = ImportReport()
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise ValidationError(f"The first line is not valid CSV: {error}.") from None
     if not header:
         raise ValidationError("The file is empty.")
     columns = _header_map(header)
@@ -93,7 +95,15 @@ def import_subscribers(*, actor, data: bytes | str, source: str = "import") -> I
             "The first line must name the columns; missing: " + ", ".join(missing) + ". Expected at least "
             "'email' and 'consent_date' (optional: name, postcode, source, wording)."
         )
-    for line, row in enumerate(reader, start=2):
+    numbered = enumerate(reader, start=2)
+    while True:
+        try:
+            line, row = next(numbered)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            report.errors.append((reader.line_num, csvfile.stopped(reader.line_num, error)))
+            break
         if line - 1 > MAX_ROWS:
             report.errors.append((line, f"stopped: at most {MAX_ROWS} rows per file"))
             break

@@ -27,7 +27,8 @@ RELATIVE_URL = re.compile(r'(href|src)="(/[^"/][^"]*|/)"')
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"linkify": True, "typographer": True}).enable(
+    # html False: raw HTML in the source is shown as text, never passed on (nh3 then cleans what Markdown made).
+    return MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": True}).enable(
         ["table", "strikethrough", "linkify", "replacements", "smartquotes"]
     )
 
@@ -38,8 +39,19 @@ def _demote(match: re.Match) -> str:
     return f"<{match.group(1)}h{level}>"
 
 
+def _own_images_only(tag: str, attribute: str, value: str) -> str | None:
+    """Pictures come from this site (the issue's uploads): an image from anywhere else could tell its owner who
+    opened the email, and when. Its address is dropped; the alt text stays."""
+    if tag == "img" and attribute == "src":
+        site = settings.SITE_URL.rstrip("/") + "/"
+        own = (value.startswith("/") and not value.startswith("//")) or value.startswith(site)
+        return value if own else None
+    return value
+
+
 def markdown_html(text: str) -> SafeString:
-    """Render Markdown to HTML that is safe to show: raw HTML is escaped and the output cleaned by nh3."""
+    """Render Markdown to HTML that is safe to show: raw HTML is escaped (shown as text), the output is cleaned by
+    nh3, and images from other sites are dropped."""
     html = _parser().render(text or "")
     html = HEADING.sub(_demote, html)
     cleaned = nh3.clean(
@@ -48,6 +60,7 @@ def markdown_html(text: str) -> SafeString:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
+        attribute_filter=_own_images_only,
     )
     return mark_safe(cleaned)
 

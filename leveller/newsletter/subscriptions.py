@@ -49,7 +49,11 @@ def request_subscription(
     wording: str = SIGNUP_WORDING,
 ) -> Subscriber | None:
     """Double opt-in: record the request and email a confirmation link. Nothing else is sent until it is
-    clicked. Says nothing about whether the address was already subscribed (callers answer the same)."""
+    clicked. Says nothing about whether the address was already subscribed (callers answer the same).
+
+    Anyone can type any address, so a request for an address we already know (unsubscribed, bounced, or still
+    pending) changes nothing on its record: the name, postcode and consent it brings travel in the signed
+    confirmation link and are saved only when the address's owner clicks it."""
     email, name, postcode = clean_subscriber_fields(email, name, postcode)
     suppression.refuse(email=email)
     subscriber = Subscriber.objects.select_for_update().filter(email__iexact=email).first()
@@ -57,21 +61,26 @@ def request_subscription(
     if subscriber is not None and subscriber.status == SubscriberStatus.SUBSCRIBED:
         return subscriber  # already receiving it: send nothing, reveal nothing
     if subscriber is None:
-        subscriber = Subscriber(email=email, created_at=now)
+        subscriber = Subscriber(
+            email=email,
+            created_at=now,
+            name=name,
+            postcode=postcode,
+            status=SubscriberStatus.PENDING,
+            consent_source=source[:40],
+            consent_wording=wording,
+        )
     recently = subscriber.confirmation_sent_at and now - subscriber.confirmation_sent_at < dt.timedelta(minutes=5)
-    subscriber.name = name or subscriber.name
-    subscriber.postcode = postcode or subscriber.postcode
-    subscriber.status = SubscriberStatus.PENDING
     subscriber.requested_at = now
-    subscriber.consent_source, subscriber.consent_wording = source[:40], wording
     if not recently:
         subscriber.confirmation_sent_at = now
     subscriber.save()
     if not recently:  # one confirmation email per address per five minutes, however often the form is sent
+        request = {"n": name, "p": postcode, "src": source[:40], "w": wording, "t": now.timestamp()}
         send_templated(
             to=subscriber.email,
             template="newsletter/email/confirm",
-            context={"name": subscriber.name, "link": tokens.confirm_url(subscriber.pk, subscriber.email)},
+            context={"name": name, "link": tokens.confirm_url(subscriber.pk, subscriber.email, request=request)},
         )
     return subscriber
 
@@ -81,12 +90,23 @@ def confirm_subscription(*, token: str) -> Subscriber:
     data = tokens.read_confirm_token(token)
     subscriber = None
     if data is not None:
-        subscriber = Subscriber.objects.select_for_update().filter(pk=data[0], email__iexact=data[1]).first()
+        subscriber = Subscriber.objects.select_for_update().filter(pk=data["s"], email__iexact=data["e"]).first()
     if subscriber is None:
         raise ValidationError("This confirmation link has expired or is not valid. Sign up again to get a new one.")
-    if subscriber.status == SubscriberStatus.PENDING:
+    asked_at = data.get("t")
+    left_at = subscriber.unsubscribed_at
+    stale = left_at is not None and (asked_at is None or asked_at < left_at.timestamp())
+    if stale:
+        raise ValidationError("You unsubscribed after asking for this link. Sign up again to get a new one.")
+    if subscriber.status != SubscriberStatus.SUBSCRIBED:
+        if data.get("n"):
+            subscriber.name = data["n"]
+        if data.get("p"):
+            subscriber.postcode = data["p"]
         start_subscription(
-            subscriber, source=subscriber.consent_source or "sign-up form", wording=subscriber.consent_wording
+            subscriber,
+            source=data.get("src") or subscriber.consent_source or "sign-up form",
+            wording=data.get("w") or subscriber.consent_wording,
         )
         audit.record(actor=None, action="newsletter.subscribed", target=subscriber, summary="confirmed by email")
     return subscriber

@@ -51,18 +51,23 @@ def subscriber_for_unsubscribe(token: str) -> int | None:
         return None
 
 
-def confirm_token(subscriber_id: int, email: str) -> str:
+def confirm_token(subscriber_id: int, email: str, *, request: dict | None = None) -> str:
     # The address is part of what is signed: a link stops working if the subscription is for another address.
-    return signing.dumps({"s": subscriber_id, "e": email.lower()}, salt=CONFIRM_SALT, compress=True)
+    # `request` carries what the sign-up asked for (name, postcode, consent), saved only when the link is used.
+    data = {**(request or {}), "s": subscriber_id, "e": email.lower()}
+    return signing.dumps(data, salt=CONFIRM_SALT, compress=True)
 
 
-def confirm_url(subscriber_id: int, email: str) -> str:
-    return settings.SITE_URL + reverse("newsletter:confirm", args=[confirm_token(subscriber_id, email)])
+def confirm_url(subscriber_id: int, email: str, *, request: dict | None = None) -> str:
+    token = confirm_token(subscriber_id, email, request=request)
+    return settings.SITE_URL + reverse("newsletter:confirm", args=[token])
 
 
-def read_confirm_token(token: str) -> tuple[int, str] | None:
+def read_confirm_token(token: str) -> dict | None:
+    """The signed sign-up request: "s" subscriber id and "e" address, and what it asked for, or None."""
     try:
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_DAYS * 24 * 3600)
-        return int(data["s"]), str(data["e"])
+        data["s"], data["e"] = int(data["s"]), str(data["e"])
+        return data
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None

@@ -41,11 +41,17 @@ def may_call(member, campaign: Campaign) -> bool:
     return is_organiser_of(member, campaign)
 
 
+MAX_ID = 2**63 - 1  # BIGINT: a larger id cannot exist, and SQLite refuses to even compare it
+
+
 def _as_id(value) -> int:
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         raise Http404("No such thing.") from None
+    if not 0 < number <= MAX_ID:
+        raise Http404("No such thing.")
+    return number
 
 
 def campaign_for_caller(actor, campaign_id) -> Campaign:

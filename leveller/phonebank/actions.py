@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from leveller.core import audit, rawload
 from leveller.core.access import require_organiser
-from leveller.phonebank import access, clock, hours, integrations, progress, queue, survey
+from leveller.phonebank import access, clock, hours, integrations, limits, progress, queue, survey
 from leveller.phonebank.actions_import import load_batch, run_import_job, upload_contacts  # noqa: F401 - re-exported
 from leveller.phonebank.campaign_fields import clean_campaign_fields
 from leveller.phonebank.models import (
@@ -157,16 +157,26 @@ def _touch_caller(campaign: Campaign, member, now: dt.datetime) -> tuple[int | N
     return queue.held_by(campaign, member, now), True
 
 
-@serialised
 def next_contact(*, actor, campaign: Campaign, now: dt.datetime | None = None) -> Call | None:
     """Hand the caller ONE contact under a lease, or None when nobody can be called now.
 
-    A caller who already holds a contact in this campaign gets the same one back (no hoarding)."""
+    A caller who already holds a contact in this campaign gets the same one back (no hoarding); a caller over
+    a calling limit (phonebank/limits.py) gets `limits.Limited` and the campaign's organisers an alert."""
+    try:
+        return _next_contact(actor=actor, campaign=campaign, now=now)
+    except limits.Limited as limited:
+        limited.alert()  # after the assignment's transaction rolled back, so the alert stays
+        raise
+
+
+@serialised
+def _next_contact(*, actor, campaign: Campaign, now: dt.datetime | None) -> Call | None:
     now = now or clock.now()
     if not access.may_call(actor, campaign):
         raise PermissionDenied("You are not a caller in this campaign.")
     if campaign.status != CampaignStatus.LIVE:
         raise ValidationError(f"This campaign is {campaign.get_status_display().lower()}: calling is closed.")
+    limits.check_next(actor=actor, campaign=campaign)
     held, callbacks_due = _touch_caller(campaign, actor, now)
     if held is not None:
         call = rawload.first(Call, "id = %s", [held])
@@ -185,6 +195,7 @@ def next_contact(*, actor, campaign: Campaign, now: dt.datetime | None = None) -
     else:
         return None
     contact = candidate.contact
+    limits.check_new_contact(actor=actor, campaign=campaign, contact_id=contact.pk)
     lease_until = now + queue.lease_length()
     if contact.lease_call_id:
         Call.objects.filter(pk=contact.lease_call_id, ended_at__isnull=True).update(outcome=EXPIRED, ended_at=now)
@@ -282,9 +293,12 @@ def _clean_callback(campaign: Campaign, contact: Contact, value, now: dt.datetim
             raise ValidationError(f"{value!r} is not a date and time such as 2025-06-01T18:30.") from None
     if not isinstance(value, dt.datetime):
         raise ValidationError("The call-back time must be a date and time.")
-    if timezone.is_naive(value):
-        value = value.replace(tzinfo=hours.zone(contact.time_zone))
-    value = value.astimezone(dt.UTC)
+    try:
+        if timezone.is_naive(value):
+            value = value.replace(tzinfo=hours.zone(contact.time_zone))
+        value = value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):  # year 1 or 9999 shifted out of range by the zone
+        raise ValidationError("The call-back time is out of range.") from None
     if value <= now:
         raise ValidationError("The call-back time is in the past.")
     if value > now + dt.timedelta(days=MAX_CALLBACK_DAYS):
@@ -294,18 +308,37 @@ def _clean_callback(campaign: Campaign, contact: Contact, value, now: dt.datetim
     return value
 
 
-@serialised
 def release_call(*, actor, call: Call, now: dt.datetime | None = None) -> Call:
-    """ "I can't call now": the contact goes straight back to the queue for someone else."""
+    """ "I can't call now": the contact goes back to the queue, kept for this caller during the cool-down (their
+    next `next` hands it back; nobody else gets it until the cool-down ends), so next/release loops cannot walk
+    the list. Limited per caller (phonebank/limits.py)."""
+    try:
+        return _release_call(actor=actor, call=call, now=now)
+    except limits.Limited as limited:
+        limited.alert()
+        raise
+
+
+@serialised
+def _release_call(*, actor, call: Call, now: dt.datetime | None) -> Call:
     now = now or clock.now()
     if call.caller_id != actor.pk:
         raise PermissionDenied("This is not your call.")
     contact = Contact.objects.select_for_update().get(pk=call.contact_id)
     if call.ended_at is None:
+        limits.check_release(actor=actor, campaign=call.campaign)
         call.ended_at, call.outcome = now, RELEASED
         call.save(update_fields=["ended_at", "outcome"])
     if contact.lease_call_id == call.pk:
-        Contact.objects.filter(pk=contact.pk).update(holder=None, lease_call_id=None, available_at=now)
+        # Promised to this caller as a call-back is (queue._MINE / _ANYONE): others skip it while
+        # callback_at + grace is ahead, i.e. until the cool-down ends.
+        Contact.objects.filter(pk=contact.pk).update(
+            holder=None,
+            lease_call_id=None,
+            available_at=now,
+            preferred_caller=actor,
+            callback_at=now + limits.cooldown() - queue.callback_grace(),
+        )
         progress.changed(call.campaign_id)
     return call
 

@@ -9,7 +9,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from leveller.phonebank import access, actions, calling, clock, stats
+from leveller.phonebank import access, actions, calling, clock, limits, stats
 from leveller.phonebank.models import Campaign, ImportJob, ImportStatus
 
 router = Router()
@@ -82,6 +82,11 @@ class OutcomeIn(Schema):
 
 class Detail(Schema):
     detail: str
+
+
+class LimitedOut(Schema):
+    detail: str
+    retry_after: int
 
 
 def _fields(payload: CampaignIn) -> dict:
@@ -191,7 +196,9 @@ def _answer(result: tuple[int, dict | None]):
     return HttpResponse(status=204) if body is None else Status(status, body)
 
 
-@router.post("/campaigns/{campaign_id}/next", response={200: NextOut, 204: None, 400: Detail, 404: Detail})
+@router.post(
+    "/campaigns/{campaign_id}/next", response={200: NextOut, 204: None, 400: Detail, 404: Detail, 429: LimitedOut}
+)
 def next_contact(request, campaign_id: int):
     return _answer(calling.next_contact(request.auth, {}, campaign_id=campaign_id))
 
@@ -201,7 +208,7 @@ def record_outcome(request, call_id: int, payload: OutcomeIn):
     return _answer(calling.record_outcome(request.auth, payload.dict(), call_id=call_id))
 
 
-@router.post("/calls/{call_id}/release", response={200: dict, 404: Detail})
+@router.post("/calls/{call_id}/release", response={200: dict, 404: Detail, 429: LimitedOut})
 def release_call(request, call_id: int):
     return _answer(calling.release_call(request.auth, {}, call_id=call_id))
 
@@ -209,4 +216,5 @@ def release_call(request, call_id: int):
 @router.get("/campaigns/{campaign_id}/stats", response={200: dict, 403: Detail, 404: Detail})
 def campaign_stats(request, campaign_id: int):
     campaign = access.campaign_for_organiser(request.auth, campaign_id)
-    return Status(200, stats.campaign_stats(campaign, clock.now()))
+    now = clock.now()
+    return Status(200, {**stats.campaign_stats(campaign, now), "limit_alerts": limits.recent_alerts(campaign, now)})

@@ -8,7 +8,7 @@ whichever transport called.
 
 from __future__ import annotations
 
-from leveller.phonebank import access, actions, clock, hours, phones
+from leveller.phonebank import access, actions, clock, hours, limits, phones
 from leveller.phonebank.models import Call
 
 NEXT_PATH = r"/api/v1/phonebank/campaigns/(?P<campaign_id>\d+)/next"
@@ -37,7 +37,10 @@ def call_out(call: Call) -> dict:
 
 def next_contact(member, body: dict, *, campaign_id: int) -> tuple[int, dict | None]:
     campaign = access.campaign_for_caller(member, campaign_id)
-    call = actions.next_contact(actor=member, campaign=campaign)
+    try:
+        call = actions.next_contact(actor=member, campaign=campaign)
+    except limits.Limited as limited:
+        return 429, limited.body()
     return (204, None) if call is None else (200, call_out(call))
 
 
@@ -62,7 +65,10 @@ def record_outcome(member, body: dict, *, call_id: int) -> tuple[int, dict]:
 
 
 def release_call(member, body: dict, *, call_id: int) -> tuple[int, dict]:
-    call = actions.release_call(actor=member, call=access.call_for_caller(member, call_id))
+    try:
+        call = actions.release_call(actor=member, call=access.call_for_caller(member, call_id))
+    except limits.Limited as limited:
+        return 429, limited.body()
     return 200, {"call_id": call.pk, "released": True}
 
 

@@ -7,9 +7,8 @@ from collections.abc import Iterator
 
 from django.db.models import OuterRef, Subquery
 
+from leveller.core.text import spreadsheet_safe
 from leveller.phonebank.models import EXPIRED, RELEASED, Call, Contact
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class _Echo:
@@ -17,10 +16,7 @@ class _Echo:
         return value
 
 
-def safe(value) -> str:
-    """Neutralise spreadsheet formulas in text that came from a contact list or a caller."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+safe = spreadsheet_safe  # text that came from a contact list or a caller
 
 
 def rows(campaign) -> Iterator[str]:

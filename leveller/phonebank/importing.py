@@ -8,7 +8,6 @@ Row numbers in reports are spreadsheet rows: the header is row 1.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
+from leveller.core import csvfile
 from leveller.phonebank import phones
 
 ALIASES = {
@@ -105,8 +105,11 @@ class Report:
 
 def rows(text: str) -> Iterator[Row]:
     """Yield each data row; raise ValidationError when the header lacks a name or phone column."""
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    reader = csvfile.reader(text)
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise ValidationError(f"The first row is not valid CSV: {error}.") from None
     if not header:
         raise ValidationError("The file is empty: the first row must name the columns (name, phone …).")
     columns, extra = _columns(header)
@@ -114,7 +117,7 @@ def rows(text: str) -> Iterator[Row]:
         raise ValidationError("No phone column: name one column 'phone'.")
     if "name" not in columns and "first_name" not in columns:
         raise ValidationError("No name column: name one column 'name' (or 'first name' and 'last name').")
-    for index, values in enumerate(reader, start=2):
+    for index, values in _checked(enumerate(reader, start=2)):
         if index - 1 > MAX_ROWS:
             raise ValidationError(f"The file has more than {MAX_ROWS:,} rows: split it into parts.")
         if not any(v.strip() for v in values):
@@ -131,6 +134,19 @@ def rows(text: str) -> Iterator[Row]:
         yield Row(
             index, name[:200], get("phone"), get("postcode")[:12], get("country").upper(), get("time_zone"), custom
         )
+
+
+def _checked(numbered):
+    """The rows, or a ValidationError naming the line that is not valid CSV (nothing is loaded silently short)."""
+    index = 1
+    while True:
+        try:
+            index, values = next(numbered)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ValidationError(f"Row {index + 1} is not valid CSV ({error}); nothing was imported.") from None
+        yield index, values
 
 
 def _columns(header: list[str]) -> tuple[dict[str, int], dict[str, int]]:

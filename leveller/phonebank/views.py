@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leveller.core.access import require_organiser
-from leveller.phonebank import access, actions, clock, export, forms, hours, integrations, phones, script, stats
+from leveller.phonebank import access, actions, clock, export, forms, hours, integrations, limits, phones, script, stats
 from leveller.phonebank.models import CampaignCaller, ImportStatus, Outcome
 
 
@@ -117,6 +117,9 @@ def _next_or_back(request, campaign):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("phonebank:campaign", campaign.pk)
+    except limits.Limited as limited:
+        messages.error(request, limited.message)
+        return redirect("phonebank:campaign", campaign.pk)
     if call is None:
         messages.info(
             request,
@@ -192,8 +195,16 @@ def record_outcome(request, call_id: int):
 @require_POST
 def release(request, call_id: int):
     call = access.call_for_caller(request.user, call_id)
-    actions.release_call(actor=request.user, call=call)
-    messages.info(request, "Released: someone else can call them. Thank you for your time!")
+    try:
+        actions.release_call(actor=request.user, call=call)
+    except limits.Limited as limited:
+        messages.error(request, limited.message)
+        return redirect("phonebank:call", call.pk)
+    messages.info(
+        request,
+        "Released. They are kept for you for a few minutes (your next call is them again), then anyone can call"
+        " them. Thank you for your time!",
+    )
     return redirect("phonebank:campaign", call.campaign_id)
 
 
@@ -258,6 +269,7 @@ def dashboard(request, campaign_id: int):
         {
             "campaign": campaign,
             "stats": stats.campaign_stats(campaign, clock.now()),
+            "alerts": limits.recent_alerts(campaign, clock.now()),
             "leaderboard": stats.leaderboard(campaign),
             "outcome_labels": dict(Outcome.choices),
         },
@@ -273,6 +285,7 @@ def dashboard_stats(request, campaign_id: int):
         {
             "campaign": campaign,
             "stats": stats.campaign_stats(campaign, clock.now()),
+            "alerts": limits.recent_alerts(campaign, clock.now()),
             "leaderboard": stats.leaderboard(campaign),
             "outcome_labels": dict(Outcome.choices),
         },

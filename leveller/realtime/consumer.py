@@ -99,6 +99,19 @@ class LevellerConsumer(AsyncJsonWebsocketConsumer):
         with contextlib.suppress(Exception):
             await self.close(code=code)
 
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """A frame that is not JSON (or is binary, too deep, or not valid text) gets an error, not a dropped socket."""
+        from leveller.core.text import parse_json
+
+        try:
+            content = parse_json(text_data) if text_data else None
+        except ValueError:
+            content = None
+        if content is None:
+            await self.send_json({"type": "error", "message": "Send a JSON object."})
+            return
+        await self.receive_json(content, **kwargs)
+
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):
             await self.send_json({"type": "error", "message": "Send a JSON object."})
@@ -120,7 +133,9 @@ class LevellerConsumer(AsyncJsonWebsocketConsumer):
     async def _resume(self, after, have: set[int] | None = None, floor: int | None = None) -> None:
         try:
             after = int(after)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
+            after = -1
+        if not 0 <= after < 2**63:
             await self.send_json({"type": "error", "message": "resume needs an integer 'after'."})
             return
         async with self.outbox.held():  # live events wait until the replay is out, then follow it

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from leveller.core.models import AuditEntry
-from leveller.phonebank import actions
+from leveller.phonebank import actions, limits
 from leveller.phonebank.models import Contact, DoNotCall
 from tests.phonebank.conftest import WEDNESDAY_AFTERNOON as NOW
 from tests.phonebank.conftest import csv_bytes
@@ -113,11 +113,15 @@ def test_do_not_call_blocks_the_number_in_every_campaign_now_and_later(make_camp
     assert job.loaded == 0 and job.do_not_call == 1 and job.do_not_call_rows == [2]
 
 
-def test_releasing_puts_the_contact_straight_back(make_campaign, member, outsider):
+def test_releasing_keeps_the_contact_for_its_caller_during_the_cool_down_then_anyone_gets_it(
+    make_campaign, member, outsider
+):
     campaign = make_campaign(contacts=1)
     call = actions.next_contact(actor=member, campaign=campaign, now=NOW)
     actions.release_call(actor=member, call=call, now=NOW)
-    other = actions.next_contact(actor=outsider, campaign=campaign, now=NOW)
+    assert actions.next_contact(actor=outsider, campaign=campaign, now=NOW) is None
+    later = NOW + limits.cooldown() + dt.timedelta(seconds=1)
+    other = actions.next_contact(actor=outsider, campaign=campaign, now=later)
     assert other.contact_id == call.contact_id
     with pytest.raises(actions.LeaseLost):
         actions.record_outcome(actor=member, call=call, outcome="answered", now=NOW)

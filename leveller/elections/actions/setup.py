@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from leveller.core.text import single_line
 from leveller.elections.actions._audit import record
 from leveller.elections.actions.schedule import schedule_close
 from leveller.elections.models import (
@@ -83,6 +84,10 @@ def _check(election: Election) -> None:
     errors = []
     if not (election.title or "").strip():
         errors.append("Give the vote a title.")
+    try:
+        single_line(election.title or "", "The title", no_quotes=True)
+    except ValidationError as error:
+        errors.extend(error.messages)
     if election.kind not in Kind.values:
         errors.append("Choose what kind of vote this is.")
     if election.rules not in Rules.values:
@@ -209,10 +214,10 @@ def add_candidate(
     election = _lock_for_candidates(actor, election)
     if election.kind == Kind.MOTION:
         raise ValidationError("A motion has no candidates: members vote yes, no or abstain.")
-    name = (name or "").strip()
+    name = single_line(name, "A name", no_quotes=True)
     if not name:
         raise ValidationError("Give the candidate's name.")
-    if len(name) > 120 or '"' in name:
+    if len(name) > 120:
         raise ValidationError('A name can be at most 120 characters and cannot contain a double quote (").')
     status = CandidateStatus.STANDING if standing else CandidateStatus.NOMINATED
     try:
@@ -250,8 +255,8 @@ def update_candidate(*, actor, candidate: Candidate, **fields) -> Candidate:
     if "tags" in fields:
         fields["tags"] = _clean_tags(fields["tags"])
     if "name" in fields:
-        fields["name"] = (fields["name"] or "").strip()
-        if not fields["name"] or '"' in fields["name"]:
+        fields["name"] = single_line(fields["name"], "A name", no_quotes=True)
+        if not fields["name"]:
             raise ValidationError('Give the candidate a name (without a double quote ").')
     changes = {f: (getattr(candidate, f), v) for f, v in fields.items() if getattr(candidate, f) != v}
     if not changes:

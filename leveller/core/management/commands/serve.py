@@ -48,6 +48,8 @@ class Command(BaseCommand):
             worker = start_in_thread()
         import uvicorn
 
+        from leveller.core.logredact import uvicorn_log_config
+
         self.stdout.write(f"Leveller is serving on http://{host}:{port}/  (Ctrl+C to stop)")
         sys.stdout.flush()
         try:
@@ -58,6 +60,7 @@ class Command(BaseCommand):
                 workers=workers,
                 lifespan="off",
                 log_level=log_level,
+                log_config=uvicorn_log_config(),
                 ws_max_size=1024 * 1024,
                 ws_ping_interval=20,
                 ws_ping_timeout=20,
