@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "leveller.events",
     "leveller.elections",
     "leveller.newsletter",
+    "leveller.push",
 ]
 
 MIDDLEWARE = [

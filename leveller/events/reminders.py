@@ -21,6 +21,7 @@ from django.utils import timezone
 from leveller.core.mail import send_templated
 from leveller.events import clock
 from leveller.events.models import EventStatus, ReminderSent, ReminderSlot, Rsvp, RsvpStatus
+from leveller.push import hooks as push
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,8 @@ def _send_one(rsvp: Rsvp, slot: str) -> bool:
         return False
     event = rsvp.event
     member = rsvp.member
+    when = "tomorrow" if slot == ReminderSlot.DAY else "in an hour"
+    push.event_reminder(rsvp, when=when, local_start=timezone.localtime(event.starts_at, _zone_of(member, event)))
     send_templated(
         to=member.email,
         template="events/email/reminder",
@@ -90,7 +93,7 @@ def _send_one(rsvp: Rsvp, slot: str) -> bool:
             "member": member,
             "event": event,
             "slot": slot,
-            "when": "tomorrow" if slot == ReminderSlot.DAY else "in an hour",
+            "when": when,
             "local_start": timezone.localtime(event.starts_at, _zone_of(member, event)),
             "zone_name": _zone_name(member, event),
             "link": settings.SITE_URL + event.get_absolute_url(),

@@ -12,8 +12,10 @@ from leveller.elections.actions.counting import count_election
 from leveller.elections.actions.schedule import schedule_close
 from leveller.elections.actions.setup import _require_staff
 from leveller.elections.actions.voting import remix_ballots
+from leveller.elections.eligibility import eligible_members
 from leveller.elections.models import Candidate, CandidateStatus, Election, Kind, State
 from leveller.elections.tasks import count_election_task
+from leveller.push import hooks as push
 
 
 def _lock(election: Election) -> Election:
@@ -83,6 +85,7 @@ def open_voting(*, actor, election: Election) -> Election:
         Candidate.objects.filter(election=election, status=CandidateStatus.NOMINATED).values_list("name", flat=True)
     )
     schedule_close(election)
+    push.voting_open(election, eligible_members(election).values_list("pk", flat=True))
     return _move(actor, election, State.VOTING, "opened voting", not_enough_nominations=left_off)
 
 
