@@ -296,4 +296,7 @@ def _nobody_now(campaign) -> str:
     today = timezone.localdate()
     day = "today" if local.date() == today else "tomorrow" if local.date() == today + dt.timedelta(days=1) else None
     when = f"{local:%H:%M} {day}" if day else f"{local:%H:%M} on {local:%A %-d %B}"
-    return f"Nobody can be called right now: it is outside every contact's calling hours. Calling reopens at {when} (your time)."
+    return (
+        "Nobody can be called right now: it is outside every contact's calling hours. "
+        f"Calling reopens at {when} (your time)."
+    )
