@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.utils import timezone
@@ -119,6 +120,7 @@ def test_a_mention_pushes_once_quiet_hours_hold_it_and_reading_elsewhere_withdra
     assert payload["url"].startswith("/chat/m/") and payload["tag"] == f"channel-{channel.pk}"
     assert payload["unread"] == 1
 
+    expect(page).to_have_title(re.compile(r"^\(1\) Notifications"))  # the unread count in the tab title
     deliver_to_worker(page, cdp, registration_id, payload)
     page.wait_for_function("navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.length === 1)")
     assert shown_notifications(page)[0]["title"] == "Ann Author mentioned you in #general"
@@ -130,6 +132,7 @@ def test_a_mention_pushes_once_quiet_hours_hold_it_and_reading_elsewhere_withdra
     assert withdrawal.headers["topic"] == f"channel-{channel.pk}"
     closing = decrypt(withdrawal, private_jwk=browser_side["privateJwk"], auth=browser_side["keys"]["auth"])
     assert closing["action"] == "withdraw" and closing["tag"] == f"channel-{channel.pk}" and closing["unread"] == 0
+    expect(page).to_have_title(re.compile(r"^Notifications"))
     deliver_to_worker(page, cdp, registration_id, closing)
     page.wait_for_function("navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.length === 0)")
 
