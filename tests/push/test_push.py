@@ -295,3 +295,15 @@ def test_the_settings_page_saves_kinds_and_quiet_hours(client, member):
     assert response.status_code == 302
     preference = actions.preference_for(member)
     assert preference.kinds == ["dm", "mention"] and preference.quiet_end == dt.time(7)
+
+
+def test_preferences_and_device_kinds_through_the_api(api_client, member, outsider):
+    api = api_client(member)
+    device = api.post("/api/v1/push/subscriptions", browser_subscription()).json()
+    body = {"kinds": ["dm", "voting_open"], "quiet_start": "22:30:00", "quiet_end": "07:00:00"}
+    assert api.put("/api/v1/push/preferences", body).json() == body
+    assert api.get("/api/v1/push/preferences").json() == body
+    assert api.put("/api/v1/push/preferences", {"kinds": ["gossip"]}).status_code == 400
+    changed = api.patch(f"/api/v1/push/subscriptions/{device['id']}", {"kinds": ["dm"]})
+    assert changed.json()["kinds"] == ["dm"]
+    assert api_client(outsider).patch(f"/api/v1/push/subscriptions/{device['id']}", {"kinds": []}).status_code == 404
