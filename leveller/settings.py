@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "leveller.newsletter",
     "leveller.lobbying",
     "leveller.privacy",
+    "leveller.push",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +242,7 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "leveller.core.errors.csrf_failure"
 if SECURE_COOKIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # With an https site URL: plain-http requests are redirected (except the probes load balancers send) and

@@ -26,3 +26,9 @@ for config in apps.get_app_configs():
                 continue
             raise
         urlpatterns.append(path("", include(module)))
+
+# Styled error pages (templates/errors/<code>.html; see leveller/core/errors.py).
+handler400 = "leveller.core.errors.bad_request"
+handler403 = "leveller.core.errors.permission_denied"
+handler404 = "leveller.core.errors.page_not_found"
+handler500 = "leveller.core.errors.server_error"

@@ -42,12 +42,15 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
     class Meta:
         model = Member
         fields = ["display_name", "pronouns", "bio", "phone", "postcode", "country", "time_zone"]
-        labels = {"display_name": "Name", "country": "Country code"}
+        labels = {"display_name": "Name", "country": "Country code", "phone": "Phone number"}
         help_texts = {
-            "phone": "Any country: include the + and country code if you live outside the UK.",
+            "phone": "For example 07700 900123. Outside the UK, start with + and the country code: +33 6 12 34 56 78.",
             "country": "Two letters, such as GB, IE, ES or US.",
         }
-        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 4}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        }
 
 
 class InviteForm(ProfileFieldsMixin, forms.Form):
@@ -58,7 +61,12 @@ class InviteForm(ProfileFieldsMixin, forms.Form):
     )
     country = forms.CharField(max_length=2, initial="GB", required=False, label="Country code")
     postcode = forms.CharField(max_length=12, required=False)
-    phone = forms.CharField(max_length=30, required=False)
+    phone = forms.CharField(
+        label="Phone number",
+        max_length=30,
+        required=False,
+        help_text="For example 07700 900123. Outside the UK, start with + and the country code.",
+    )
     status = forms.ChoiceField(choices=Status.choices, initial=Status.MEMBER)
 
     def clean_email(self):

@@ -15,6 +15,7 @@ from leveller.chat import presence
 from leveller.chat.handles import groups_for_handles, members_for_handles, profile_for
 from leveller.chat.models import ChannelMembership, Kind, Level, Message, Notification, NotificationKind, ThreadFollow
 from leveller.chat.render import mentioned_handles
+from leveller.push import hooks as push
 from leveller.realtime.publish import publish
 
 EMAILED_KINDS = {NotificationKind.MENTION, NotificationKind.DM}
@@ -53,6 +54,8 @@ def _broadcast_targets(message: Message, broadcast: set[str]) -> set[int]:
 
 
 def after_post(message: Message, *, only_handles: set[str] | None = None) -> None:
+    if only_handles is None:
+        push.chat_announced(message)
     author_id = message.author_id
     handles = mentioned_handles(message.text) if only_handles is None else only_handles
     targets: dict[int, str] = {}
@@ -106,6 +109,7 @@ def after_post(message: Message, *, only_handles: set[str] | None = None) -> Non
             },
         )
     _schedule_emails([row.member_id for row in personal if row.kind in EMAILED_KINDS])
+    push.chat_notified(message, personal)
 
 
 def _may_broadcast(message: Message) -> bool:

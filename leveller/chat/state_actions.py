@@ -11,6 +11,7 @@ from leveller.chat import access, notify, presence
 from leveller.chat.handles import profile_for
 from leveller.chat.models import Channel, ChannelMembership, Level, Message, Notification, Report, ThreadFollow
 from leveller.core import audit
+from leveller.push import hooks as push
 from leveller.realtime.publish import publish
 
 
@@ -33,6 +34,7 @@ def mark_read(*, actor, channel: Channel, up_to: int | None = None) -> ChannelMe
             type="channel.read",
             payload={"channel_id": channel.pk, "last_read_id": position},
         )
+        push.chat_read(actor, channel=channel)
     return membership
 
 
@@ -65,6 +67,7 @@ def mark_thread_read(*, actor, thread: Message) -> None:
         publish(
             streams=[f"user-{actor.pk}"], type="thread.read", payload={"thread_id": thread.pk, "last_read_id": latest}
         )
+    push.chat_read(actor, thread=thread)
 
 
 @transaction.atomic

@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from leveller.elections import numbers
+
 ROW = 40
 WIDTH = 360
 VALUE_ROOM = 64
@@ -87,6 +89,7 @@ def bar_chart(
 def stage_charts(data: dict) -> list[dict]:
     """One chart per stage of an STV count."""
     standing = [c for c in data.get("candidates", []) if c not in data.get("withdrawn", [])]
+    rules = data.get("rules", "")
     out = []
     elected: set[str] = set()
     excluded: set[str] = set()
@@ -102,7 +105,8 @@ def stage_charts(data: dict) -> list[dict]:
             + [f"{e['candidate']} excluded" for e in stage["excluded"]]
         )
         description = (
-            f"Votes for each candidate after stage {stage['number']} ({stage['action']}); quota {stage['quota']}."
+            f"Votes for each candidate after stage {stage['number']} ({stage['action']}); "
+            f"quota {numbers.votes(stage['quota'], rules, quota=True)}."
             + (f" {happened}." if happened else "")
             + " The same numbers are in the stage table."
         )
@@ -116,7 +120,7 @@ def stage_charts(data: dict) -> list[dict]:
                     description=description,
                     bars=bars,
                     marker=stage.get("quota"),
-                    marker_label=f"quota {stage.get('quota')}",
+                    marker_label=f"quota {numbers.votes(stage.get('quota'), rules, quota=True)}",
                 ),
             }
         )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from leveller.elections import numbers
 from leveller.elections.charts import bar_chart
 from leveller.elections.models import Election, Kind, State
 
 
 def _stage_rows(data: dict) -> list[dict]:
     standing = [c for c in data.get("candidates", []) if c not in data.get("withdrawn", [])]
+    rules = data.get("rules", "")
     rows = []
     fate: dict[str, str] = {}
     for stage in data.get("stages", []):
@@ -22,7 +24,10 @@ def _stage_rows(data: dict) -> list[dict]:
             {
                 "name": name,
                 "cells": [
-                    {"votes": s["votes"].get(name, "0"), "change": s["transfers"].get(name, "")}
+                    {
+                        "votes": numbers.votes(s["votes"].get(name, "0"), rules),
+                        "change": numbers.change(s["transfers"].get(name, "0"), rules),
+                    }
                     for s in data.get("stages", [])
                 ],
                 "fate": fate.get(name, "Not elected"),
@@ -51,8 +56,10 @@ def result_context(election: Election) -> dict:
         return context
     if data.get("method") == "stv":
         context["stage_rows"] = _stage_rows(data)
-        context["stages"] = data["stages"]
-        context["nontransferable"] = [s["non_transferable"]["total"] for s in data["stages"]]
+        rules = data.get("rules", "")
+        context["stages"] = [{**s, "quota": numbers.votes(s["quota"], rules, quota=True)} for s in data["stages"]]
+        context["nontransferable"] = [numbers.votes(s["non_transferable"]["total"], rules) for s in data["stages"]]
+        context["quota_shown"] = numbers.votes(data["quota"], rules, quota=True)
         context["recount"] = recount_command(election, data)
     elif data.get("method") == "approval":
         context["chart"] = bar_chart(

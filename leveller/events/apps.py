@@ -11,6 +11,7 @@ class EventsConfig(AppConfig):
         from leveller.realtime import registry
 
         nav.register(nav.NavItem(30, "Events", "events:list"))
+        nav.register(nav.NavItem(35, "Courses", "events:courses"))
         registry.register_stream_authoriser("event", _may_watch_event)
 
 

@@ -23,6 +23,7 @@ from leveller.events import clock
 from leveller.events.models import EventStatus, ReminderSent, ReminderSlot, Rsvp, RsvpStatus
 from leveller.privacy import consent
 from leveller.privacy.purposes import Purpose
+from leveller.push import hooks as push
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,8 @@ def _send_one(rsvp: Rsvp, slot: str) -> bool:
     member = rsvp.member
     if not consent.permits(Purpose.EVENT_REMINDERS, member=member):
         return False  # withdrawn: the ReminderSent row keeps the sweep from asking again
+    when = "tomorrow" if slot == ReminderSlot.DAY else "in an hour"
+    push.event_reminder(rsvp, when=when, local_start=timezone.localtime(event.starts_at, _zone_of(member, event)))
     send_templated(
         to=member.email,
         template="events/email/reminder",
@@ -94,7 +97,7 @@ def _send_one(rsvp: Rsvp, slot: str) -> bool:
             "member": member,
             "event": event,
             "slot": slot,
-            "when": "tomorrow" if slot == ReminderSlot.DAY else "in an hour",
+            "when": when,
             "local_start": timezone.localtime(event.starts_at, _zone_of(member, event)),
             "zone_name": _zone_name(member, event),
             "link": settings.SITE_URL + event.get_absolute_url(),

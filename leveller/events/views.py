@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from leveller.events import access, actions, clock, finder, ics
+from leveller.events import access, actions, clock, finder, ics, listing
 from leveller.events.forms import CancelEventForm, EventForm, NoteForm, initial_for
 from leveller.events.models import CalendarFeed, Course, Event, EventType, RsvpStatus
 from leveller.events.presenters import when
@@ -25,26 +25,43 @@ def _error_text(error: ValidationError) -> str:
 @login_required
 def event_list(request):
     params = request.GET
-    error, found, origin = None, [], None
+    view = "calendar" if params.get("view") == "calendar" else "list"
+    period = params.get("period", "") if view == "list" else ""
+    error, found, origin, month = None, [], None, None
     online = {"online": True, "in_person": False}.get(params.get("where", ""))
     try:
+        start = finder.parse_when(params.get("from", ""))
+        end = finder.parse_when(params.get("to", ""), end_of_day=True)
+        if view == "calendar":
+            month = listing.parse_month(params.get("month", ""), request.user)
+            start, end = listing.month_bounds(month, request.user)
+        elif period:
+            _, period_end = listing.period_range(period, request.user)
+            end = min(end, period_end) if end else period_end
         found, origin = finder.find_events(
             request.user,
-            start=finder.parse_when(params.get("from", "")),
-            end=finder.parse_when(params.get("to", ""), end_of_day=True),
+            start=start,
+            end=end,
             type=params.get("type", ""),
             group=finder.resolve_group(params.get("group", "")),
             postcode=params.get("postcode", ""),
             online=online,
             within_km=float(params["within"]) if params.get("within", "").isdigit() else None,
-            limit=100,
+            limit=finder.MAX_RESULTS,
         )
     except ValidationError as exc:
         error = _error_text(exc)
     from leveller.groups.models import Group
 
+    rows = [{"event": f.event, "distance": f.distance_km, "when": when(f.event, request.user)} for f in found]
+    kept = params.copy()
+    for key in ("page", "period", "view", "month"):
+        kept.pop(key, None)
     context = {
-        "rows": [{"event": f.event, "distance": f.distance_km, "when": when(f.event, request.user)} for f in found],
+        "view": view,
+        "period": period,
+        "periods": listing.PERIODS.items(),
+        "kept_query": kept.urlencode(),
         "origin": origin,
         "error": error,
         "params": params,
@@ -53,6 +70,17 @@ def event_list(request):
         "can_submit": True,
         "pending_count": Event.objects.awaiting_approval_by(request.user).count(),
     }
+    if view == "calendar" and month is not None:
+        previous, following = listing.neighbours(month)
+        context.update(
+            month=month,
+            weekdays=listing.WEEKDAYS,
+            weeks=listing.month_grid(month, rows, request.user),
+            previous=previous,
+            following=following,
+        )
+    else:
+        context["page"] = listing.page_of(rows, params.get("page", "1"))
     return render(request, "events/list.html", context)
 
 

@@ -28,6 +28,7 @@ from leveller.phonebank.models import (
     DoNotCall,
     Outcome,
 )
+from leveller.push import hooks as push
 
 MAX_CALLBACK_DAYS = 90
 
@@ -90,6 +91,7 @@ def update_campaign(*, actor, campaign: Campaign, **changes) -> Campaign:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     callers = changes.pop("callers", None)
     organisers = changes.pop("organisers", None)
+    was_live = campaign.status == CampaignStatus.LIVE
     merged = {field: getattr(campaign, field) for field in changes}
     merged.update(changes)
     values = clean_campaign_fields(merged, current=campaign)
@@ -98,6 +100,8 @@ def update_campaign(*, actor, campaign: Campaign, **changes) -> Campaign:
     campaign.updated_at = timezone.now()
     campaign.save()
     _set_people(campaign, callers=callers, organisers=organisers)
+    if campaign.status == CampaignStatus.LIVE and not was_live:
+        push.calling_started(campaign, campaign.callers.values_list("pk", flat=True))
     audit.record(
         actor=actor,
         action="phonebank.campaign_updated",

@@ -37,3 +37,21 @@ def open_zones(campaign, now: dt.datetime) -> list[str]:
 def describe(campaign) -> str:
     days = "every day" if campaign.call_on_sundays else "Monday to Saturday"
     return f"{campaign.calling_start:%H:%M}–{campaign.calling_end:%H:%M}, {days}, in each contact's own time"
+
+
+def next_opening(campaign, now: dt.datetime) -> dt.datetime | None:
+    """The first instant after `now` when some contact's calling hours open (None: no contacts, or all open)."""
+    if not campaign.time_zones or open_zones(campaign, now):
+        return None
+    soonest = None
+    for name in campaign.time_zones:
+        local = local_time(name, now)
+        for days in range(8):
+            day = local.date() + dt.timedelta(days=days)
+            if day.weekday() == SUNDAY and not campaign.call_on_sundays:
+                continue
+            opening = dt.datetime.combine(day, campaign.calling_start, tzinfo=zone(name))
+            if opening > now:
+                soonest = opening if soonest is None or opening < soonest else soonest
+                break
+    return soonest

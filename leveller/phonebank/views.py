@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leveller.core.access import require_organiser
@@ -121,11 +124,7 @@ def _next_or_back(request, campaign):
         messages.error(request, limited.message)
         return redirect("phonebank:campaign", campaign.pk)
     if call is None:
-        messages.info(
-            request,
-            "Nobody can be called right now: everyone is called, held, or outside their calling "
-            "hours. Thank you! Try again later.",
-        )
+        messages.info(request, _nobody_now(campaign))
         return redirect("phonebank:campaign", campaign.pk)
     return redirect("phonebank:call", call.pk)
 
@@ -302,3 +301,21 @@ def export_csv(request, campaign_id: int):
     response = StreamingHttpResponse(export.rows(campaign), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-results.csv"'
     return response
+
+
+def _nobody_now(campaign) -> str:
+    """Why nobody can be called, and when calling reopens (in the caller's own time)."""
+    opening = hours.next_opening(campaign, clock.now())
+    if opening is None:
+        return (
+            "Nobody can be called right now: everyone is called or held by another caller. Thank you! Try again "
+            "in a few minutes, when held calls are released or call-backs fall due."
+        )
+    local = timezone.localtime(opening)
+    today = timezone.localdate()
+    day = "today" if local.date() == today else "tomorrow" if local.date() == today + dt.timedelta(days=1) else None
+    when = f"{local:%H:%M} {day}" if day else f"{local:%H:%M} on {local:%A %-d %B}"
+    return (
+        "Nobody can be called right now: it is outside every contact's calling hours. "
+        f"Calling reopens at {when} (your time)."
+    )

@@ -14,8 +14,10 @@ from leveller.elections.actions.outcomes import vote_published
 from leveller.elections.actions.schedule import schedule_close
 from leveller.elections.actions.setup import _require_staff
 from leveller.elections.actions.voting import remix_ballots
+from leveller.elections.eligibility import eligible_members
 from leveller.elections.models import Candidate, CandidateStatus, Election, Kind, MailKind, State
 from leveller.elections.tasks import count_election_task
+from leveller.push import hooks as push
 
 
 def _lock(election: Election) -> Election:
@@ -89,6 +91,7 @@ def open_voting(*, actor, election: Election, authorised: bool = False) -> Elect
     schedule_close(election)
     notify.queue(election, MailKind.VOTING_OPEN)
     notify.schedule_reminder(election)
+    push.voting_open(election, eligible_members(election).values_list("pk", flat=True))
     return _move(actor, election, State.VOTING, "opened voting", not_enough_nominations=left_off)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import sys
 
 from django.conf import settings
@@ -31,6 +33,7 @@ class Command(BaseCommand):
                 "--workers > 1 needs REDIS_URL: without Redis each process has its own in-process channel "
                 "layer and realtime events would not reach members connected to the other processes."
             )
+        site_url_from_address(host, port)
         from leveller.core import startup
 
         try:
@@ -69,3 +72,19 @@ class Command(BaseCommand):
         finally:
             if worker is not None:
                 worker.running = False
+
+
+def site_url_from_address(host: str, port: int) -> str:
+    """Without LEVELLER_SITE_URL, links in emails and feeds name the address actually served (and so do the
+    worker processes uvicorn starts: they read it from the environment)."""
+    if os.environ.get("LEVELLER_SITE_URL", "").strip():
+        return settings.SITE_URL
+    name = host.strip("[]")
+    # Every interface: the machine's own name reaches it from the network.
+    if name in {"0.0.0.0", "::", ""}:  # noqa: S104 - naming the wildcard address, not binding it
+        name = socket.gethostname() or "localhost"
+    if ":" in name:
+        name = f"[{name}]"
+    settings.SITE_URL = f"http://{name}:{port}"
+    os.environ["LEVELLER_SITE_URL"] = settings.SITE_URL
+    return settings.SITE_URL

@@ -37,6 +37,12 @@
         });
         fieldset.hidden = !shown;
       });
+      // Number the questions shown 1, 2, 3 …: hidden ones take no number.
+      let n = 0;
+      form.querySelectorAll(".pb-q").forEach(function (fieldset) {
+        const number = fieldset.querySelector(".pb-q-number");
+        if (!fieldset.hidden && number) number.textContent = (++n) + ".";
+      });
     }
     form.addEventListener("change", update);
     update();
