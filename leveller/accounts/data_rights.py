@@ -136,3 +136,19 @@ def anonymise_inactive_supporters(*, days: int, now: dt.datetime, dry_run: bool)
     for member in members:
         erase_member(actor=None, member=member, suppress=False)
     return len(members)
+
+
+def _declare_tags() -> None:
+    from leveller.accounts.models import MemberTag
+
+    declare(
+        MemberTag,
+        what="Tags staff give a member (for example a caucus or a branch), used to define electorates",
+        why="Deciding who may vote in which election",
+        basis="Legitimate interests",
+        kept="As long as the membership; removed on erasure",
+        who="Staff; the member",
+    )
+
+
+_declare_tags()

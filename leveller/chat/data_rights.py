@@ -219,3 +219,27 @@ def erase_chat(member, *, delete_content: bool, identity) -> dict:
     counts["notifications"] = Notification.objects.filter(Q(member=member)).delete()[0]
     counts["chat profile"] = ChatProfile.objects.filter(member=member).delete()[0]
     return counts
+
+
+def _declare_slack_import() -> None:
+    from leveller.chat.models import SlackImportRun, SlackUser
+
+    declare(
+        SlackImportRun,
+        what="Each Slack import: who ran it, when, its progress and report (counts and problems, no message text)",
+        why="Moving the workspace's history in from Slack and showing what could not be imported",
+        basis="Legitimate interests",
+        kept="As long as the workspace",
+        who="Admins",
+    )
+    declare(
+        SlackUser,
+        what="Slack user ids and names from an export, linked to the member each became",
+        why="Attributing imported messages and making re-runs add only what is new",
+        basis="Legitimate interests",
+        kept="As long as the imported history; the link is cut on erasure",
+        who="Admins",
+    )
+
+
+_declare_slack_import()

@@ -53,3 +53,35 @@ def export_audit(member):
 def delete_old_audit(*, days: int, now: dt.datetime, dry_run: bool) -> int:
     old = AuditEntry.objects.filter(created_at__lt=now - dt.timedelta(days=days))
     return old.count() if dry_run else old._raw_delete(old.db)
+
+
+def _declare_operations() -> None:
+    from leveller.core.models import HealthProbe, IdempotentRequest, WorkerBeat
+
+    declare(
+        HealthProbe,
+        what="One row the health check writes to prove the database accepts writes",
+        why="Telling operators the truth about the service",
+        basis="Legitimate interests",
+        kept="One row, overwritten",
+        who="Nobody (operators see the result)",
+    )
+    declare(
+        IdempotentRequest,
+        what="The answer to an API write sent with an Idempotency-Key, with who sent it",
+        why="A retried request returns the first answer instead of writing twice",
+        basis="Legitimate interests",
+        kept="A day",
+        who="Nobody; the sender gets their own answer back",
+    )
+    declare(
+        WorkerBeat,
+        what="Each background worker's host, process and last heartbeat",
+        why="Recovering tasks from dead workers and health checks",
+        basis="Legitimate interests",
+        kept="Replaced on every beat; stale rows deleted",
+        who="Operators and staff",
+    )
+
+
+_declare_operations()

@@ -110,3 +110,102 @@ def export_votes(member):
     rows = VoterRoll.objects.filter(member=member).values("election__title", "voted_on")
     for row in rows.order_by("id").iterator():
         yield {"election": row["election__title"], "voted_on": row["voted_on"]}
+
+
+def _declare_members_decide() -> None:
+    from leveller.elections.decide_models import (
+        Amendment,
+        AmendmentSeconder,
+        HustingsAnswer,
+        HustingsQuestion,
+        MailOptOut,
+        Motion,
+        MotionRevision,
+        Process,
+        Seconder,
+    )
+
+    declare(
+        Process,
+        what="A decision process (for example the re-foundation): its stages, dates and rules",
+        why="Members deciding the organisation's future",
+        basis="Legitimate interests",
+        kept="Kept as the organisation's record",
+        who="Every member",
+    )
+    for model, what in (
+        (Motion, "Members' motions: title, text, supporting statement, mover and state (political opinions)"),
+        (Amendment, "Amendments to motions: the amended text, the reason and the mover (political opinions)"),
+        (MotionRevision, "Each change to a motion's text and who made it"),
+    ):
+        declare(
+            model,
+            what=what,
+            why="Members putting proposals to the membership",
+            basis="Article 9(2)(d): a not-for-profit body's members",
+            kept="Kept as the organisation's record; the mover shows as 'Former member' after erasure",
+            who="Every member",
+            special=True,
+        )
+    for model, what in (
+        (Seconder, "Who seconded which motion"),
+        (AmendmentSeconder, "Who seconded which amendment"),
+    ):
+        declare(
+            model,
+            what=what,
+            why="A motion or amendment needs seconders to go to a vote",
+            basis="Article 9(2)(d): a not-for-profit body's members",
+            kept="As long as the motion; removed on erasure",
+            who="Every member",
+            special=True,
+        )
+    declare(
+        HustingsQuestion,
+        what="Questions members ask candidates, with who asked",
+        why="Hustings before an election",
+        basis="Article 9(2)(d): a not-for-profit body's members",
+        kept="As long as the election",
+        who="Every member",
+        special=True,
+    )
+    declare(
+        HustingsAnswer,
+        what="Candidates' written answers to hustings questions",
+        why="Hustings before an election",
+        basis="Article 9(2)(d): a not-for-profit body's members",
+        kept="As long as the election",
+        who="Every member",
+        special=True,
+    )
+    declare(
+        MailOptOut,
+        what="Which kinds of vote email a member turned off",
+        why="One-click unsubscribe from each kind of vote email",
+        basis="Legal obligation (PECR)",
+        kept="As long as the membership",
+        who="The member; staff",
+    )
+
+
+_declare_members_decide()
+
+
+@exporter("member_motions", title="Motions and amendments you moved or seconded", order=74)
+def export_member_motions(member):
+    from leveller.elections.decide_models import Amendment, AmendmentSeconder, Motion, Seconder
+
+    for row in Motion.objects.filter(mover=member).values("title", "text", "state", "created_at").iterator():
+        yield {"kind": "motion moved", **row}
+    for row in Seconder.objects.filter(member=member).values("motion__title", "created_at").iterator():
+        yield {"kind": "motion seconded", "title": row["motion__title"], "created_at": row["created_at"]}
+    for row in Amendment.objects.filter(mover=member).values("motion__title", "text", "state", "created_at").iterator():
+        yield {
+            "kind": "amendment moved",
+            "title": row["motion__title"],
+            **{k: row[k] for k in ("text", "state", "created_at")},
+        }
+    for row in (
+        AmendmentSeconder.objects.filter(member=member).values("amendment__motion__title", "created_at").iterator()
+    ):
+        yield {"kind": "amendment seconded", "title": row["amendment__motion__title"], "created_at": row["created_at"]}
