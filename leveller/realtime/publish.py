@@ -48,6 +48,23 @@ def publish(*, streams: Iterable[str], type: str, payload: dict) -> list[Event]:
     return events
 
 
+def publish_each(items: Iterable[tuple[Iterable[str], str, dict]]) -> list[Event]:
+    """publish() for many events at once (`(streams, type, payload)` each): one INSERT for all of them."""
+    rows = []
+    for streams, type, payload in items:
+        streams = _check_streams(streams)
+        clash = RESERVED_KEYS.intersection(payload)
+        if clash:
+            raise ValueError(f"payload keys {sorted(clash)} are the event's own; rename them")
+        rows += [Event(stream=s, type=type, payload=payload) for s in streams]
+    if not rows:
+        return []
+    events = Event.objects.bulk_create(rows)
+    messages = [(event.stream, event.as_message()) for event in events]
+    transaction.on_commit(lambda: send_now(messages))
+    return events
+
+
 def publish_ephemeral(*, streams: Iterable[str], type: str, payload: dict) -> None:
     """Broadcast a passing hint (typing, presence) that is never stored and never replayed."""
     messages = [(s, {**payload, "type": type, "stream": s}) for s in _check_streams(streams)]
