@@ -120,7 +120,9 @@ def mark_read_many(*, reads: dict[tuple[int, int], int | None]) -> int:
             unread[row.member_id, channel_id] = 0
         if behind:
             low = min(row.last_read_id for row in behind)
-            counts = Message.objects.in_channel_view().filter(channel_id=channel_id, id__gt=low, deleted_at__isnull=True)
+            counts = Message.objects.in_channel_view().filter(
+                channel_id=channel_id, id__gt=low, deleted_at__isnull=True
+            )
             for message_id, author_id in counts.values_list("id", "author_id")[:1000]:
                 for row in behind:
                     if message_id > row.last_read_id and author_id != row.member_id:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from leveller.accounts.models import Member
 from leveller.chat import access, actions, fragments, queries
 from leveller.chat.handles import profile_for
-from leveller.chat.models import Attachment, Channel, ChannelMembership, Kind, Level, Message
+from leveller.chat.models import Attachment, Channel, ChannelMembership, Kind, Level
 from leveller.chat.search import search_page
 
 
