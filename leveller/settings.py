@@ -226,6 +226,13 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# Content-hashed names, gzip and brotli copies, a year's immutable cache (leveller/core/static.py); `leveller serve`
+# collects them into STATIC_ROOT before serving. Without a collected manifest (tests, a bare runserver) pages link
+# the plain names, which the finders serve.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "leveller.core.static.HashedCompressedStorage"},
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
