@@ -76,11 +76,11 @@ def rows_html(messages: list[Message], *, in_thread: bool = False) -> list[str]:
     return out
 
 
-def views_of(message: Message) -> dict[str, str | None]:
+def views_of(message: Message, *, new: bool = False) -> dict[str, str | None]:
     """The row as each view shows it: `channel` (the channel's list) and `thread` (the thread panel), or None
-    where the message does not appear."""
+    where the message does not appear. A new top-level message has no thread panel open yet (`new`)."""
     in_channel = message.thread_id is None or message.also_in_channel
-    in_thread = True  # a root appears at the top of its thread panel, a reply among the replies
+    in_thread = message.thread_id is not None or not new  # a root heads its thread panel, a reply is in it
     return {
         "channel": row_html(message) if in_channel else None,
         "thread": row_html(message, in_thread=True) if in_thread else None,

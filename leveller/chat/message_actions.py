@@ -55,10 +55,10 @@ def _clean_text(text: str, *, allow_empty: bool = False) -> str:
     return text
 
 
-def message_event(message: Message) -> dict:
+def message_event(message: Message, *, new: bool = False) -> dict:
     """What every viewer of the channel is pushed about a message: its JSON and its finished rows (the same
     for everyone; chat.js decides what differs per viewer)."""
-    return {"message": message_payload(message), "fragments": fragments.views_of(message)}
+    return {"message": message_payload(message), "fragments": fragments.views_of(message, new=new)}
 
 
 def publish_message(message: Message, type: str, *, fresh: bool = True, **extra) -> None:
@@ -68,7 +68,7 @@ def publish_message(message: Message, type: str, *, fresh: bool = True, **extra)
     publish(
         streams=[message.channel.stream],
         type=type,
-        payload={"channel_id": message.channel_id, **extra, **message_event(message)},
+        payload={"channel_id": message.channel_id, **extra, **message_event(message, new=type == "message.created")},
     )
 
 

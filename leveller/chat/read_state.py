@@ -29,15 +29,15 @@ class ReadBuffer:
     """Furthest reported positions per (member id, channel id), written in batches by one task per event loop."""
 
     def __init__(self):
-        self.pending: dict[tuple[int, int], int | None] = {}
+        self.pending: dict[tuple[int, int], tuple[int | None, str | None]] = {}
         self.task: asyncio.Task | None = None
 
-    def add(self, member_id: int, channel_id: int, up_to: int | None) -> None:
+    def add(self, member_id: int, channel_id: int, up_to: int | None, origin: str | None = None) -> None:
         key = (member_id, channel_id)
         if key in self.pending:
-            held = self.pending[key]
+            held = self.pending[key][0]
             up_to = None if held is None or up_to is None else max(held, up_to)
-        self.pending[key] = up_to
+        self.pending[key] = (up_to, origin)
         if self.task is None or self.task.done():
             self.task = asyncio.ensure_future(self._run())
 
@@ -56,10 +56,13 @@ class ReadBuffer:
             log.exception("writing %d read positions failed", len(batch))
 
 
-def _write(batch: dict[tuple[int, int], int | None]) -> int:
+def _write(batch: dict[tuple[int, int], tuple[int | None, str | None]]) -> int:
     from leveller.chat.actions import mark_read_many
 
-    return mark_read_many(reads=batch)
+    return mark_read_many(
+        reads={key: up_to for key, (up_to, _) in batch.items()},
+        origins={key: origin for key, (_, origin) in batch.items() if origin},
+    )
 
 
 _buffers: dict[int, ReadBuffer] = {}
@@ -91,7 +94,7 @@ async def read(consumer, content: dict) -> None:
         return
     if f"channel-{channel_id}" not in consumer.streams:
         return  # not one of the member's channels (mark_read_many also ignores non-members)
-    buffer().add(consumer.member.pk, channel_id, up_to)
+    buffer().add(consumer.member.pk, channel_id, up_to, getattr(consumer, "origin", None))
 
 
 async def thread_read(consumer, content: dict) -> None:

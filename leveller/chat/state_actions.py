@@ -64,11 +64,15 @@ def _unread_counts(channel_id: int, position: int, member_ids: list[int]) -> dic
 
 
 @transaction.atomic
-def mark_read_many(*, reads: dict[tuple[int, int], int | None]) -> int:
+def mark_read_many(
+    *, reads: dict[tuple[int, int], int | None], origins: dict[tuple[int, int], str] | None = None
+) -> int:
     """Read positions reported by many members at once (over the websocket, batched by chat.read_state):
     each key is (member id, channel id), the member being the actor, and the value the message id read up to
     (None: the latest). Positions only move forward here; members not in the channel are ignored. Each member
-    whose position moved gets one `channel.read` event. Returns how many positions moved."""
+    whose position moved gets one `channel.read` event for their other tabs; the socket that reported it
+    (`origins`, its token) already knows and is skipped. Returns how many positions moved."""
+    origins = origins or {}
     by_channel: dict[int, dict[int, int | None]] = defaultdict(dict)
     for (member_id, channel_id), up_to in reads.items():
         by_channel[channel_id][member_id] = up_to
@@ -138,6 +142,7 @@ def mark_read_many(*, reads: dict[tuple[int, int], int | None]) -> int:
                 notifications_read=cleared_count[row.member_id, row.channel_id],
                 mentions=mentions_left[row.member_id, row.channel_id],
             ),
+            origins.get((row.member_id, row.channel_id)),
         )
         for row in moved
     )

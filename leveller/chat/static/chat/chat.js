@@ -20,7 +20,7 @@
   // Live updates: every event carries what changed, already rendered on the server and the same for every
   // viewer (rows in `fragments`, counts in the data). Nothing is fetched to show it: what differs per viewer is
   // decided here and in the layout's per-viewer style rules. Only a reconnect or a resync refetches the sidebar.
-  const READ_INTERVAL_MS = 4000; // report reading (over the websocket) at most this often per tab and channel
+  const READ_INTERVAL_MS = 5000; // report reading (over the websocket) at most this often per tab and channel
   const READ_JITTER_MS = 1000; // spread the reports of many tabs that saw the same message at once
   const myHandle = layout.dataset.handle || "";
   const timeZone = layout.dataset.timeZone || "";
