@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "leveller.core.middleware.TimezoneMiddleware",
+    "leveller.core.middleware.PageCacheMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -174,6 +175,8 @@ else:
 TASKS = {"default": {"BACKEND": env_str("LEVELLER_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 LEVELLER_WORKER_IN_SERVE = env_bool("LEVELLER_WORKER_IN_SERVE", True)
 LEVELLER_EVENT_RETENTION_HOURS = env_int("LEVELLER_EVENT_RETENTION_HOURS", 72, minimum=1)
+# Costly pages (home panels, the chat page) are cached per session this long (0: off); see core/page_cache.py.
+PAGE_CACHE_SECONDS = env_int("LEVELLER_PAGE_CACHE_SECONDS", 10, minimum=0, maximum=3600)
 
 # --- Accounts ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.Member"

@@ -15,6 +15,8 @@ from leveller.chat import access, actions, fragments, queries
 from leveller.chat.handles import profile_for
 from leveller.chat.models import Attachment, Channel, ChannelMembership, Kind, Level
 from leveller.chat.search import search_page
+from leveller.core import page_cache
+from leveller.realtime.consumer import latest_event_id
 
 
 def _errors(error: ValidationError | PermissionDenied) -> str:
@@ -46,8 +48,15 @@ def index(request):
 
 @login_required
 def channel_view(request, channel_id: int):
+    """The channel page. Cached per session for a few seconds (core.page_cache); it names the event it was
+    rendered at, and the realtime client replays everything since, so even a cached page opens up to date."""
+    channel = access.get_channel(request.user, channel_id)
+    return page_cache.cached(request, f"chat-channel-{channel.pk}", lambda: _channel_page(request, channel))
+
+
+def _channel_page(request, channel: Channel):
     member = request.user
-    channel = access.get_channel(member, channel_id)
+    rendered_at = latest_event_id()  # before reading anything the page shows
     membership = ChannelMembership.objects.filter(channel=channel, member=member).first()
     around = request.GET.get("around")
     rows = queries.around(channel, int(around)) if around and around.isdigit() else queries.channel_page(channel)
@@ -74,6 +83,7 @@ def channel_view(request, channel_id: int):
         "dm_members": channel.memberships.select_related("member") if channel.is_dm else [],
         "levels": Level.choices,
         "thread": _open_thread(member, channel, request.GET.get("thread")),
+        "rendered_at_event": rendered_at,
     }
     return render(request, "chat/channel.html", context)
 
