@@ -206,6 +206,7 @@ AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("LEVELLER_PROXY_COUNT", 0, minimum=0)
 
 SESSION_COOKIE_AGE = env_int("LEVELLER_SESSION_DAYS", 14, minimum=1) * 24 * 3600
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # read from the cache, kept in the database
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = SECURE_COOKIES
