@@ -230,6 +230,7 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True  # plain names are still served from the apps' folders (the finders)
 # Content-hashed names, gzip and brotli copies, a year's immutable cache (leveller/core/static.py); `leveller serve`
 # collects them into STATIC_ROOT before serving. Without a collected manifest (tests, a bare runserver) pages link
 # the plain names, which the finders serve.
