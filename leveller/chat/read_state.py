@@ -3,7 +3,8 @@
 
 chat.js reports at most once every few seconds per tab and channel (READ_INTERVAL_MS there). Reports are not
 written one by one: each process keeps the furthest position per (member, channel) and writes what it holds once
-every FLUSH_SECONDS in one transaction (`actions.mark_read_many`), so thousands of tabs reading a busy channel
+every FLUSH_SECONDS (half a second) in one transaction (`actions.mark_read_many`), so thousands of tabs reading
+a busy channel
 cost the database a handful of statements a second, not a write per tab per message.
 """
 
@@ -21,7 +22,7 @@ from leveller.chat import access
 
 log = logging.getLogger(__name__)
 
-FLUSH_SECONDS = 1.0
+FLUSH_SECONDS = 0.5
 THREAD_READ_INTERVAL = 1.0  # seconds between thread reads a socket may write for one thread
 
 

@@ -4,9 +4,10 @@ preference) and moderation reports."""
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -63,6 +64,13 @@ def _unread_counts(channel_id: int, position: int, member_ids: list[int]) -> dic
     return {pk: sum(1 for author in authors if author != pk) for pk in member_ids}
 
 
+class _Moved(NamedTuple):
+    pk: int
+    channel_id: int
+    member_id: int
+    last_read_id: int
+
+
 @transaction.atomic
 def mark_read_many(
     *, reads: dict[tuple[int, int], int | None], origins: dict[tuple[int, int], str] | None = None
@@ -86,19 +94,23 @@ def mark_read_many(
     )
     rows = ChannelMembership.objects.filter(
         channel_id__in=by_channel, member_id__in={m for members in by_channel.values() for m in members}
-    ).only("id", "channel_id", "member_id", "last_read_id")
+    ).values_list("id", "channel_id", "member_id", "last_read_id")
     moved = []
-    for row in rows:
-        if row.member_id not in by_channel[row.channel_id]:
+    for pk, channel_id, member_id, last_read_id in rows:
+        if member_id not in by_channel[channel_id]:
             continue
-        up_to, high = by_channel[row.channel_id][row.member_id], latest.get(row.channel_id, 0)
+        up_to, high = by_channel[channel_id][member_id], latest.get(channel_id, 0)
         position = high if up_to is None else max(0, min(int(up_to), high))
-        if position > row.last_read_id:
-            row.last_read_id = position
-            moved.append(row)
+        if position > last_read_id:
+            moved.append(_Moved(pk, channel_id, member_id, position))
     if not moved:
         return 0
-    ChannelMembership.objects.bulk_update(moved, ["last_read_id"], batch_size=500)
+    table = ChannelMembership._meta.db_table
+    with connection.cursor() as cursor:  # one prepared statement for all rows: cheaper than bulk_update's CASE
+        cursor.executemany(
+            f"UPDATE {table} SET last_read_id = %s WHERE id = %s",  # noqa: S608  (our own table name)
+            [(row.last_read_id, row.pk) for row in moved],
+        )
     position_of = {(row.member_id, row.channel_id): row.last_read_id for row in moved}
     unread_notes = Notification.objects.filter(
         member_id__in={row.member_id for row in moved},
