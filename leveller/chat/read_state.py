@@ -4,8 +4,7 @@
 chat.js reports at most once every few seconds per tab and channel (READ_INTERVAL_MS there). Reports are not
 written one by one: each process keeps the furthest position per (member, channel) and writes what it holds once
 every FLUSH_SECONDS (half a second) in one transaction (`actions.mark_read_many`), so thousands of tabs reading
-a busy channel
-cost the database a handful of statements a second, not a write per tab per message.
+a busy channel cost the database a handful of statements a second, not a write per tab per message.
 """
 
 from __future__ import annotations
