@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "leveller.core.middleware.TimezoneMiddleware",
+    "leveller.core.middleware.PageCacheMiddleware",
     "axes.middleware.AxesMiddleware",
     "leveller.core.idempotency.IdempotencyMiddleware",
 ]
@@ -203,6 +204,8 @@ LEVELLER_WORKER_LEASE_SECONDS = env_float("LEVELLER_WORKER_LEASE_SECONDS", 10.0,
 LEVELLER_HEALTH_TASK_DELAY_SECONDS = env_int("LEVELLER_HEALTH_TASK_DELAY_SECONDS", 300, minimum=1)
 # How long the first response to a request with an Idempotency-Key is kept (core/idempotency.py).
 LEVELLER_IDEMPOTENCY_HOURS = env_int("LEVELLER_IDEMPOTENCY_HOURS", 24, minimum=1)
+# Costly pages (home panels, the chat page) are cached per session this long (0: off); see core/page_cache.py.
+PAGE_CACHE_SECONDS = env_int("LEVELLER_PAGE_CACHE_SECONDS", 10, minimum=0, maximum=3600)
 
 # --- Accounts ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.Member"
@@ -235,6 +238,7 @@ AXES_USERNAME_CALLABLE = "leveller.accounts.login.lockout_username"
 AXES_CLIENT_IP_CALLABLE = "leveller.core.limits.client_ip"
 
 SESSION_COOKIE_AGE = env_int("LEVELLER_SESSION_DAYS", 14, minimum=1) * 24 * 3600
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # read from the cache, kept in the database
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = SECURE_COOKIES
@@ -292,6 +296,14 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True  # plain names are still served from the apps' folders (the finders)
+# Content-hashed names, gzip and brotli copies, a year's immutable cache (leveller/core/static.py); `leveller serve`
+# collects them into STATIC_ROOT before serving. Without a collected manifest (tests, a bare runserver) pages link
+# the plain names, which the finders serve.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "leveller.core.static.HashedCompressedStorage"},
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

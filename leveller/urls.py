@@ -31,4 +31,3 @@ for config in apps.get_app_configs():
 handler400 = "leveller.core.errors.bad_request"
 handler403 = "leveller.core.errors.permission_denied"
 handler404 = "leveller.core.errors.page_not_found"
-handler500 = "leveller.core.errors.server_error"

@@ -25,6 +25,9 @@ def _fast_password_hashing(request):
     if request.config.pluginmanager.hasplugin("django"):
         settings = request.getfixturevalue("settings")
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        # Tests change state behind the pages' backs (actions called directly): the pages' short cache
+        # (core.page_cache) is tested on its own, in tests/core/test_page_cache.py.
+        settings.PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

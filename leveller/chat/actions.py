@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from leveller.accounts.models import Member, hash_secret
-from leveller.chat import access, presence
+from leveller.chat import access, presence, queries, sidebar_rows
 from leveller.chat.message_actions import (  # noqa: F401  (re-exported: the one write path for messages)
     add_reaction,
     delete_message,
@@ -28,6 +28,7 @@ from leveller.chat.payloads import channel_payload
 from leveller.chat.state_actions import (  # noqa: F401  (re-exported)
     follow_thread,
     mark_read,
+    mark_read_many,
     mark_thread_read,
     report_message,
     resolve_report,
@@ -65,7 +66,10 @@ def clean_channel_name(name: str) -> str:
 
 
 def _publish_channel(channel: Channel, type: str, streams: list[str] | None = None) -> None:
-    publish(streams=streams or [channel.stream], type=type, payload={"channel": channel_payload(channel)})
+    payload = {"channel": channel_payload(channel)}
+    if channel.kind == Kind.STANDARD:
+        payload["sidebar_label"] = sidebar_rows.channel_label(channel)
+    publish(streams=streams or [channel.stream], type=type, payload=payload)
 
 
 @transaction.atomic
@@ -118,10 +122,13 @@ def _join(channel: Channel, member) -> tuple[ChannelMembership, bool]:
     )
     if created:
         control(member.pk, "leveller.subscribe", streams=[channel.stream])
+        payload = {"channel_id": channel.pk, "member_id": member.pk, "display_name": member.display_name}
+        publish(streams=[channel.stream], type="channel.member_joined", payload=payload)
+        # The member's own tabs get their new sidebar row with it.
         publish(
-            streams=[channel.stream, f"user-{member.pk}"],
+            streams=[f"user-{member.pk}"],
             type="channel.member_joined",
-            payload={"channel_id": channel.pk, "member_id": member.pk, "display_name": member.display_name},
+            payload={**payload, **sidebar_rows.row_event(member, channel)},
         )
     return membership, created
 
@@ -228,7 +235,12 @@ def set_my_section(*, actor, channel: Channel, section: str) -> ChannelMembershi
         raise ValidationError("Join the channel first.")
     membership.section = (section or "").strip()[:40]
     membership.save(update_fields=["section"])
-    publish(streams=[f"user-{actor.pk}"], type="sidebar.changed", payload={"channel_id": channel.pk})
+    key = "direct" if channel.is_dm else (membership.section or channel.section)
+    publish(
+        streams=[f"user-{actor.pk}"],
+        type="sidebar.changed",
+        payload={"channel_id": channel.pk, "section": key, "section_label": queries.section_label(key)},
+    )
     return membership
 
 

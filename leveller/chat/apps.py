@@ -7,7 +7,7 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from leveller.accounts import hooks
-        from leveller.chat import actions, presence, realtime
+        from leveller.chat import actions, presence, read_state, realtime
         from leveller.core import nav
         from leveller.realtime import registry
 
@@ -17,6 +17,8 @@ class ChatConfig(AppConfig):
         registry.register_stream_authoriser("slackimport", lambda member, ident: member.is_admin)
         registry.register_client_handler("typing", realtime.typing)
         registry.register_client_handler("presence.watch", presence.watch)
+        registry.register_client_handler("chat.read", read_state.read)
+        registry.register_client_handler("chat.thread_read", read_state.thread_read)
         registry.register_connection_hook(presence.on_connect, presence.on_disconnect)
         nav.register(nav.NavItem(order=10, label="Chat", url_name="chat:index"))
         from leveller.chat import panels  # noqa: F401  (registers the home panels)

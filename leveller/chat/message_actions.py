@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from leveller.chat import access, notify
+from leveller.chat import access, fragments, notify, queries
 from leveller.chat.attachments import check_upload
 from leveller.chat.handles import groups_for_handles, members_for_handles
 from leveller.chat.models import (
@@ -32,11 +32,17 @@ MAX_TEXT = 10_000
 MAX_ATTACHMENTS = 10
 
 
-def render_text(text: str, *, author) -> str:
-    """Mentions of members, and of groups the author may mention, become mention spans; others stay text."""
+def resolve_mentions(text: str, *, author) -> notify.Mentions:
+    """The text's @handles resolved once per post: members, and groups the author may mention."""
     handles = mentioned_handles(text)
     members = members_for_handles(handles)
-    known = set(members) | set(groups_for_handles(handles - set(members), author=author))
+    return notify.Mentions(handles, members, groups_for_handles(handles - set(members), author=author))
+
+
+def render_text(text: str, *, author, mentions: notify.Mentions | None = None) -> str:
+    """Mentions of members, and of groups the author may mention, become mention spans; others stay text."""
+    mentions = mentions or resolve_mentions(text, author=author)
+    known = set(mentions.members) | set(mentions.groups)
     return render(text, known_handle=lambda handle: handle in known)
 
 
@@ -49,14 +55,20 @@ def _clean_text(text: str, *, allow_empty: bool = False) -> str:
     return text
 
 
-def publish_message(message: Message, type: str, *, fresh: bool = True) -> None:
+def message_event(message: Message, *, new: bool = False) -> dict:
+    """What every viewer of the channel is pushed about a message: its JSON and its finished rows (the same
+    for everyone; chat.js decides what differs per viewer)."""
+    return {"message": message_payload(message), "fragments": fragments.views_of(message, new=new)}
+
+
+def publish_message(message: Message, type: str, *, fresh: bool = True, **extra) -> None:
     """Broadcast a message's current shape to its channel (fresh=False: the object in hand is current)."""
     if fresh:
-        message = Message.objects.select_related("author__chat_profile", "channel").get(pk=message.pk)
+        message = queries.message_rows().get(pk=message.pk)
     publish(
         streams=[message.channel.stream],
         type=type,
-        payload={"channel_id": message.channel_id, "message": message_payload(message)},
+        payload={"channel_id": message.channel_id, **extra, **message_event(message, new=type == "message.created")},
     )
 
 
@@ -93,6 +105,7 @@ def send_message(
         raise ValidationError(f"Attach at most {MAX_ATTACHMENTS} files to one message.")
     checked = [(upload, *check_upload(upload)) for upload in files]
     text = _clean_text(text, allow_empty=bool(files))
+    mentions = resolve_mentions(text, author=actor)
     message = Message.objects.create(
         channel=channel,
         author=actor,
@@ -100,7 +113,7 @@ def send_message(
         thread=thread,
         also_in_channel=bool(thread is not None and also_to_channel),
         text=text,
-        html=render_text(text, author=actor),
+        html=render_text(text, author=actor, mentions=mentions),
     )
     attachments = []
     for upload, content_type, name in checked:
@@ -125,7 +138,7 @@ def send_message(
     del message._prefetched_objects_cache  # callers may change reactions later: let them read afresh
     if thread is not None:
         publish_message(thread, "message.updated")
-    notify.after_post(message)
+    notify.after_post(message, mentions=mentions)
     return message
 
 
@@ -170,11 +183,12 @@ def edit_message(*, actor, message: Message, text: str) -> Message:
     MessageRevision.objects.create(message=message, text=message.text, edited_by=actor)
     before = mentioned_handles(message.text)
     message.text = text
-    message.html = render_text(text, author=actor)
+    mentions = resolve_mentions(text, author=actor)
+    message.html = render_text(text, author=actor, mentions=mentions)
     message.edited_at = timezone.now()
     message.save(update_fields=["text", "html", "edited_at"])
     publish_message(message, "message.updated")
-    notify.after_edit(message, previous_handles=before)
+    notify.after_edit(message, previous_handles=before, mentions=mentions)
     return message
 
 
@@ -208,11 +222,10 @@ def delete_message(*, actor, message: Message) -> None:
         message.delete()
     if thread_id:
         Message.objects.filter(pk=thread_id, reply_count__gt=0).update(reply_count=F("reply_count") - 1)
-    publish(
-        streams=[channel.stream],
-        type="message.deleted",
-        payload={"channel_id": channel.pk, "message_id": message_id, "thread_id": thread_id, "tombstone": tombstone},
-    )
+    payload = {"channel_id": channel.pk, "message_id": message_id, "thread_id": thread_id, "tombstone": tombstone}
+    if tombstone:
+        payload.update(message_event(queries.message_rows().get(pk=message_id)))
+    publish(streams=[channel.stream], type="message.deleted", payload=payload)
     if thread_id:
         root = Message.objects.filter(pk=thread_id).first()
         if root is not None:
@@ -250,11 +263,7 @@ def add_reaction(*, actor, message: Message, emoji: str) -> Reaction:
     emoji = clean_emoji(emoji)
     reaction, created = Reaction.objects.get_or_create(message=message, member=actor, emoji=emoji)
     if created:
-        publish(
-            streams=[message.channel.stream],
-            type="reaction.added",
-            payload={"channel_id": message.channel_id, "message_id": message.pk, "emoji": emoji, "member_id": actor.pk},
-        )
+        publish_message(message, "reaction.added", message_id=message.pk, emoji=emoji, member_id=actor.pk)
     return reaction
 
 
@@ -263,16 +272,7 @@ def remove_reaction(*, actor, message: Message, emoji: str) -> None:
     access.require_member_actor(actor)
     deleted, _ = Reaction.objects.filter(message=message, member=actor, emoji=(emoji or "").strip()).delete()
     if deleted:
-        publish(
-            streams=[message.channel.stream],
-            type="reaction.removed",
-            payload={
-                "channel_id": message.channel_id,
-                "message_id": message.pk,
-                "emoji": emoji.strip(),
-                "member_id": actor.pk,
-            },
-        )
+        publish_message(message, "reaction.removed", message_id=message.pk, emoji=emoji.strip(), member_id=actor.pk)
 
 
 def _may_pin(actor, message: Message) -> None:

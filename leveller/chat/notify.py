@@ -5,6 +5,7 @@ batched email per member who stays away). Called only from message actions, insi
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -21,16 +22,36 @@ from leveller.realtime.publish import publish
 EMAILED_KINDS = {NotificationKind.MENTION, NotificationKind.DM}
 
 
+@dataclass(frozen=True)
+class Mentions:
+    """A post's @handles, resolved once (message_actions.resolve_mentions) for rendering and notifying."""
+
+    handles: set[str]
+    members: dict = field(default_factory=dict)  # handle -> Member
+    groups: dict = field(default_factory=dict)  # handle -> [member ids], groups the author may mention
+
+    def only(self, handles: set[str]) -> Mentions:
+        return Mentions(
+            set(handles),
+            {h: m for h, m in self.members.items() if h in handles},
+            {h: ids for h, ids in self.groups.items() if h in handles},
+        )
+
+
 def _levels(message: Message, member_ids) -> dict[int, str]:
     rows = ChannelMembership.objects.filter(channel_id=message.channel_id, member_id__in=member_ids)
     return dict(rows.values_list("member_id", "level"))
 
 
-def _direct_mentions(message: Message, handles: set[str]) -> set[int]:
-    """Members mentioned by handle, or through a named group the author may mention, who can read the channel."""
+def _resolve(message: Message, handles: set[str]) -> Mentions:
     found = members_for_handles(handles)
-    ids = {member.pk for member in found.values()}
-    for member_ids in groups_for_handles(set(handles) - set(found), author=message.author).values():
+    return Mentions(set(handles), found, groups_for_handles(set(handles) - set(found), author=message.author))
+
+
+def _direct_mentions(message: Message, mentions: Mentions) -> set[int]:
+    """Members mentioned by handle, or through a named group the author may mention, who can read the channel."""
+    ids = {member.pk for member in mentions.members.values()}
+    for member_ids in mentions.groups.values():
         ids.update(member_ids)
     return _readers(message.channel, ids)
 
@@ -53,13 +74,19 @@ def _broadcast_targets(message: Message, broadcast: set[str]) -> set[int]:
     return ids if broadcast - {"here"} else presence.active_ids(ids)
 
 
-def after_post(message: Message, *, only_handles: set[str] | None = None) -> None:
+def after_post(message: Message, *, mentions: Mentions | None = None, only_handles: set[str] | None = None) -> None:
+    """Everything a new message sets off for people: notifications (in-app, emailed later). `mentions` is the
+    resolution the post was rendered with (resolved once per post); without it the text is resolved here."""
     if only_handles is None:
         push.chat_announced(message)
     author_id = message.author_id
-    handles = mentioned_handles(message.text) if only_handles is None else only_handles
+    if mentions is None:
+        mentions = _resolve(message, mentioned_handles(message.text) if only_handles is None else only_handles)
+    elif only_handles is not None:
+        mentions = mentions.only(only_handles)
+    handles = mentions.handles
     targets: dict[int, str] = {}
-    direct = _direct_mentions(message, handles)
+    direct = _direct_mentions(message, mentions)
     broadcast = {"channel", "here", "everyone"} & handles
     members = ChannelMembership.objects.filter(channel_id=message.channel_id)
     if broadcast and (message.author is None or _may_broadcast(message)):
@@ -118,10 +145,10 @@ def _may_broadcast(message: Message) -> bool:
     return not message.channel.announcement or author.is_staff_member
 
 
-def after_edit(message: Message, *, previous_handles: set[str]) -> None:
-    new = mentioned_handles(message.text) - previous_handles
+def after_edit(message: Message, *, previous_handles: set[str], mentions: Mentions | None = None) -> None:
+    new = (mentions.handles if mentions else mentioned_handles(message.text)) - previous_handles
     if new:
-        after_post(message, only_handles=new)
+        after_post(message, mentions=mentions, only_handles=new)
 
 
 def _schedule_emails(member_ids: list[int]) -> None:

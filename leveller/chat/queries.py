@@ -15,6 +15,7 @@ from leveller.chat.models import (
     SECTIONS,
     Channel,
     ChannelMembership,
+    ChatProfile,
     Kind,
     Level,
     Message,
@@ -71,9 +72,10 @@ def dm_labels(member, channel_ids) -> dict[int, str]:
     return {pk: ", ".join(name for _, name in people) for pk, people in dm_others(member, channel_ids).items()}
 
 
-def sidebar(member) -> list[dict]:
+def sidebar(member, *, only: list[int] | None = None) -> list[dict]:
+    """The member's sidebar rows (`only`: just these channels)."""
     rows = []
-    mine = list(memberships(member))
+    mine = list(memberships(member) if only is None else memberships(member).filter(channel_id__in=only))
     others = dm_others(member, [m.channel_id for m in mine if m.channel.is_dm])
     labels = {pk: ", ".join(name for _, name in people) for pk, people in others.items()}
     partners = {
@@ -110,14 +112,27 @@ def sidebar_sections(member) -> list[dict]:
         order.append("direct")
     sections = []
     for key in order:
-        label = "Direct messages" if key == "direct" else SECTION_LABELS.get(key, key.replace("-", " ").title())
+        label = section_label(key)
         rows = sorted(groups[key], key=lambda r: (r["channel"].archived, r["label"].lower()))
         sections.append({"key": key, "label": label, "rows": rows})
     return sections
 
 
+def handle_of(member) -> str:
+    """The member's @handle ("" before they have one); read only, never created on a page view."""
+    return ChatProfile.objects.filter(member=member).values_list("handle", flat=True).first() or ""
+
+
+def section_label(key: str) -> str:
+    return "Direct messages" if key == "direct" else SECTION_LABELS.get(key, key.replace("-", " ").title())
+
+
 def total_unread_threads(member) -> int:
-    return sum(1 for t in followed_threads(member) if t.unread)
+    return len(unread_thread_ids(member))
+
+
+def unread_thread_ids(member) -> list[int]:
+    return [t.pk for t in followed_threads(member) if t.unread]
 
 
 def followed_threads(member, *, limit: int = 50) -> list[Message]:

@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from leveller.accounts.models import Member
-from leveller.chat import access, actions, queries
+from leveller.chat import access, actions, fragments, queries
 from leveller.chat.handles import profile_for
-from leveller.chat.models import Attachment, Channel, ChannelMembership, Kind, Level, Message
+from leveller.chat.models import Attachment, Channel, ChannelMembership, Kind, Level
 from leveller.chat.search import search_page
+from leveller.core import page_cache
+from leveller.realtime.consumer import latest_event_id
 
 
 def _errors(error: ValidationError | PermissionDenied) -> str:
@@ -23,9 +25,12 @@ def _errors(error: ValidationError | PermissionDenied) -> str:
 
 def layout_context(request, channel: Channel | None = None) -> dict:
     member = request.user
+    unread_threads = queries.unread_thread_ids(member)
     return {
         "sections": queries.sidebar_sections(member),
-        "unread_threads": queries.total_unread_threads(member),
+        "unread_threads": len(unread_threads),
+        "unread_thread_ids": unread_threads,
+        "chat_handle": queries.handle_of(member),
         "unread_notifications": member.chat_notifications.filter(read_at__isnull=True).count(),
         "current": channel,
     }
@@ -43,11 +48,19 @@ def index(request):
 
 @login_required
 def channel_view(request, channel_id: int):
+    """The channel page. Cached per session for a few seconds (core.page_cache); it names the event it was
+    rendered at, and the realtime client replays everything since, so even a cached page opens up to date."""
+    channel = access.get_channel(request.user, channel_id)
+    return page_cache.cached(request, f"chat-channel-{channel.pk}", lambda: _channel_page(request, channel))
+
+
+def _channel_page(request, channel: Channel):
     member = request.user
-    channel = access.get_channel(member, channel_id)
+    rendered_at = latest_event_id()  # before reading anything the page shows
     membership = ChannelMembership.objects.filter(channel=channel, member=member).first()
     around = request.GET.get("around")
     rows = queries.around(channel, int(around)) if around and around.isdigit() else queries.channel_page(channel)
+    fragments.attach(rows)
     context = {
         **layout_context(request, channel),
         "channel": channel,
@@ -70,6 +83,7 @@ def channel_view(request, channel_id: int):
         "dm_members": channel.memberships.select_related("member") if channel.is_dm else [],
         "levels": Level.choices,
         "thread": _open_thread(member, channel, request.GET.get("thread")),
+        "rendered_at_event": rendered_at,
     }
     return render(request, "chat/channel.html", context)
 
@@ -86,10 +100,11 @@ def _first_unread(rows, membership, member) -> int | None:
 def _open_thread(member, channel: Channel, thread_id: str | None):
     if not thread_id or not thread_id.isdigit():
         return None
-    root = Message.objects.filter(pk=int(thread_id), channel=channel, thread__isnull=True).first()
+    root = queries.message_rows().filter(pk=int(thread_id), channel=channel, thread__isnull=True).first()
     if root is None:
         return None
-    return {"root": root, "replies": queries.thread_messages(root)}
+    fragments.attach([root], in_thread=True)
+    return {"root": root, "replies": fragments.attach(queries.thread_messages(root), in_thread=True)}
 
 
 @login_required
@@ -98,10 +113,10 @@ def history(request, channel_id: int):
     channel = access.get_channel(request.user, channel_id)
     before, after = request.GET.get("before"), request.GET.get("after")
     if after and after.isdigit():
-        rows = queries.channel_page(channel, after=int(after))
+        rows = fragments.attach(queries.channel_page(channel, after=int(after)))
         more = bool(rows) and channel.messages.in_channel_view().filter(id__gt=rows[-1].pk).exists()
         return render(request, "chat/_history_newer.html", {"rows": rows, "channel": channel, "has_newer": more})
-    rows = queries.channel_page(channel, before=int(before) if before and before.isdigit() else None)
+    rows = fragments.attach(queries.channel_page(channel, before=int(before) if before and before.isdigit() else None))
     more = bool(rows) and channel.messages.in_channel_view().filter(id__lt=rows[0].pk).exists()
     return render(request, "chat/_history.html", {"rows": rows, "channel": channel, "has_older": more})
 

@@ -8,7 +8,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from leveller.chat import access, actions, handles, queries
+from leveller.chat import access, actions, fragments, handles, queries
 from leveller.chat.models import ThreadFollow
 
 
@@ -20,7 +20,7 @@ def _row(request, message_id: int, *, in_thread: bool = False, status: int = 200
     message = queries.message_rows().select_related("thread").filter(pk=message_id).first()
     if message is None:
         return HttpResponse("", status=status)
-    return render(request, "chat/_message.html", {"m": message, "in_thread": in_thread}, status=status)
+    return HttpResponse(fragments.row_html(message, in_thread=in_thread), status=status)
 
 
 @login_required
@@ -65,8 +65,10 @@ def thread(request, message_id: int):
     if root.thread_id:
         root = root.thread
     follow = ThreadFollow.objects.filter(thread=root, member=request.user).first()
+    root = queries.message_rows().get(pk=root.pk)
+    fragments.attach([root], in_thread=True)
     context = {
-        "thread": {"root": root, "replies": queries.thread_messages(root)},
+        "thread": {"root": root, "replies": fragments.attach(queries.thread_messages(root), in_thread=True)},
         "channel": root.channel,
         "following": bool(follow and follow.following),
         "reply_refusal": access.can_post(request.user, root.channel, thread=root),

@@ -22,3 +22,21 @@ class TimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class PageCacheMiddleware:
+    """After a member's own change (any request that is not GET/HEAD/OPTIONS), their cached pages are stale:
+    start a new generation (core.page_cache)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                from leveller.core import page_cache
+
+                page_cache.changed(user.pk)
+        return response

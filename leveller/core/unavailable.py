@@ -11,7 +11,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
-from django.views import defaults
 
 log = logging.getLogger(__name__)
 DETAIL = "The service cannot reach its database right now. Try again in a few seconds."
@@ -50,7 +49,9 @@ def for_request(request) -> HttpResponse:
 
 
 def server_error(request, *args, **kwargs):
-    """handler500: a database outage becomes 503; anything else is the usual 500."""
+    """handler500: a database outage becomes 503; anything else is the styled 500 page (core/errors.py)."""
     if is_outage(sys.exc_info()[1]):
         return for_request(request)
-    return defaults.server_error(request, *args, **kwargs)
+    from leveller.core.errors import server_error as styled_server_error
+
+    return styled_server_error(request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import secrets
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -71,6 +72,7 @@ class LevellerConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         self.member = user
+        self.origin = secrets.token_hex(8)  # names this socket in events it caused (publish_each's origin)
         self.streams: set[str] = set()
         self.hub = local_hub()
         self.outbox = Outbox(self.base_send, on_overflow=lambda: self.shut(TOO_SLOW))

@@ -317,9 +317,9 @@ class Hub:
         kind = message.get("type")
         if kind == "leveller.event":
             frame = {"type": "websocket.send", "text": message["text"]}
-            event_id = message.get("event_id")
+            event_id, origin = message.get("event_id"), message.get("origin")
             for socket in tuple(sockets):
-                if stream in socket.streams:
+                if stream in socket.streams and (origin is None or getattr(socket, "origin", None) != origin):
                     socket.outbox.push(frame, event_id)
         elif kind == "leveller.subscribe":
             for socket in tuple(sockets):

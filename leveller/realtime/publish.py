@@ -52,6 +52,29 @@ def publish(*, streams: Iterable[str], type: str, payload: dict) -> list[Event]:
     return events
 
 
+def publish_each(items: Iterable[tuple[Iterable[str], str, dict, str | None]]) -> list[Event]:
+    """publish() for many events at once, one INSERT for all: `(streams, type, payload, origin)` each. `origin`
+    (a socket's `origin` token, or None) is the socket the change came from: it already shows it, so the live
+    push skips it (a resume still replays the event to it, which is harmless)."""
+    rows, origins = [], []
+    for streams, type, payload, origin in items:
+        streams = _check_streams(streams)
+        clash = RESERVED_KEYS.intersection(payload)
+        if clash:
+            raise ValueError(f"payload keys {sorted(clash)} are the event's own; rename them")
+        rows += [Event(stream=s, type=type, payload=payload) for s in streams]
+        origins += [origin] * len(streams)
+    if not rows:
+        return []
+    events = Event.objects.bulk_create(rows)
+    messages = [
+        (event.stream, relay(event.stream, event.as_message(), origin=origin))
+        for event, origin in zip(events, origins, strict=True)
+    ]
+    transaction.on_commit(lambda: send_now(messages, raw=True))
+    return events
+
+
 def publish_ephemeral(*, streams: Iterable[str], type: str, payload: dict) -> None:
     """Broadcast a passing hint (typing, presence) that is never stored and never replayed."""
     messages = [(s, {**payload, "type": type, "stream": s}) for s in _check_streams(streams)]
@@ -128,10 +151,14 @@ async def _send_all(layer, messages: list[tuple[str, dict]], raw: bool = False) 
     await _send_prepared(layer, [(stream, message if raw else relay(stream, message)) for stream, message in messages])
 
 
-def relay(stream: str, event: dict) -> dict:
+def relay(stream: str, event: dict, *, origin: str | None = None) -> dict:
     """The channel-layer message for an event: JSON-encoded once here, not once per socket. The event id rides
-    along so a socket that is being sent a replay skips what the replay already carried."""
-    return {"type": "leveller.event", "stream": stream, "text": json.dumps(event), "event_id": event.get("event_id")}
+    along so a socket that is being sent a replay skips what the replay already carried; `origin` names a socket
+    the live push skips (the one the change came from)."""
+    message = {"type": "leveller.event", "stream": stream, "text": json.dumps(event), "event_id": event.get("event_id")}
+    if origin:
+        message["origin"] = origin
+    return message
 
 
 async def asend(messages: list[tuple[str, dict]]) -> None:

@@ -108,3 +108,65 @@ def test_search_loads_more_results_in_place_and_opens_one_in_context(new_page, p
     expect(page.locator(".search-results .snippet b")).to_have_count(0)
     page.locator(".search-results li a").last.click()
     expect(page.locator("#messages")).to_contain_text("Leaflet drop number 0")
+
+
+def count_requests(page) -> list[str]:
+    """Every HTTP request the page makes from now on (websocket frames are not requests)."""
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(f"{request.method} {request.url}"))
+    return seen
+
+
+def test_a_post_an_edit_a_reaction_and_a_delete_reach_the_other_browser_without_a_single_request(new_page, pair):
+    ann, ben, channel = pair
+    a = open_channel(new_page, ann, channel)
+    b = open_channel(new_page, ben, channel)
+    b.wait_for_load_state("networkidle")
+    requests = count_requests(b)
+
+    mine = actions.send_message(actor=ann, channel=channel, text="Leaflets are in the office")
+    row = b.locator(f"#m-{mine.pk}")
+    expect(row).to_contain_text("Leaflets are in the office")
+    actions.edit_message(actor=ann, message=mine, text="Leaflets are in the **back** office")
+    expect(row.locator(".message-body strong")).to_have_text("back")
+    expect(row).to_contain_text("(edited)")
+    actions.add_reaction(actor=ann, message=mine, emoji="🎉")
+    expect(row.locator(".reaction")).to_contain_text("🎉 1")
+    expect(row.locator(".reaction")).to_have_attribute("aria-pressed", "false")  # Ann's, not Ben's
+    gone = actions.send_message(actor=ann, channel=channel, text="Typo, ignore")
+    expect(b.locator(f"#m-{gone.pk}")).to_have_count(1)
+    actions.delete_message(actor=ann, message=gone)
+    expect(b.locator(f"#m-{gone.pk}")).to_have_count(0)
+    b.wait_for_timeout(300)
+    assert requests == [], requests
+
+    # The same row for everyone, but only its author is offered Edit and Delete; others may Report.
+    theirs = actions.send_message(actor=ben, channel=channel, text="I'll collect them")
+    for page, own, other in [(a, mine, theirs), (b, theirs, mine)]:
+        expect(page.locator(f"#m-{own.pk}")).to_have_count(1)
+        expect(page.locator(f"#m-{other.pk}")).to_have_count(1)
+        open_actions(page.locator(f"#m-{own.pk}"))
+        open_actions(page.locator(f"#m-{other.pk}"))
+        expect(page.locator(f"#m-{own.pk}").get_by_role("button", name="Edit")).to_be_visible()
+        expect(page.locator(f"#m-{own.pk}").get_by_role("button", name="Report")).to_be_hidden()
+        expect(page.locator(f"#m-{other.pk}").get_by_role("button", name="Edit")).to_be_hidden()
+        expect(page.locator(f"#m-{other.pk}").get_by_role("button", name="Delete")).to_be_hidden()
+        expect(page.locator(f"#m-{other.pk}").get_by_role("button", name="Report")).to_be_visible()
+    assert [r for r in requests if "/chat/" in r and "/read/" not in r] == [], requests
+
+
+def test_reading_reaches_the_members_other_tab_without_a_request(new_page, pair):
+    ann, ben, channel = pair
+    welcome = welcome_channel()
+    actions.add_channel_member(actor=None, channel=welcome, member=ann)
+    elsewhere = open_channel(new_page, ann, channel)
+    elsewhere.wait_for_load_state("networkidle")
+    requests = count_requests(elsewhere)
+    actions.send_message(actor=ben, channel=welcome, text="Hello @everyone, anyone for leafleting?")
+    badge = elsewhere.locator(f"[data-channel-row='{welcome.pk}'] [data-badge]")
+    expect(badge).to_contain_text("1")
+    assert requests == [], requests
+    reading = open_channel(new_page, ann, welcome)  # Ann reads #welcome in another tab
+    expect(reading.locator("#messages")).to_contain_text("anyone for leafleting")
+    expect(badge).to_have_count(0)
+    assert requests == [], requests

@@ -70,3 +70,48 @@ def test_membership_changes_follow_open_sockets_and_typing_reaches_others(live_s
         actions.send_message(actor=author, channel=channel, text="gone")
         actions.send_message(actor=author, channel=actions.ensure_default_channels()[0], text="welcome marker")
         assert recv_until(ws, "message.created")["message"]["text"] == "welcome marker"
+
+
+def test_a_read_over_the_websocket_is_written_in_a_batch_and_reaches_the_members_other_tab_only(live_server_asgi):
+    from leveller.chat.models import ChannelMembership
+
+    author = make_member("Ann Author", "ann@example.org", password=None)
+    reader = make_member("Rae Reader", "rae@example.org", password=None)
+    channel = actions.create_channel(actor=author, name="live")
+    actions.add_channel_member(actor=reader, channel=channel, member=reader)
+    url = f"{live_server_asgi.ws_url}?token={token_for(reader)}"
+    with connect(url) as reading, connect(url) as other_tab:
+        recv_until(reading, "hello")
+        recv_until(other_tab, "hello")
+        message = actions.send_message(actor=author, channel=channel, text="@rae.reader are you coming?")
+        event = recv_until(reading, "message.created")
+        assert event["fragments"]["channel"].startswith("<article")  # the finished row, no fetch needed
+        assert event["fragments"]["thread"] is None
+        recv_until(other_tab, "message.created")
+        reading.send(json.dumps({"type": "chat.read", "channel_id": channel.pk, "up_to": message.pk}))
+        read = recv_until(other_tab, "channel.read")
+        assert read["channel_id"] == channel.pk and read["last_read_id"] == message.pk
+        assert read["unread"] == 0 and read["mentions"] == 0
+        reading.send(json.dumps({"type": "ping"}))
+        before_pong = []
+        while (seen := json.loads(reading.recv(timeout=5)))["type"] != "pong":
+            before_pong.append(seen["type"])
+        assert "channel.read" not in before_pong  # the socket that reported it already knows
+    membership = ChannelMembership.objects.get(channel=channel, member=reader)
+    assert membership.last_read_id == message.pk
+
+
+def test_reads_for_channels_a_member_is_not_in_change_nothing(live_server_asgi):
+    from leveller.chat.models import ChannelMembership
+
+    author = make_member("Ann Author", "ann@example.org", password=None)
+    outsider = make_member("Oz Outsider", "oz@example.org", password=None)
+    channel = actions.create_channel(actor=author, name="closed", private=True)
+    message = actions.send_message(actor=author, channel=channel, text="Committee only")
+    with connect(f"{live_server_asgi.ws_url}?token={token_for(outsider)}") as ws:
+        recv_until(ws, "hello")
+        ws.send(json.dumps({"type": "chat.read", "channel_id": channel.pk, "up_to": message.pk}))
+        ws.send(json.dumps({"type": "chat.read", "channel_id": "x"}))
+        assert recv_until(ws, "error")["message"].startswith("chat.read needs")
+    assert not ChannelMembership.objects.filter(channel=channel, member=outsider).exists()
+    assert actions.mark_read_many(reads={(outsider.pk, channel.pk): message.pk}) == 0

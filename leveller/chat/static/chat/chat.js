@@ -17,8 +17,13 @@
   function nearBottom() { return !list || list.scrollHeight - list.scrollTop - list.clientHeight < 120; }
   function toBottom() { if (list) list.scrollTop = list.scrollHeight; }
 
-  // Live updates fetch fragments with fetch() (not htmx.ajax, whose per-element request sync would drop
-  // concurrent refreshes) and hand the new nodes to htmx.process so their hx- attributes work.
+  // Live updates: every event carries what changed, already rendered on the server and the same for every
+  // viewer (rows in `fragments`, counts in the data). Nothing is fetched to show it: what differs per viewer is
+  // decided here and in the layout's per-viewer style rules. Only a reconnect or a resync refetches the sidebar.
+  const READ_INTERVAL_MS = 5000; // report reading (over the websocket) at most this often per tab and channel
+  const READ_JITTER_MS = 1000; // spread the reports of many tabs that saw the same message at once
+  const myHandle = layout.dataset.handle || "";
+  const timeZone = layout.dataset.timeZone || "";
   const csrf = (function () {
     try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; } catch (e) { return ""; }
   })();
@@ -26,17 +31,121 @@
     return fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
       .then(function (r) { return r.ok ? r.text() : null; });
   }
-  function post(url) {
-    return fetch(url, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf, "HX-Request": "true" } });
-  }
   function toElement(html) {
     const t = document.createElement("template");
     t.innerHTML = (html || "").trim();
     return t.content.firstElementChild;
   }
+  function send(message) { if (window.Leveller && window.Leveller.realtime) window.Leveller.realtime.send(message); }
+  function visible() { return document.visibilityState === "visible"; }
+  function isMember() { return !!document.querySelector("[hx-post$='/read/']"); }
+
+  let timeFormat = null;
+  try {
+    if (timeZone) timeFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hour12: false, timeZone: timeZone });
+  } catch (e) { timeFormat = null; }
+
+  // Per-viewer touches on rows that are the same for everyone: mine, my reactions, mentions of me, my time zone.
+  function decorate(root) {
+    if (!root || !root.querySelectorAll) return;
+    const rows = root.matches && root.matches("article.message") ? [root] : Array.from(root.querySelectorAll("article.message"));
+    rows.forEach(function (row) {
+      row.classList.toggle("mine", Number(row.dataset.authorId) === memberId);
+      row.querySelectorAll("button.reaction[data-member-ids]").forEach(function (b) {
+        const mine = b.dataset.memberIds.split(" ").indexOf(String(memberId)) >= 0;
+        b.setAttribute("aria-pressed", mine ? "true" : "false");
+        const note = b.querySelector(".reaction-yours");
+        if (note) note.hidden = !mine;
+      });
+      if (myHandle && row.querySelector('.mention[data-handle="' + myHandle + '"]')) row.classList.add("mentions-me");
+      if (timeFormat) {
+        row.querySelectorAll(".message-time time[datetime]").forEach(function (t) {
+          const when = new Date(t.getAttribute("datetime"));
+          if (!isNaN(when)) t.textContent = timeFormat.format(when);
+        });
+      }
+    });
+  }
+  if (window.htmx.onLoad) window.htmx.onLoad(decorate);
+  decorate(document);
+  const highlight = list && list.dataset.highlight ? $("m-" + list.dataset.highlight) : null;
+  if (highlight) highlight.classList.add("highlighted");
+
+  // The sidebar, from events: unread and mention badges, threads and notifications counts, rows joined or left.
+  function rowFor(id) { return document.querySelector('#chat-sidebar [data-channel-row="' + id + '"]'); }
+  function setBadge(holder, kind, n, label) {
+    let badge = holder.querySelector('[data-badge="' + kind + '"]');
+    if (!n) { if (badge) badge.remove(); return; }
+    if (!badge) {
+      badge = document.createElement("span");
+      badge.className = "badge" + (kind === "mentions" ? " mention-badge" : kind === "unread" ? " unread-badge" : "");
+      badge.dataset.badge = kind;
+      holder.appendChild(document.createTextNode(" "));
+      holder.appendChild(badge);
+    }
+    badge.textContent = String(n);
+    const hint = document.createElement("span");
+    hint.className = "visually-hidden";
+    hint.textContent = " " + label;
+    badge.appendChild(hint);
+  }
+  function badgeCount(holder, kind) {
+    const badge = holder && holder.querySelector('[data-badge="' + kind + '"]');
+    return badge ? parseInt(badge.firstChild.textContent, 10) || 0 : 0;
+  }
+  function channelCounts(id, unread, mentions) {
+    const row = rowFor(id);
+    if (!row) return;
+    const link = row.querySelector("a");
+    const level = row.dataset.level, dm = row.dataset.dm === "1";
+    if (!dm && level !== "everything") unread = 0;
+    if (!dm && level === "nothing") mentions = 0;
+    row.dataset.unread = String(unread);
+    row.dataset.mentions = String(mentions);
+    setBadge(link, "mentions", mentions, "mentions");
+    setBadge(link, "unread", mentions ? 0 : unread, "unread");
+    row.classList.toggle("unread", !!(unread || mentions));
+  }
+  function bump(id, unread, mentions) {
+    const row = rowFor(id);
+    if (!row) return;
+    const u = Number(row.dataset.unread || badgeCount(row, "unread"));
+    const m = Number(row.dataset.mentions || badgeCount(row, "mentions"));
+    channelCounts(id, u + unread, m + mentions);
+  }
+  function addToCount(selector, kind, delta, label) {
+    const link = document.querySelector("#chat-sidebar " + selector);
+    if (link) setBadge(link, kind, Math.max(0, badgeCount(link, kind) + delta), label);
+  }
+  function unreadThreads() {
+    const link = document.querySelector("#chat-sidebar [data-unread-threads]");
+    return link ? new Set(link.dataset.unreadThreads.split(" ").filter(Boolean)) : new Set();
+  }
+  function setUnreadThreads(count, ids) {
+    const link = document.querySelector("#chat-sidebar [data-unread-threads]");
+    if (!link) return;
+    if (ids) link.dataset.unreadThreads = Array.from(ids).join(" ");
+    setBadge(link, "threads", count, "with unread replies");
+  }
+  function placeRow(li, section, sectionLabel) {
+    const nav = $("chat-sidebar");
+    if (!nav) return;
+    let ul = nav.querySelector('ul[data-section="' + section + '"]');
+    if (!ul) {
+      const h = document.createElement("h2");
+      h.className = "chat-section"; h.dataset.sectionHeading = section; h.textContent = sectionLabel || section;
+      ul = document.createElement("ul");
+      ul.className = "channel-list"; ul.dataset.section = section;
+      const direct = nav.querySelector('[data-section-heading="direct"]');
+      nav.insertBefore(h, section === "direct" ? null : direct);
+      nav.insertBefore(ul, section === "direct" ? null : direct);
+    }
+    const after = Array.from(ul.children).find(function (o) { return o !== li && (o.dataset.sort || "") > (li.dataset.sort || ""); });
+    ul.insertBefore(li, after || null);
+  }
 
   let sidebarTimer = null;
-  function refreshSidebar() {
+  function refreshSidebar() { // on reconnect and resync only
     clearTimeout(sidebarTimer);
     sidebarTimer = setTimeout(function () {
       fetchHtml("/chat/sidebar/" + (channelId ? "?current=" + channelId : "")).then(function (html) {
@@ -45,73 +154,148 @@
       });
     }, 250);
   }
-  let readTimer = null;
-  function markRead() {
-    if (!channelId || document.visibilityState !== "visible" || !document.querySelector("[hx-post$='/read/']")) return;
-    clearTimeout(readTimer);
-    readTimer = setTimeout(function () { post("/chat/c/" + channelId + "/read/"); }, 400);
-  }
-  function markThreadRead(root) { post("/chat/m/" + root + "/thread/read/"); }
 
-  function append(id, inThread) {
-    const target = inThread ? $("thread-replies") : list;
-    const domId = (inThread ? "t-" : "m-") + id;
-    if (!target || $(domId)) return;
-    if (!inThread && list.querySelector(".newer")) return; // viewing older context: the "newer" button loads it
-    const stick = inThread || nearBottom();
-    fetchHtml("/chat/m/" + id + "/row/" + (inThread ? "?in_thread=1" : "")).then(function (html) {
-      const el = toElement(html);
-      if (!el || $(domId)) return;
-      const empty = target.querySelector(".empty-channel");
-      if (empty) empty.remove();
-      const newer = target.querySelector(".newer");
-      target.insertBefore(el, newer);
-      htmx.process(el);
-      if (stick && !inThread) toBottom();
-    });
+  // Read state goes over the websocket, at most once every READ_INTERVAL_MS per tab and channel.
+  let readTimer = null, lastReadSent = 0, readUpTo = 0;
+  function reportRead(upTo) {
+    if (!channelId || !isMember() || !visible()) return;
+    readUpTo = Math.max(readUpTo, upTo || 0);
+    channelCounts(channelId, 0, 0);
+    if (readTimer) return;
+    const wait = Math.max(0, lastReadSent + READ_INTERVAL_MS - Date.now()) + Math.random() * READ_JITTER_MS;
+    readTimer = setTimeout(function () {
+      readTimer = null;
+      lastReadSent = Date.now();
+      send({ type: "chat.read", channel_id: channelId, up_to: readUpTo || null });
+    }, wait);
   }
-  function refreshRow(id) {
-    ["m-", "t-"].forEach(function (prefix) {
-      if (!$(prefix + id)) return;
-      fetchHtml("/chat/m/" + id + "/row/" + (prefix === "t-" ? "?in_thread=1" : "")).then(function (html) {
-        const old = $(prefix + id), el = toElement(html);
-        if (!old || !el || old.classList.contains("editing")) return;
-        const hadFocus = old.contains(document.activeElement);
-        const wasOpen = old.querySelector("details.message-actions[open]");
-        if (wasOpen) { const d = el.querySelector("details.message-actions"); if (d) d.open = true; }
-        old.replaceWith(el);
-        htmx.process(el);
-        if (hadFocus) el.focus();
-      });
+  const threadReadTimers = {};
+  function reportThreadRead(root) {
+    if (threadReadTimers[root]) return;
+    threadReadTimers[root] = setTimeout(function () {
+      delete threadReadTimers[root];
+      send({ type: "chat.thread_read", thread_id: root });
+    }, 1500 + Math.random() * READ_JITTER_MS);
+  }
+
+  function newLineBefore(el) {
+    if ($("new-messages") || !el) return;
+    const line = document.createElement("div");
+    line.className = "new-line"; line.id = "new-messages"; line.setAttribute("role", "separator");
+    line.setAttribute("aria-label", "New messages");
+    line.innerHTML = "<span>New messages</span>";
+    el.parentNode.insertBefore(line, el);
+  }
+
+  function insertRow(html, inThread) {
+    const target = inThread ? $("thread-replies") : list;
+    const el = toElement(html);
+    if (!target || !el || $(el.id)) return null;
+    if (!inThread && list.querySelector(".newer")) return null; // viewing older context: "Load newer" loads it
+    const stick = inThread || nearBottom();
+    const empty = target.querySelector(".empty-channel");
+    if (empty) empty.remove();
+    target.insertBefore(el, target.querySelector(".newer"));
+    htmx.process(el);
+    decorate(el);
+    if (stick && !inThread) toBottom();
+    return el;
+  }
+  function replaceRow(id, fragments) {
+    [["m-", fragments.channel], ["t-", fragments.thread]].forEach(function (pair) {
+      const old = $(pair[0] + id);
+      if (!old || !pair[1] || old.classList.contains("editing")) return;
+      const el = toElement(pair[1]);
+      if (!el) return;
+      if (old.classList.contains("highlighted")) el.classList.add("highlighted");
+      const hadFocus = old.contains(document.activeElement);
+      const wasOpen = old.querySelector("details.message-actions[open]");
+      if (wasOpen) { const d = el.querySelector("details.message-actions"); if (d) d.open = true; }
+      old.replaceWith(el);
+      htmx.process(el);
+      decorate(el);
+      if (hadFocus) el.focus();
     });
   }
 
   document.addEventListener("leveller:message.created", function (e) {
-    const m = e.detail.message;
+    const m = e.detail.message, f = e.detail.fragments || {};
     if (!m) return;
+    const mine = m.author && m.author.id === memberId;
+    const inChannel = !m.thread_id || m.also_in_channel;
     if (m.channel_id === channelId) {
-      if (!m.thread_id || m.also_in_channel) append(m.id, false);
-      if (m.thread_id && m.thread_id === openThread()) { append(m.id, true); if (m.author.id !== memberId) markThreadRead(m.thread_id); }
-      if (m.author.id !== memberId && (!m.thread_id || m.also_in_channel)) markRead();
+      let el = null;
+      if (inChannel && f.channel) el = insertRow(f.channel, false);
+      if (m.thread_id && m.thread_id === openThread() && f.thread) { insertRow(f.thread, true); if (!mine) reportThreadRead(m.thread_id); }
+      if (!mine && inChannel) {
+        if (visible()) reportRead(m.id);
+        else { newLineBefore(el || $("m-" + m.id)); bump(channelId, 1, 0); }
+      }
+    } else if (!mine && inChannel) {
+      bump(m.channel_id, 1, 0);
     }
-    refreshSidebar();
   });
   ["message.updated", "reaction.added", "reaction.removed"].forEach(function (type) {
     document.addEventListener("leveller:" + type, function (e) {
-      const id = e.detail.message ? e.detail.message.id : e.detail.message_id;
-      if (e.detail.channel_id === channelId) refreshRow(id);
+      const d = e.detail;
+      if (d.channel_id === channelId && d.message && d.fragments) replaceRow(d.message.id, d.fragments);
     });
   });
   document.addEventListener("leveller:message.deleted", function (e) {
     const d = e.detail;
     if (d.channel_id !== channelId) return;
-    if (d.tombstone) refreshRow(d.message_id);
+    if (d.tombstone && d.fragments) replaceRow(d.message_id, d.fragments);
     else ["m-", "t-"].forEach(function (p) { const el = $(p + d.message_id); if (el) el.remove(); });
-    refreshSidebar();
   });
-  ["channel.read", "notification.created", "sidebar.changed", "channel.member_joined", "channel.member_left",
-    "thread.read", "thread.followed", "channel.updated"].forEach(function (type) {
-    document.addEventListener("leveller:" + type, refreshSidebar);
+  document.addEventListener("leveller:channel.read", function (e) {
+    const d = e.detail;
+    channelCounts(d.channel_id, d.unread || 0, d.mentions || 0);
+    if (d.notifications_read) addToCount("[data-notifications-link]", "notifications", -d.notifications_read, "unread");
+  });
+  document.addEventListener("leveller:notification.created", function (e) {
+    const d = e.detail;
+    addToCount("[data-notifications-link]", "notifications", 1, "unread");
+    if (d.kind === "thread_reply") {
+      const ids = unreadThreads();
+      if (!ids.has(String(d.thread_id))) { ids.add(String(d.thread_id)); setUnreadThreads(ids.size, ids); }
+    } else if (!(d.channel_id === channelId && visible() && isMember())) {
+      bump(d.channel_id, 0, 1);
+    }
+  });
+  ["thread.read", "thread.followed"].forEach(function (type) {
+    document.addEventListener("leveller:" + type, function (e) {
+      const d = e.detail;
+      const ids = unreadThreads();
+      if (type === "thread.read" || !d.following) ids.delete(String(d.thread_id));
+      if (typeof d.unread_threads === "number") setUnreadThreads(d.unread_threads, ids);
+      if (d.notifications_read) addToCount("[data-notifications-link]", "notifications", -d.notifications_read, "unread");
+    });
+  });
+  document.addEventListener("leveller:sidebar.changed", function (e) {
+    const d = e.detail, row = rowFor(d.channel_id);
+    if (!row) return;
+    if (d.level) { row.dataset.level = d.level; row.classList.toggle("muted-channel", d.level === "nothing"); }
+    if (d.section) placeRow(row, d.section, d.section_label);
+  });
+  document.addEventListener("leveller:channel.member_joined", function (e) {
+    const d = e.detail;
+    if (d.member_id !== memberId || !d.sidebar_row || rowFor(d.channel_id)) return;
+    const li = toElement(d.sidebar_row);
+    if (li) { placeRow(li, d.section, d.section_label); htmx.process(li); }
+  });
+  document.addEventListener("leveller:channel.member_left", function (e) {
+    const d = e.detail;
+    if (d.member_id !== memberId) return;
+    const row = rowFor(d.channel_id);
+    if (row) row.remove();
+  });
+  document.addEventListener("leveller:channel.updated", function (e) {
+    const c = e.detail.channel, row = c && rowFor(c.id);
+    if (!row || c.kind !== "standard" || !e.detail.sidebar_label) return;
+    const label = row.querySelector(".channel-label");
+    if (label) label.innerHTML = e.detail.sidebar_label;
+    row.dataset.sort = (c.archived ? "1" : "0") + c.name.toLowerCase();
+    placeRow(row, row.parentNode.dataset.section, "");
   });
   document.addEventListener("leveller:resync", function () { location.reload(); });
 
@@ -220,5 +404,7 @@
   // Initial position: the highlighted message, else the "new messages" line, else the bottom.
   const target = document.querySelector(".message.highlighted") || $("new-messages");
   if (target) target.scrollIntoView({ block: "center" }); else toBottom();
-  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible" && channelId) markRead(); });
+  document.addEventListener("visibilitychange", function () {
+    if (visible() && channelId) { const rows = list ? list.querySelectorAll("article.message") : []; reportRead(rows.length ? Number(rows[rows.length - 1].dataset.messageId) : 0); }
+  });
 })();

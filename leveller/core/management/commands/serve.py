@@ -42,6 +42,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
+        from leveller.core.static import collect_if_changed
+
+        collect_if_changed()  # hashed, compressed static files; skipped when the sources have not changed
         if demo:
             call_command("demo", stdout=self.stdout)
         worker = None

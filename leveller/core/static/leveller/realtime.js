@@ -10,6 +10,10 @@
   const seen = new Set();
   const seenOrder = [];
   let lastEventId = Number(sessionStorage.getItem(storageKey) || 0);
+  // A page may name the event it was rendered at (it may come from a short cache): catch up from there.
+  const rendered = document.querySelector("[data-rendered-at-event]");
+  const renderedAt = rendered ? Number(rendered.dataset.renderedAtEvent) : 0;
+  if (renderedAt > 0 && (lastEventId === 0 || renderedAt < lastEventId)) lastEventId = renderedAt;
   let socket = null;
   let retry = 0;
   let floor = null; // the last event id when this page loaded: the page already shows everything up to it
