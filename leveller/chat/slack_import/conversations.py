@@ -19,6 +19,8 @@ from leveller.chat.models import Channel, ChannelMembership, Kind, Message
 from leveller.chat.slack_import.people import People
 from leveller.chat.slack_import.report import Report
 
+# ruff: noqa: S608 (the SQL built here joins "%s" placeholders only)
+
 FILES = (("channels.json", "channel"), ("groups.json", "private"), ("mpims.json", "group_dm"), ("dms.json", "dm"))
 KIND_LABEL = {"channel": "channels", "private": "private", "group_dm": "group_dms", "dm": "dms"}
 
@@ -278,32 +280,32 @@ def _threads_and_reads(channel_ids: list[int]) -> None:
         (
             "UPDATE chat_message SET reply_count = (SELECT COUNT(*) FROM chat_message r WHERE r.thread_id = "
             "chat_message.id), last_reply_at = (SELECT MAX(r.created_at) FROM chat_message r WHERE r.thread_id = "
-            f"chat_message.id) WHERE id IN (SELECT DISTINCT thread_id FROM chat_message WHERE channel_id IN ({ids}) "  # noqa: S608 (placeholders only)
+            f"chat_message.id) WHERE id IN (SELECT DISTINCT thread_id FROM chat_message WHERE channel_id IN ({ids}) "
             "AND thread_id IS NOT NULL AND slack_ts IS NOT NULL)",
             channel_ids,
         ),
         (
             "INSERT INTO chat_threadfollow (thread_id, member_id, following, last_read_id) "
-            f"SELECT thread_id, author_id, %s, MAX(id) FROM chat_message WHERE channel_id IN ({ids}) AND thread_id "  # noqa: S608 (placeholders only)
+            f"SELECT thread_id, author_id, %s, MAX(id) FROM chat_message WHERE channel_id IN ({ids}) AND thread_id "
             "IS NOT NULL AND author_id IS NOT NULL AND slack_ts IS NOT NULL GROUP BY thread_id, author_id "
             "ON CONFLICT DO NOTHING",
             [True, *channel_ids],
         ),
         (
             "INSERT INTO chat_threadfollow (thread_id, member_id, following, last_read_id) "
-            f"SELECT p.id, p.author_id, %s, p.id FROM chat_message p WHERE p.channel_id IN ({ids}) AND "  # noqa: S608 (placeholders only)
+            f"SELECT p.id, p.author_id, %s, p.id FROM chat_message p WHERE p.channel_id IN ({ids}) AND "
             "p.reply_count > 0 AND p.author_id IS NOT NULL AND p.slack_ts IS NOT NULL ON CONFLICT DO NOTHING",
             [True, *channel_ids],
         ),
         (
             "UPDATE chat_threadfollow SET last_read_id = (SELECT COALESCE(MAX(r.id), chat_threadfollow.thread_id) "
             "FROM chat_message r WHERE r.thread_id = chat_threadfollow.thread_id) WHERE thread_id IN (SELECT id "
-            f"FROM chat_message WHERE channel_id IN ({ids}) AND reply_count > 0 AND slack_ts IS NOT NULL)",  # noqa: S608 (placeholders only)
+            f"FROM chat_message WHERE channel_id IN ({ids}) AND reply_count > 0 AND slack_ts IS NOT NULL)",
             channel_ids,
         ),
         (
             "UPDATE chat_channelmembership SET last_read_id = (SELECT COALESCE(MAX(m.id), 0) FROM chat_message m "
-            f"WHERE m.channel_id = chat_channelmembership.channel_id) WHERE channel_id IN ({ids})",  # noqa: S608 (placeholders only)
+            f"WHERE m.channel_id = chat_channelmembership.channel_id) WHERE channel_id IN ({ids})",
             channel_ids,
         ),
     ]
