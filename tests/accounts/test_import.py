@@ -52,9 +52,7 @@ def test_a_file_without_an_email_column_is_rejected_with_a_reason(staff):
 
 def test_import_can_invite_each_new_member(staff, run_on_commit):
     with run_on_commit():
-        report = import_members(
-            actor=staff, data="email,name\nx1@example.org,X One\nx2@example.org,X Two\n", invite=True
-        )
+        report = import_members(actor=staff, data="email,name\nx1@example.org,X One\nx2@example.org,X Two\n", invite=True)
     assert report.invited == 2
     assert sorted(m.to[0] for m in mail.outbox) == ["x1@example.org", "x2@example.org"]
 

@@ -103,15 +103,8 @@ def test_settings_saves_a_profile_and_rejects_a_bad_phone_keeping_other_input(cl
     client.force_login(member)
     response = client.post(
         "/settings/",
-        {
-            "profile-display_name": "Mo M",
-            "profile-pronouns": "she/her",
-            "profile-bio": "Hi",
-            "profile-phone": "12",
-            "profile-postcode": "",
-            "profile-country": "GB",
-            "profile-time_zone": "Europe/London",
-        },
+        {"profile-display_name": "Mo M", "profile-pronouns": "she/her", "profile-bio": "Hi", "profile-phone": "12",
+         "profile-postcode": "", "profile-country": "GB", "profile-time_zone": "Europe/London"},
     )
     assert response.status_code == 200
     page = response.content.decode()

@@ -8,9 +8,7 @@ import pytest
 from leveller.env import ConfigError, env_bool, env_database, env_email, env_int, env_redis
 
 ROOT = Path(__file__).resolve().parents[2]
-READS = re.compile(
-    r"""(?:env_[a-z]+|_raw)\(\s*["']([A-Z][A-Z0-9_]+)["']|os\.environ(?:\.get)?[\[(]\s*["']([A-Z][A-Z0-9_]+)["']"""
-)
+READS = re.compile(r"""(?:env_[a-z]+|_raw)\(\s*["']([A-Z][A-Z0-9_]+)["']|os\.environ(?:\.get)?[\[(]\s*["']([A-Z][A-Z0-9_]+)["']""")
 
 
 def variables_read_by_the_code() -> set[str]:
@@ -74,9 +72,7 @@ def test_an_unparsable_database_url_stops_startup_with_one_line(tmp_path):
 
 def test_an_unreachable_database_stops_serve_with_one_line(tmp_path):
     result = run_leveller(
-        "serve",
-        "--port",
-        "0",
+        "serve", "--port", "0",
         env_extra={"DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere", "LEVELLER_DATA_DIR": str(tmp_path)},
     )
     assert result.returncode != 0

@@ -10,9 +10,8 @@ WARD = ROOT / "tests/data/stv/edinburgh2017/ward_13_-_leith_-_preference_profile
 
 
 def run(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "leveller", "stv", *args], capture_output=True, text=True, cwd=ROOT, timeout=120
-    )
+    return subprocess.run([sys.executable, "-m", "leveller", "stv", *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
 
 
 def test_leveller_stv_count_prints_the_result_as_json():
@@ -27,7 +26,7 @@ def test_leveller_stv_count_prints_the_result_as_json():
 
 def test_leveller_stv_count_names_the_line_of_a_bad_file(tmp_path):
     bad = tmp_path / "bad.blt"
-    bad.write_text('3 1\n1 1 4 0\n0\n"A"\n"B"\n"C"\n"T"\n')
+    bad.write_text("3 1\n1 1 4 0\n0\n\"A\"\n\"B\"\n\"C\"\n\"T\"\n")
     result = run("count", str(bad))
     assert result.returncode == 2
     assert "line 2" in result.stderr

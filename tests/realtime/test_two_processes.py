@@ -33,22 +33,9 @@ def start_server(port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url_for_test_db(), "REDIS_URL": settings.REDIS_URL}
     env["LEVELLER_DATA_DIR"] = str(settings.DATA_DIR)
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "leveller",
-            "serve",
-            "--port",
-            str(port),
-            "--no-migrate",
-            "--no-worker",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "leveller", "serve", "--port", str(port), "--no-migrate", "--no-worker",
+         "--log-level", "warning"],
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
 
 

@@ -34,12 +34,10 @@ def test_the_readme_lists_all_seventeen_wards():
     assert {w[1] for w in WARDS} == {p.name for p in EDINBURGH.glob("*.blt")}
 
 
-@pytest.mark.parametrize(
-    ("ward", "path", "seats", "valid", "quota", "stages", "winners"), WARDS, ids=[f"ward{w[0]}" for w in WARDS]
-)
+@pytest.mark.parametrize(("ward", "path", "seats", "valid", "quota", "stages", "winners"), WARDS,
+                         ids=[f"ward{w[0]}" for w in WARDS])
 def test_each_edinburgh_ward_reproduces_the_official_winners_under_the_scottish_rules(
-    ward, path, seats, valid, quota, stages, winners
-):
+        ward, path, seats, valid, quota, stages, winners):
     result = count(read_blt(EDINBURGH / path), "scottish", seed=1)
     assert result.seats == seats
     assert {_plain(n) for n in result.elected} == winners

@@ -34,12 +34,7 @@ def test_two_minimums_are_met_by_the_one_candidate_in_both_categories(rules):
 def test_the_scottish_count_with_minimums_goes_stage_by_stage_as_worked_by_hand():
     r = count(election("A B C D E F", 3, *PAPERS), "scottish", minimums=MINIMUMS)
     assert [s.action for s in r.stages] == [
-        "first count",
-        "surplus of A",
-        "exclusion of C",
-        "surplus of B",
-        "exclusion of F",
-        "exclusion of D",
+        "first count", "surplus of A", "exclusion of C", "surplus of B", "exclusion of F", "exclusion of D",
     ]
     assert reasons(r)["C"].endswith("the seats left are all needed by categories this candidate is not in")
     assert "E passed over: excluding them would make a minimum unreachable" in r.stages[5].notes
