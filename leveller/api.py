@@ -54,7 +54,14 @@ class ActiveSession(SessionAuth):
         return user if user is not None and user.is_active else None
 
 
-api = NinjaAPI(
+class LevellerAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        from leveller.core.openapi import document_errors
+
+        return document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = LevellerAPI(
     title="Leveller API",
     version="1",
     urls_namespace="api",

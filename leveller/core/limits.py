@@ -67,7 +67,7 @@ def peek(rate: Rate, key: str | int) -> int:
     return int(cache.get(f"limit:{rate.name}:{key}:{window}") or 0)
 
 
-def client_ip(request) -> str:
+def client_ip(request) -> str | None:
     """The address of whoever sent `request`: with LEVELLER_PROXY_COUNT = N reverse proxies in front, the Nth
     address from the right of X-Forwarded-For (each proxy appends the address it saw; anything further left
     was written by the client and is not trusted); otherwise the connection's own address."""
@@ -81,4 +81,4 @@ def client_ip(request) -> str:
                 return str(ipaddress.ip_address(candidate))
             except ValueError:
                 pass
-    return meta.get("REMOTE_ADDR", "") or "unknown"
+    return meta.get("REMOTE_ADDR") or None  # None, not a made-up word: axes stores it in an inet column
