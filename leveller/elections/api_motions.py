@@ -177,13 +177,15 @@ def propose(request, data: MotionIn):
     return Status(201, motion_out(motion, request.auth))
 
 
-@motions_router.get("/{motion_id}", response={200: MotionOut, **ERRORS}, summary="One motion, its mover and seconders")
+@motions_router.get(
+    "/{int:motion_id}", response={200: MotionOut, **ERRORS}, summary="One motion, its mover and seconders"
+)
 def detail(request, motion_id: int):
     return motion_out(visible_motion(request.auth, motion_id), request.auth)
 
 
 @motions_router.post(
-    "/{motion_id}/seconders",
+    "/{int:motion_id}/seconders",
     response={201: MotionOut, **ERRORS},
     summary="Second a motion (not your own; 409 if you already have)",
 )
@@ -196,14 +198,14 @@ def second(request, motion_id: int):
     return Status(201, motion_out(motion, request.auth))
 
 
-@motions_router.post("/{motion_id}/withdraw", response={200: MotionOut, **ERRORS}, summary="Withdraw (the mover)")
+@motions_router.post("/{int:motion_id}/withdraw", response={200: MotionOut, **ERRORS}, summary="Withdraw (the mover)")
 def withdraw(request, motion_id: int):
     motion = actions.withdraw_motion(actor=request.auth, motion=visible_motion(request.auth, motion_id))
     return motion_out(motion, request.auth)
 
 
 @motions_router.post(
-    "/{motion_id}/schedule",
+    "/{int:motion_id}/schedule",
     response={200: MotionOut, **ERRORS},
     summary="Schedule an eligible motion into a vote (staff or the standing-orders group)",
 )
@@ -220,14 +222,14 @@ def composite(request, data: CompositeIn):
     return Status(201, motion_out(motion, request.auth))
 
 
-@motions_router.get("/{motion_id}/amendments", response={200: list[AmendmentOut], **ERRORS}, summary="Amendments")
+@motions_router.get("/{int:motion_id}/amendments", response={200: list[AmendmentOut], **ERRORS}, summary="Amendments")
 def amendments(request, motion_id: int):
     motion = visible_motion(request.auth, motion_id)
     return [amendment_out(a) for a in motion.amendments.select_related("mover")]
 
 
 @motions_router.post(
-    "/{motion_id}/amendments",
+    "/{int:motion_id}/amendments",
     response={201: AmendmentOut, **ERRORS},
     summary="Propose an amendment: the whole text as amended (the diff is worked out)",
 )
@@ -238,7 +240,7 @@ def propose_amendment(request, motion_id: int, data: AmendmentIn):
 
 
 @motions_router.post(
-    "/{motion_id}/amendments/{amendment_id}/seconders",
+    "/{int:motion_id}/amendments/{int:amendment_id}/seconders",
     response={201: AmendmentOut, **ERRORS},
     summary="Second an amendment (not your own; 409 if you already have)",
 )
@@ -252,7 +254,7 @@ def second_amendment(request, motion_id: int, amendment_id: int):
 
 
 @motions_router.post(
-    "/{motion_id}/amendments/{amendment_id}/accept",
+    "/{int:motion_id}/amendments/{int:amendment_id}/accept",
     response={200: AcceptOut, **ERRORS},
     summary="Accept an amendment as friendly (the motion's mover): the motion's text becomes the amended text",
 )

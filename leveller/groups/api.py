@@ -177,7 +177,7 @@ def remove_member(request, group_id: int, member_id: int):
     return {"removed": member_id}
 
 
-class MessageIn(Schema):
+class GroupMessageIn(Schema):
     text: str
     subject: str = ""
     to_channel: bool = True
@@ -185,7 +185,7 @@ class MessageIn(Schema):
 
 
 @router.post("/{group_id}/messages", response={201: dict}, summary="Message the group (organisers and staff)")
-def message(request, group_id: int, data: MessageIn):
+def message(request, group_id: int, data: GroupMessageIn):
     group = managed_group(request.auth, pk=group_id)
     sent = actions.message_group(actor=request.auth, group=group, **data.dict())
     return Status(

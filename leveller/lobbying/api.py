@@ -82,7 +82,7 @@ def lookup(request, query: Query[LookupQuery]):
 # --- Campaigns -----------------------------------------------------------------------------------------
 
 
-class CampaignOut(Schema):
+class LetterCampaignOut(Schema):
     slug: str
     title: str
     ask: str
@@ -102,10 +102,10 @@ class CampaignOut(Schema):
 
 
 class CampaignList(Schema):
-    campaigns: list[CampaignOut]
+    campaigns: list[LetterCampaignOut]
 
 
-class CampaignIn(Schema):
+class LetterCampaignIn(Schema):
     title: str
     ask: str
     subject: str
@@ -138,7 +138,7 @@ class CampaignPatch(Schema):
 
 def campaign_out(campaign: Campaign) -> dict:
     return {
-        **{f: getattr(campaign, f) for f in CampaignOut.model_fields if hasattr(campaign, f) and f != "is_open"},
+        **{f: getattr(campaign, f) for f in LetterCampaignOut.model_fields if hasattr(campaign, f) and f != "is_open"},
         "is_open": campaign.is_open(),
         "url": settings.SITE_URL + campaign.get_absolute_url(),
     }
@@ -153,21 +153,21 @@ def list_campaigns(request):
     return {"campaigns": [campaign_out(c) for c in shown]}
 
 
-@router.post("/lobbying/campaigns", response={201: CampaignOut, 400: Detail, 401: Detail, 403: Detail},
+@router.post("/lobbying/campaigns", response={201: LetterCampaignOut, 400: Detail, 401: Detail, 403: Detail},
              tags=["lobbying"], summary="Create a campaign (organisers and staff); it starts as a draft")  # fmt: skip
-def create_campaign(request, data: CampaignIn):
+def create_campaign(request, data: LetterCampaignIn):
     fields = data.model_dump(exclude_none=True)
     campaign = campaign_actions.create_campaign(actor=request.auth, **fields)
     return Status(201, campaign_out(campaign))
 
 
-@router.get("/lobbying/campaigns/{slug}", auth=None, response={200: CampaignOut, 404: Detail}, tags=["lobbying"],
+@router.get("/lobbying/campaigns/{slug}", auth=None, response={200: LetterCampaignOut, 404: Detail}, tags=["lobbying"],
             summary="One campaign (drafts: their organisers only)")  # fmt: skip
 def get_campaign(request, slug: str):
     return campaign_out(access.visible_campaign(_caller(request), slug))
 
 
-@router.patch("/lobbying/campaigns/{slug}", response={200: CampaignOut, 400: Detail, 401: Detail, 403: Detail,
+@router.patch("/lobbying/campaigns/{slug}", response={200: LetterCampaignOut, 400: Detail, 401: Detail, 403: Detail,
               404: Detail}, tags=["lobbying"], summary="Change a campaign, or its status (draft, published, "
               "archived)")  # fmt: skip
 def patch_campaign(request, slug: str, data: CampaignPatch):

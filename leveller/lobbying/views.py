@@ -47,7 +47,7 @@ def _member(request):
 
 def public_write_allowed(request, what: str) -> bool:
     """At most PUBLIC_WRITES_PER_HOUR letters or signatures an hour from one network without a login."""
-    from leveller.newsletter.api import client_ip
+    from leveller.core.limits import client_ip
 
     key = f"lobbying:{what}:{client_ip(request)}"
     cache.add(key, 0, timeout=3600)

@@ -24,7 +24,7 @@ class SubscriptionKeys(Schema):
     auth: str
 
 
-class SubscriptionIn(Schema):
+class PushSubscriptionIn(Schema):
     """The body is the browser's PushSubscription.toJSON(), optionally with a device label."""
 
     endpoint: str
@@ -56,7 +56,7 @@ def public_key(request):
 
 
 @router.post("/subscriptions", response={201: SubscriptionOut, 200: SubscriptionOut}, summary="Subscribe this device")
-def subscribe(request, body: SubscriptionIn):
+def subscribe(request, body: PushSubscriptionIn):
     if body.keys is None:
         raise HttpError(400, "The subscription has no keys: send PushSubscription.toJSON().")
     row, created = actions.subscribe(
@@ -66,7 +66,7 @@ def subscribe(request, body: SubscriptionIn):
 
 
 @router.delete("/subscriptions", response={204: None}, summary="Unsubscribe this device")
-def unsubscribe(request, body: SubscriptionIn):
+def unsubscribe(request, body: PushSubscriptionIn):
     actions.unsubscribe(actor=request.user, endpoint=body.endpoint)
     return Status(204, None)
 
