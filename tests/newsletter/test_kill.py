@@ -72,13 +72,21 @@ def _publish(editor, title: str, monkeypatch) -> Issue:
     return issue
 
 
-def _resume(issue: Issue) -> float:
-    """The watchdog, as the worker runs it every few seconds, until the send is finished; seconds it took."""
+def _resume(issue: Issue, smtp, title: str) -> float:
+    """The watchdog, as the worker runs it every few seconds, until the send is finished. The send must resume
+    (send again, or finish) within 15 s of the kill; finishing the rest may take longer on a loaded machine.
+    Returns the seconds until it resumed."""
     started = time.monotonic()
+    before = sum(1 for m in smtp.messages if m["Subject"].endswith(title))
+    resumed = None
     while tasks.watch_send.call(issue_id=issue.pk) != "finished":
-        assert time.monotonic() - started < 15, "the send did not resume within 15 s"
+        now = time.monotonic()
+        if resumed is None and sum(1 for m in smtp.messages if m["Subject"].endswith(title)) > before:
+            resumed = now
+        assert resumed is not None or now - started < 15, "the send did not resume within 15 s"
+        assert now - started < 120, "the resumed send did not finish within 120 s"
         time.sleep(0.25)
-    return time.monotonic() - started
+    return (resumed or time.monotonic()) - started
 
 
 def _first_copy(smtp, title: str, seconds: float = 30) -> None:
@@ -124,7 +132,7 @@ def test_a_newsletter_send_killed_at_random_points_gives_every_subscriber_exactl
         before = sum(1 for m in smtp.messages if m["Subject"].endswith(title))
         killed_with_some_sent += 0 < before < SUBSCRIBERS
         print(f"run {run}: {before} sent before the kill")
-        _resume(issue)
+        _resume(issue, smtp, title)
         copies = Counter(m["X-Envelope-To"] for m in smtp.messages if m["Subject"].endswith(title))
         assert copies == Counter({s.email: 1 for s in subscribers}), f"run {run}: {copies}"
         assert set(Delivery.objects.filter(issue=issue).values_list("state", flat=True)) == {"sent"}
