@@ -30,8 +30,10 @@ run: $(STAMP)
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check leveller tests bench
 
+# Tests marked `isolated` run in a pytest process of their own (see pyproject.toml's markers).
 test: lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not isolated" $(PYTEST_ARGS)
+	$(BIN)/pytest -m isolated $(PYTEST_ARGS)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -109,6 +109,9 @@ def _calibrate(editor, monkeypatch, smtp, port: int) -> tuple[float, float]:
     return first - started, time.monotonic() - first
 
 
+# Isolated: after the whole suite in one process it failed to resume within 15 s on an idle machine, while it
+# passes alone and with the rest of tests/newsletter; the cause is not yet found (see the issue note).
+@pytest.mark.isolated
 def test_a_newsletter_send_killed_at_random_points_gives_every_subscriber_exactly_one_copy(
     smtp, smtp_server, editor, monkeypatch, settings
 ):
