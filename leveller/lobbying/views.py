@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -47,16 +46,10 @@ def _member(request):
 
 def public_write_allowed(request, what: str) -> bool:
     """At most PUBLIC_WRITES_PER_HOUR letters or signatures an hour from one network without a login."""
-    from leveller.core.limits import client_ip
+    from leveller.core import limits
 
-    key = f"lobbying:{what}:{client_ip(request)}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count <= PUBLIC_WRITES_PER_HOUR
+    rate = limits.Rate(f"lobbying-{what}", PUBLIC_WRITES_PER_HOUR, 3600)
+    return limits.hit(rate, limits.client_ip(request) or "unknown").allowed
 
 
 @login_required
