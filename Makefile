@@ -29,6 +29,7 @@ run: $(STAMP)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check leveller tests bench
+	$(BIN)/ruff format --check leveller tests bench
 
 # Tests marked `isolated` run in a pytest process of their own (see pyproject.toml's markers).
 test: lint

@@ -107,8 +107,6 @@ def parse_row(values: dict[str, str]) -> dict:
     return fields
 
 
-
-
 def _match(fields: dict) -> Member | None:
     number = fields.get("membership_number")
     by_number = Member.objects.filter(membership_number=number).first() if number else None

@@ -88,12 +88,32 @@ def clean_status(value: str) -> str:
 
 # For countries spanning several zones: the zone where most people live.
 MAIN_ZONE = {
-    "US": "America/New_York", "CA": "America/Toronto", "AU": "Australia/Sydney", "BR": "America/Sao_Paulo",
-    "RU": "Europe/Moscow", "MX": "America/Mexico_City", "ES": "Europe/Madrid", "PT": "Europe/Lisbon",
-    "DE": "Europe/Berlin", "NZ": "Pacific/Auckland", "AR": "America/Argentina/Buenos_Aires", "CL": "America/Santiago",
-    "ID": "Asia/Jakarta", "KZ": "Asia/Almaty", "CN": "Asia/Shanghai", "UA": "Europe/Kyiv", "CD": "Africa/Kinshasa",
-    "EC": "America/Guayaquil", "MN": "Asia/Ulaanbaatar", "MY": "Asia/Kuala_Lumpur", "FM": "Pacific/Chuuk",
-    "GL": "America/Nuuk", "PF": "Pacific/Tahiti", "KI": "Pacific/Tarawa", "UZ": "Asia/Tashkent", "CY": "Asia/Nicosia",
+    "US": "America/New_York",
+    "CA": "America/Toronto",
+    "AU": "Australia/Sydney",
+    "BR": "America/Sao_Paulo",
+    "RU": "Europe/Moscow",
+    "MX": "America/Mexico_City",
+    "ES": "Europe/Madrid",
+    "PT": "Europe/Lisbon",
+    "DE": "Europe/Berlin",
+    "NZ": "Pacific/Auckland",
+    "AR": "America/Argentina/Buenos_Aires",
+    "CL": "America/Santiago",
+    "ID": "Asia/Jakarta",
+    "KZ": "Asia/Almaty",
+    "CN": "Asia/Shanghai",
+    "UA": "Europe/Kyiv",
+    "CD": "Africa/Kinshasa",
+    "EC": "America/Guayaquil",
+    "MN": "Asia/Ulaanbaatar",
+    "MY": "Asia/Kuala_Lumpur",
+    "FM": "Pacific/Chuuk",
+    "GL": "America/Nuuk",
+    "PF": "Pacific/Tahiti",
+    "KI": "Pacific/Tarawa",
+    "UZ": "Asia/Tashkent",
+    "CY": "Asia/Nicosia",
 }
 
 

@@ -159,13 +159,22 @@ def update_campaign(request, campaign_id: int, payload: CampaignIn):
     summary="Upload a contact list CSV (multipart field `file`)",
 )
 def upload_contacts(
-    request, campaign_id: int, file: File[UploadedFile], basis: Form[str] = "legitimate_interests",
-    source: Form[str] = "", wording: Form[str] = "",
+    request,
+    campaign_id: int,
+    file: File[UploadedFile],
+    basis: Form[str] = "legitimate_interests",
+    source: Form[str] = "",
+    wording: Form[str] = "",
 ):
     campaign = access.campaign_for_organiser(request.auth, campaign_id)
     job = actions.upload_contacts(
-        actor=request.auth, campaign=campaign, data=file.read(), filename=file.name or "", basis=basis,
-        source=source, wording=wording,
+        actor=request.auth,
+        campaign=campaign,
+        data=file.read(),
+        filename=file.name or "",
+        basis=basis,
+        source=source,
+        wording=wording,
     )
     if job.status == ImportStatus.DONE:
         return Status(200, job.report())

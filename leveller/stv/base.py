@@ -19,10 +19,10 @@ HOPEFUL, ELECTED, EXCLUDED, WITHDRAWN = 0, 1, 2, 3
 REACHED_QUOTA = "reached the quota"
 FILLS_LAST_SEATS = "last candidates filling the remaining seats"
 LOWEST = "excluded as the candidate with the fewest votes"
-MIN_REP_ELECTION = ("excluded by minimum-representation rule: electing this candidate would make a "
-                    "minimum unreachable")
-MIN_REP_CLOSING = ("excluded by minimum-representation rule: the seats left are all needed by categories "
-                   "this candidate is not in")
+MIN_REP_ELECTION = "excluded by minimum-representation rule: electing this candidate would make a minimum unreachable"
+MIN_REP_CLOSING = (
+    "excluded by minimum-representation rule: the seats left are all needed by categories this candidate is not in"
+)
 ALL_FILLED = "not elected: all seats filled"
 
 
@@ -32,13 +32,14 @@ class CountBase:
     places = 0
     history_forward = False  # which way earlier stages are searched to break ties
 
-    def __init__(self, election: Election, seed: int | None = None,
-                 minimums: Sequence[MinimumRepresentation] = ()) -> None:
+    def __init__(
+        self, election: Election, seed: int | None = None, minimums: Sequence[MinimumRepresentation] = ()
+    ) -> None:
         self.election = election
         self.names = list(election.candidates)
         self.n = len(self.names)
         self.seats = election.seats
-        self.scale = 10 ** self.places
+        self.scale = 10**self.places
         self.lot = Lot(seed)
         self.cons = Constraints(election, minimums)
         self.status = [WITHDRAWN if c in election.withdrawn else HOPEFUL for c in range(self.n)]
@@ -119,12 +120,21 @@ class CountBase:
             self.snapshot(f"stage {stage.number}")
 
     def parcel(self, value: int, papers: int, to: dict[int, int], lost: int) -> Parcel:
-        return Parcel(self.dec(value), papers, {self.names[c]: self.dec(v) for c, v in sorted(to.items())},
-                      self.dec(lost))
+        return Parcel(
+            self.dec(value), papers, {self.names[c]: self.dec(v) for c, v in sorted(to.items())}, self.dec(lost)
+        )
 
     def tie(self, tied: Sequence[int], *, lowest: bool, purpose: str, stage: Stage) -> int:
-        chosen, note = break_tie(tied, self.history, self.labels, self.lot, lowest=lowest,
-                                 forward=self.history_forward, names=self.names, purpose=purpose)
+        chosen, note = break_tie(
+            tied,
+            self.history,
+            self.labels,
+            self.lot,
+            lowest=lowest,
+            forward=self.history_forward,
+            names=self.names,
+            purpose=purpose,
+        )
         if note:
             stage.notes.append(note)
         return chosen

@@ -52,8 +52,8 @@ def _tokens(text: str, first_line: int = 1) -> Iterator[tuple[int, str, int]]:
             elif ch == '"':
                 end = line.find('"', i + 1)
                 if end < 0:
-                    raise BLTError(number, "a quoted name is not closed (missing \")")
-                yield TEXT, line[i + 1:end], number
+                    raise BLTError(number, 'a quoted name is not closed (missing ")')
+                yield TEXT, line[i + 1 : end], number
                 i = end + 1
             else:
                 j = i
@@ -165,7 +165,7 @@ def parse_blt(text: str) -> Election:
     valid = range(1, ncand + 1)
     while True:
         if kind == TEXT:
-            raise BLTError(line, f"found the name \"{word}\" before the 0 that ends the ballots")
+            raise BLTError(line, f'found the name "{word}" before the 0 that ends the ballots')
         weight = _int(word, line, "ballot weight")
         if weight == 0:
             break
@@ -241,7 +241,7 @@ def _finish(
     for i, name in enumerate(names):
         if name in seen_names:
             where = strings[i][1] if parties is None else groups[i][0]
-            raise BLTError(where, f"candidate name \"{name}\" is used twice")
+            raise BLTError(where, f'candidate name "{name}" is used twice')
         seen_names[name] = i
     try:
         if totals is None:

@@ -25,16 +25,24 @@ from .report import render_text
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="leveller stv", description="Count single-transferable-vote votes.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="count")
-    c = sub.add_parser("count", help="count a BLT ballot file",
-                       description="Count the election in a BLT ballot file and print every stage.")
+    c = sub.add_parser(
+        "count",
+        help="count a BLT ballot file",
+        description="Count the election in a BLT ballot file and print every stage.",
+    )
     c.add_argument("file", metavar="FILE.blt", help="ballot file in BLT format")
     c.add_argument("--rules", choices=RULES, default="scottish", help="rule set (default: scottish)")
     c.add_argument("--seats", type=int, help="number of seats (default: as given in the file)")
     c.add_argument("--seed", type=int, help="seed for ties broken by lot (default: a fresh one, recorded)")
     c.add_argument("--json", action="store_true", help="print the result as JSON")
-    c.add_argument("--minimum", action="append", default=[], metavar="CATEGORY:K:CANDIDATES",
-                   help="at least K seats for candidates in CATEGORY; CANDIDATES is a comma-separated "
-                        "list of names or candidate numbers (from 1, as in the file); may be repeated")
+    c.add_argument(
+        "--minimum",
+        action="append",
+        default=[],
+        metavar="CATEGORY:K:CANDIDATES",
+        help="at least K seats for candidates in CATEGORY; CANDIDATES is a comma-separated "
+        "list of names or candidate numbers (from 1, as in the file); may be repeated",
+    )
     return parser
 
 

@@ -80,12 +80,12 @@ class Constraints:
     def can_elect(self, c: int, elected: Collection[int], hopeful: Collection[int], seats_left: int) -> bool:
         return self.feasible([*elected, c], [h for h in hopeful if h != c], seats_left - 1)
 
-    def can_exclude(self, group: Collection[int], elected: Collection[int], hopeful: Collection[int],
-                    seats_left: int) -> bool:
+    def can_exclude(
+        self, group: Collection[int], elected: Collection[int], hopeful: Collection[int], seats_left: int
+    ) -> bool:
         return self.feasible(elected, [h for h in hopeful if h not in group], seats_left)
 
-    def closing_exclusions(self, elected: Collection[int], hopeful: Collection[int],
-                           seats_left: int) -> list[int]:
+    def closing_exclusions(self, elected: Collection[int], hopeful: Collection[int], seats_left: int) -> list[int]:
         """Rule 2: when the seats left equal the places still needed, the continuing candidates in no
         category still short of its minimum."""
         if not self.categories or seats_left <= 0:

@@ -92,8 +92,11 @@ class ERS97Count(PaperCount):
         """5.1.7 / 5.3.13 / 5.4.9 with the 5.6.2 tie rule."""
         while self.seats_left() > 0:
             left, active, quota = self.seats_left(), self.active_vote(), self.quota
-            qualified = [c for c in self.hopeful() if self.votes[c] > 0
-                         and (self.votes[c] >= quota or self.votes[c] * (left + 1) >= active)]
+            qualified = [
+                c
+                for c in self.hopeful()
+                if self.votes[c] > 0 and (self.votes[c] >= quota or self.votes[c] * (left + 1) >= active)
+            ]
             if not qualified:
                 return
             top = max(self.votes[c] for c in qualified)
@@ -105,8 +108,11 @@ class ERS97Count(PaperCount):
                 winners = [c for c in tied[:left] if key[c] != boundary or key[tied[left]] != boundary]
                 stage.notes.append(
                     f"5.6.2: {', '.join(self.names[c] for c in sorted(tied))} tied for {left} place(s); "
-                    + (("taken in order of earlier votes -> " + ", ".join(self.names[c] for c in winners))
-                       if winners else "equal at every point, so none is deemed elected at this stage")
+                    + (
+                        ("taken in order of earlier votes -> " + ", ".join(self.names[c] for c in winners))
+                        if winners
+                        else "equal at every point, so none is deemed elected at this stage"
+                    )
                 )
                 if not winners:
                     return
@@ -161,8 +167,9 @@ class ERS97Count(PaperCount):
     def transfer_surplus(self, surplus: dict[int, int]) -> None:
         stage = self.open_stage("surplus", "")
         high = max(surplus.values())
-        c = self.tie([c for c in surplus if surplus[c] == high], lowest=False, purpose="order of surpluses",
-                     stage=stage)
+        c = self.tie(
+            [c for c in surplus if surplus[c] == high], lowest=False, purpose="order of surpluses", stage=stage
+        )
         self.pending.remove(c)
         stage.action = f"surplus of {self.names[c]}"
         stage.subjects = [self.names[c]]
@@ -186,8 +193,10 @@ class ERS97Count(PaperCount):
         self.loss += lost
         self.record_parcels(stage, parcels)
         stage.transfer_value = self.dec(tv)
-        stage.notes.append(f"surplus {self.dec(extra)}: last batch of {movable + papers[self.n]} papers at "
-                           f"value {self.dec(value)}, {movable} transferable, transfer value {self.dec(tv)}")
+        stage.notes.append(
+            f"surplus {self.dec(extra)}: last batch of {movable + papers[self.n]} papers at "
+            f"value {self.dec(value)}, {movable} transferable, transfer value {self.dec(tv)}"
+        )
         self.snapshot(f"stage {stage.number}")
         self.deem(stage)
         self.close_stage(stage, snapshot=False)

@@ -44,7 +44,7 @@ from .base import ELECTED, HOPEFUL, LOWEST, MIN_REP_CLOSING, REACHED_QUOTA, Coun
 from .report import Result
 from .tree import Node, Tree
 
-LIMIT = 10 ** 5  # 0.0001 at 9 decimal places (clause 13)
+LIMIT = 10**5  # 0.0001 at 9 decimal places (clause 13)
 MAX_ITERATIONS = 100_000
 
 
@@ -78,8 +78,11 @@ class MeekCount(CountBase):
                 stage.subjects = [self.names[c]]
             else:
                 with_surplus = [c for c in self.elected if self.votes[c] > self.quota]
-                action = "surpluses of " + ", ".join(self.names[c] for c in with_surplus) if with_surplus \
+                action = (
+                    "surpluses of " + ", ".join(self.names[c] for c in with_surplus)
+                    if with_surplus
                     else "redistribution"
+                )
                 stage = self.open_stage("surplus", action, with_surplus)
             decision = self.iterate(stage)
         return self.result()

@@ -55,9 +55,7 @@ class Election:
             if not 0 <= w < n:
                 raise ElectionError(f"withdrawn candidate {w} is not a candidate")
         if self.seats > n - len(self.withdrawn):
-            raise ElectionError(
-                f"{self.seats} seats but only {n - len(self.withdrawn)} candidates standing"
-            )
+            raise ElectionError(f"{self.seats} seats but only {n - len(self.withdrawn)} candidates standing")
         if self.parties is not None and len(self.parties) != n:
             raise ElectionError("parties must give one entry per candidate")
         self._check_ballots()
@@ -151,8 +149,14 @@ class Election:
             else:
                 weight, prefs = 1, b  # type: ignore[assignment]  # a plain sequence of names or numbers
             rows.append((weight, tuple(ident(p) for p in prefs)))
-        return cls(names, seats, rows, frozenset(ident(w) for w in withdrawn), title,
-                   list(parties) if parties is not None else None)
+        return cls(
+            names,
+            seats,
+            rows,
+            frozenset(ident(w) for w in withdrawn),
+            title,
+            list(parties) if parties is not None else None,
+        )
 
     def index(self, name_or_number: str | int) -> int:
         """The 0-based number of a candidate given by name or number."""
@@ -188,6 +192,7 @@ class Election:
 
     def same_as(self, other: Election) -> bool:
         """True when both describe the same election (ballot order and grouping ignored)."""
+
         def canon(e: Election) -> dict[tuple[int, ...], int]:
             out: dict[tuple[int, ...], int] = {}
             for w, r in e.ballots:
@@ -199,8 +204,7 @@ class Election:
             and self.seats == other.seats
             and self.withdrawn == other.withdrawn
             and self.title == other.title
-            and (self.parties or [None] * len(self.candidates))
-            == (other.parties or [None] * len(other.candidates))
+            and (self.parties or [None] * len(self.candidates)) == (other.parties or [None] * len(other.candidates))
             and canon(self) == canon(other)
         )
 

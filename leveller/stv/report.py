@@ -158,7 +158,7 @@ def render_text(result: Result, columns: int = 6) -> str:
         for e in stage.excluded:
             fate.setdefault(e.candidate, f"excluded at stage {stage.number}")
     for start in range(0, len(result.stages), columns):
-        block = result.stages[start:start + columns]
+        block = result.stages[start : start + columns]
         cells = [[f"Stage {s.number}"] for s in block]
         for col, s in zip(cells, block, strict=True):
             col.extend(_fmt(s.votes.get(c, Decimal(0))) for c in standing)

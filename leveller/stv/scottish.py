@@ -81,8 +81,9 @@ class ScottishCount(PaperCount):
     def transfer_surplus(self, surplus: dict[int, int]) -> bool:
         stage = self.open_stage("surplus", "")
         high = max(surplus.values())
-        c = self.tie([c for c in surplus if surplus[c] == high], lowest=False, purpose="order of surpluses",
-                     stage=stage)
+        c = self.tie(
+            [c for c in surplus if surplus[c] == high], lowest=False, purpose="order of surpluses", stage=stage
+        )
         self.pending.remove(c)
         stage.action = f"surplus of {self.names[c]}"
         stage.subjects = [self.names[c]]
@@ -127,8 +128,7 @@ class ScottishCount(PaperCount):
             c = self.lowest(allowed, stage)
             passed = [h for h in hopeful if h not in allowed and self.votes[h] < self.votes[c]]
             for p in passed:
-                stage.notes.append(f"{self.names[p]} passed over: excluding them would make a minimum "
-                                   "unreachable")
+                stage.notes.append(f"{self.names[p]} passed over: excluding them would make a minimum unreachable")
             self.exclude(c, LOWEST, stage)
             group = [c]
         stage.action = "exclusion of " + ", ".join(self.names[c] for c in group)

@@ -107,9 +107,7 @@ def test_a_socket_connected_through_a_redis_outage_shows_every_message_posted_du
         time.sleep(1.5)
         own_redis.start()
 
-        wanted = set(
-            Event.objects.filter(stream=channel.stream, id__gt=max(_ids(live))).values_list("id", flat=True)
-        )
+        wanted = set(Event.objects.filter(stream=channel.stream, id__gt=max(_ids(live))).values_list("id", flat=True))
         assert len(wanted) >= 5
         after = _frames(ws, lambda got: wanted <= set(_ids(got)), 20)
         received = _ids(after)
