@@ -104,26 +104,49 @@ def event_reminder(rsvp, *, when: str, local_start) -> None:
     )
 
 
+def _election_push(election, kind: str, member_ids, *, title: str, body: str, url: str) -> None:
+    """Each stage of a vote is its own notice (its own tag), not a count of "new" ones."""
+    tag = f"election-{election.pk}" + {Kind.VOTING_OPEN: ""}.get(kind, f"-{kind}")
+    actions.notify(kind=kind, member_ids=member_ids, title=title, body=body, url=url, tag=tag)
+
+
+def nominations_open(election, member_ids) -> None:
+    closes = ""
+    if election.nominations_close_at:
+        closes = f"Nominations close {timezone.localtime(election.nominations_close_at):%A %-d %B at %H:%M}."
+    _election_push(
+        election,
+        Kind.NOMINATIONS_OPEN,
+        member_ids,
+        title=f"Nominations are open: {election.title}",
+        body=closes or "Stand, or nominate someone.",
+        url=election.get_absolute_url(),
+    )
+
+
 def voting_open(election, member_ids) -> None:
     closes = ""
     if election.voting_closes_at:
         closes = f"Voting closes {timezone.localtime(election.voting_closes_at):%A %-d %B at %H:%M}."
-    actions.notify(
-        kind=Kind.VOTING_OPEN,
-        member_ids=member_ids,
+    _election_push(
+        election,
+        Kind.VOTING_OPEN,
+        member_ids,
         title=f"Voting is open: {election.title}",
         body=closes or "Cast your vote.",
         url=election.get_absolute_url(),
-        tag=f"election-{election.pk}",
     )
 
 
-def calling_started(campaign, member_ids) -> None:
-    actions.notify(
-        kind=Kind.PHONEBANK_SHIFT,
-        member_ids=member_ids,
-        title=f"Calling is open: {campaign.name}",
-        body=f"Calls today between {campaign.calling_start:%H:%M} and {campaign.calling_end:%H:%M}.",
-        url=reverse("phonebank:campaign", args=[campaign.pk]),
-        tag=f"campaign-{campaign.pk}",
+def results_published(election, member_ids) -> None:
+    """Results go to the electorate. (There is no push for the reminder to vote: a push is queued per member
+    and kept in the outbox, which would store who has not voted; the reminder is email only, see
+    docs/elections.md.)"""
+    _election_push(
+        election,
+        Kind.VOTE_RESULTS,
+        member_ids,
+        title=f"Results: {election.title}",
+        body="The results are published.",
+        url=reverse("elections:results", args=[election.pk]),
     )

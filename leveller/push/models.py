@@ -14,7 +14,9 @@ class Kind(models.TextChoices):
     ANNOUNCEMENT = "announcement", "Announcements"
     EVENT_REMINDER = "event_reminder", "Reminders of events you are going to"
     PHONEBANK_SHIFT = "phonebank_shift", "Phonebank calling sessions you are a caller for"
+    NOMINATIONS_OPEN = "nominations_open", "Nominations opening in votes you can vote in"
     VOTING_OPEN = "voting_open", "Votes opening that you can vote in"
+    VOTE_RESULTS = "vote_results", "Results of votes you could vote in"
 
 
 ALL_KINDS = [kind.value for kind in Kind]

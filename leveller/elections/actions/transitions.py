@@ -45,6 +45,7 @@ def open_nominations(*, actor, election: Election) -> Election:
         election.nominations_open_at = timezone.now()
         election.save(update_fields=["nominations_open_at"])
     notify.queue(election, MailKind.NOMINATIONS_OPEN)
+    push.nominations_open(election, eligible_members(election).values_list("pk", flat=True))
     return _move(actor, election, State.NOMINATIONS, "opened nominations")
 
 
@@ -138,5 +139,6 @@ def publish_results(*, actor, election: Election) -> Election:
     election.result.save(update_fields=["published_at"])
     _move(actor, election, State.PUBLISHED, "published the results")
     notify.queue(election, MailKind.RESULTS)
+    push.results_published(election, eligible_members(election).values_list("pk", flat=True))
     vote_published(actor=actor, election=election)
     return election
