@@ -17,6 +17,7 @@ from leveller.chat.handles import groups_for_handles, members_for_handles, profi
 from leveller.chat.models import ChannelMembership, Kind, Level, Message, Notification, NotificationKind, ThreadFollow
 from leveller.chat.render import mentioned_handles
 from leveller.push import hooks as push
+from leveller.push.delivery import unread_counts
 from leveller.realtime.publish import publish
 
 EMAILED_KINDS = {NotificationKind.MENTION, NotificationKind.DM}
@@ -124,6 +125,7 @@ def after_post(message: Message, *, mentions: Mentions | None = None, only_handl
     ]
     Notification.objects.bulk_create(rows)
     personal = [row for row in rows if row.member_id in direct or row.kind != NotificationKind.MENTION]
+    badges = unread_counts(row.member_id for row in personal) if personal else {}
     for row in personal:
         publish(
             streams=[f"user-{row.member_id}"],
@@ -133,6 +135,7 @@ def after_post(message: Message, *, mentions: Mentions | None = None, only_handl
                 "channel_id": message.channel_id,
                 "message_id": message.pk,
                 "thread_id": message.thread_id,
+                "badge": badges[row.member_id],
             },
         )
     _schedule_emails([row.member_id for row in personal if row.kind in EMAILED_KINDS])

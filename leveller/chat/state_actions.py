@@ -16,6 +16,7 @@ from leveller.chat.handles import profile_for
 from leveller.chat.models import Channel, ChannelMembership, Level, Message, Notification, Report, ThreadFollow
 from leveller.core import audit
 from leveller.push import hooks as push
+from leveller.push.delivery import unread_counts
 from leveller.realtime.publish import publish, publish_each
 
 
@@ -42,6 +43,7 @@ def mark_read(*, actor, channel: Channel, up_to: int | None = None) -> ChannelMe
                 member=actor, message__channel=channel, read_at__isnull=True, kind__in=["mention", "dm"]
             ).count(),
         )
+        payload["badge"] = unread_counts([actor.pk])[actor.pk]
         publish(streams=[f"user-{actor.pk}"], type="channel.read", payload=payload)
         push.chat_read(actor, channel=channel)
     return membership
@@ -157,6 +159,7 @@ def mark_read_many(
                 for row in behind:
                     if message_id > row.last_read_id and author_id != row.member_id:
                         unread[row.member_id, channel_id] += 1
+    badges = unread_counts(row.member_id for row in moved)
     publish_each(
         (
             [f"user-{row.member_id}"],
@@ -167,7 +170,8 @@ def mark_read_many(
                 unread=unread.get((row.member_id, row.channel_id), 0),
                 notifications_read=cleared_count[row.member_id, row.channel_id],
                 mentions=mentions_left[row.member_id, row.channel_id],
-            ),
+            )
+            | {"badge": badges[row.member_id]},
             origins.get((row.member_id, row.channel_id)),
         )
         for row in moved
@@ -214,6 +218,7 @@ def mark_thread_read(*, actor, thread: Message) -> None:
             "last_read_id": latest,
             "unread_threads": queries.total_unread_threads(actor),
             "notifications_read": cleared,
+            "badge": unread_counts([actor.pk])[actor.pk],
         }
         publish(streams=[f"user-{actor.pk}"], type="thread.read", payload=payload)
     push.chat_read(actor, thread=thread)

@@ -29,6 +29,23 @@ def unread_count(member_id: int) -> int:
     return Notification.objects.filter(member_id=member_id, read_at__isnull=True).count()
 
 
+def unread_counts(member_ids) -> dict[int, int]:
+    """`unread_count` for many members in one query (0 for those with none): events carry it as `badge`, so
+    no tab has to ask for it."""
+    from django.db.models import Count
+
+    from leveller.chat.models import Notification
+
+    ids = set(member_ids)
+    rows = (
+        Notification.objects.filter(member_id__in=ids, read_at__isnull=True)
+        .values("member_id")
+        .annotate(n=Count("id"))
+        .values_list("member_id", "n")
+    )
+    return dict.fromkeys(ids, 0) | dict(rows)
+
+
 def payload_for(message: PushMessage) -> dict:
     title = message.title if message.count < 2 else f"{message.title} ({message.count} new)"
     return {

@@ -43,9 +43,14 @@
       api("GET", "/unread").then((r) => showUnread(r.unread)).catch(() => {});
     }, 150);
   }
-  ["connected", "notification.created", "channel.read", "thread.read", "push.read"].forEach(function (type) {
-    document.addEventListener("leveller:" + type, refreshUnread);
+  // Chat's events carry the member's count as `badge`; only a (re)connection or a tab coming back asks.
+  ["notification.created", "channel.read", "thread.read"].forEach(function (type) {
+    document.addEventListener("leveller:" + type, function (e) {
+      if (typeof e.detail.badge === "number") showUnread(e.detail.badge);
+      else refreshUnread();
+    });
   });
+  document.addEventListener("leveller:connected", refreshUnread);
   document.addEventListener("visibilitychange", function () { if (!document.hidden) refreshUnread(); });
   refreshUnread();
 
