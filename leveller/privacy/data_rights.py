@@ -11,6 +11,7 @@ from leveller.privacy.models import (
     ExportRequest,
     ExportStatus,
     ImportRecord,
+    PrivacyPolicy,
     RetentionPolicy,
     RetentionRun,
     Suppression,
@@ -40,6 +41,14 @@ declare(
     basis="Legitimate interests (honouring their erasure)",
     kept="Indefinitely, until the person signs up again themselves",
     who="Nobody can read them; imports are checked against them",
+)
+declare(
+    PrivacyPolicy,
+    what="Admins' data-protection settings (what happens to an erased member's messages), who set them, when",
+    why="Applying the organisation's erasure policy the same way every time",
+    basis="Legal obligation (Article 17)",
+    kept="As long as the installation",
+    who="Admins",
 )
 declare(
     ExportRequest,
