@@ -212,6 +212,9 @@ def _authorise(actor, *, member, contact, method: str) -> None:
 
 def _apply(actor, row: Consent) -> None:
     """Make the decision bite where the domain keeps its own list (the newsletter, the do-not-call list)."""
+    subject = {"member_id": row.member_id} if row.member_id else {"contact_id": row.contact_id}
+    if _latest(purpose=row.purpose, **subject) != row:
+        return  # written down late (a paper form) and overtaken by a later decision: the later one stands
     if row.purpose == Purpose.NEWSLETTER and row.member_id:
         from leveller.newsletter import subscriptions
 
