@@ -42,7 +42,8 @@ def test_a_copy_holds_consent_recorded_about_their_number_on_a_campaign_list(his
     with run_on_commit():
         export = exporting.request_export(actor=history.alice, member=history.alice)
     export.refresh_from_db()
-    files = read_zip(open(export.path, "rb").read())
+    with open(export.path, "rb") as zipped:
+        files = read_zip(zipped.read())
     rows = files["consents.json"]
     assert [(r["purpose"], r["as_contact_in_campaign"]) for r in rows] == [
         ("research", None),
