@@ -39,8 +39,8 @@ RIGHTS = """## Members' rights, and how Leveller answers them
   withdrawing `campaign_calls`, or telling a caller "do not call", puts the number on the do-not-call list).
   Every other sending path calls the rule too: the table "Every way we contact someone" above lists each
   path and the purpose it checks; service messages (`permits(None, ...)`) need no consent but still never
-  reach an erased, deactivated or suppressed person. Imports (members CSV, contact lists) record their lawful
-  basis and source (`privacy.ImportRecord`).
+  reach an erased, deactivated or suppressed person. Imports (members CSV, contact lists, newsletter
+  subscribers) record their lawful basis and source (`privacy.ImportRecord`).
 - **Consent recorded by hand.** Consent given or withdrawn on a phone call, on a paper form or by letter is
   recorded with how, when and the exact wording: for a phonebank contact by the campaign's organisers or staff
   (the campaign → Contacts' consent, or `POST /api/v1/phonebank/contacts/{id}/consents`), for a member by staff
@@ -53,10 +53,9 @@ RIGHTS = """## Members' rights, and how Leveller answers them
 - **Erasure (Article 17).** Settings → Your data → "Erase my data", or `POST /api/v1/me/erasure`; staff approve
   (or refuse, with a reason) under Data protection → Erasure requests, and an undecided request runs by itself
   after LEVELLER_ERASURE_GRACE_DAYS (30). `leveller member erase EMAIL --yes` erases at once. What they wrote
-  stays, signed "Former member", or is deleted, as the admins' policy says (below); DMs with nobody left are
-  deleted; answers
-  recorded about them as a phonebank contact are deleted; ballots are untouched and stay counted; their
-  email and phone go onto the suppression list (HMAC-SHA256 keyed with LEVELLER_SUPPRESSION_KEY, or a key
+  stays, signed "Former member", or is deleted, as the admins' policy says (above); DMs with nobody left are
+  deleted; answers recorded about them as a phonebank contact are deleted; ballots are untouched and stay
+  counted; their email and phone go onto the suppression list (HMAC-SHA256 keyed with LEVELLER_SUPPRESSION_KEY, or a key
   derived from the secret key), which refuses any later import, sign-up form, contact upload or
   `leveller member add`, until they sign up again themselves and confirm from the address.
 - **Retention** runs daily in the task queue (at LEVELLER_RETENTION_HOUR), each run logged with counts;
@@ -116,7 +115,7 @@ def render() -> str:
     lines.append("| Where in the code | What is sent | Purpose checked | Why |")
     lines.append("|---|---|---|---|")
     for send in SENDING_PATHS:
-        purpose = f"`{send.purpose}`" if send.purpose else "none: a service message"
+        purpose = f"`{send.purpose}`" if send.purpose else "none (see why)"
         lines.append(f"| `{_cell(send.path)}` | {_cell(send.what)} | {purpose} | {_cell(send.why)} |")
     lines += ["", "## What happens to an erased member's messages (admins choose)", ""]
     lines.append(
