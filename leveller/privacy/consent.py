@@ -176,6 +176,8 @@ def record_by_hand(
         raise ValidationError("Say where this happened (e.g. 'paper form at the 3 May stall', 'call on 2 May').")
     if recorded_at is not None and timezone.is_naive(recorded_at):
         recorded_at = timezone.make_aware(recorded_at)
+    if recorded_at is not None and recorded_at.year < 2000:
+        raise ValidationError("Give the date they said it (this century).")
     if member is not None and not getattr(actor, "is_staff_member", False):
         raise PermissionDenied("Only staff can record a member's consent for them.")
     if contact is not None and not may_manage_contact(actor, contact):
