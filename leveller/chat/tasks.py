@@ -10,6 +10,8 @@ from django_tasks import task
 
 from leveller.chat.models import ChatProfile, Notification
 from leveller.core.mail import send_templated
+from leveller.privacy import consent
+from leveller.privacy.purposes import Purpose
 
 MAX_ITEMS = 20
 
@@ -24,7 +26,7 @@ def send_mention_digest(member_id: int) -> int:
         profile.digest_due_at = None
         profile.save(update_fields=["digest_due_at"])
         member = profile.member
-        if not (member.is_active and profile.email_mentions):
+        if not (profile.email_mentions and consent.permits(Purpose.CHAT_NOTIFICATIONS, member=member)):
             return 0
         pending = Notification.objects.filter(
             member=member, read_at__isnull=True, emailed_at__isnull=True, kind__in=["mention", "dm"]

@@ -23,6 +23,7 @@ from django.utils import timezone
 from leveller.core import unsubscribe
 from leveller.elections.eligibility import describe_electorate, eligible_members
 from leveller.elections.models import Election, MailKind, MailOptOut, State, VoterRoll
+from leveller.privacy import consent
 
 log = logging.getLogger(__name__)
 SALT = "leveller.elections.unsubscribe"
@@ -53,7 +54,8 @@ def read_unsubscribe(token: str) -> tuple[int, str] | None:
 def recipients(election: Election, kind: str):
     """The electorate, minus members who opted out of this kind. (Consent checks belong here, once.)"""
     opted_out = MailOptOut.objects.filter(kind=kind).values("member_id")
-    return eligible_members(election).exclude(pk__in=opted_out).exclude(email="")
+    electorate = consent.permitted(None, eligible_members(election))  # a membership notice: no purpose
+    return electorate.exclude(pk__in=opted_out).exclude(email="")
 
 
 def non_voters(election: Election):

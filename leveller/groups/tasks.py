@@ -10,8 +10,11 @@ def email_group_message(*, message_id: int) -> int:
     from django.conf import settings
     from django.urls import reverse
 
+    from leveller.accounts.models import Member
     from leveller.core.mail import send_templated
     from leveller.groups.models import GroupMembership, GroupMessage
+    from leveller.privacy import consent
+    from leveller.privacy.purposes import Purpose
 
     message = GroupMessage.objects.select_related("group", "sender").filter(pk=message_id).first()
     if message is None:
@@ -19,7 +22,8 @@ def email_group_message(*, message_id: int) -> int:
     group = message.group
     link = settings.SITE_URL + reverse("groups:detail", args=[group.slug])
     sent = 0
-    members = GroupMembership.objects.filter(group=group, member__is_active=True).select_related("member")
+    allowed = consent.permitted(Purpose.GROUP_MESSAGES, Member.objects.all()).values("pk")
+    members = GroupMembership.objects.filter(group=group, member__in=allowed).select_related("member")
     for membership in members.iterator():
         send_templated(
             to=membership.member.email,

@@ -20,6 +20,7 @@ from leveller.core import audit
 from leveller.core.mail import send_templated
 from leveller.lobbying import tokens
 from leveller.lobbying.models import Letter, LetterState, Reply
+from leveller.privacy import consent
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,8 @@ def send_due_follow_ups(*, now: dt.datetime | None = None, limit: int = 500) -> 
             if not claimed:
                 continue
             letter = Letter.objects.select_related("campaign").get(pk=letter_id)
+            if not consent.permits(None, email=letter.writer_email):  # a service message, but never to the erased
+                continue
             link = tokens.follow_up_url(letter.pk)
             send_templated(
                 to=letter.writer_email,

@@ -114,6 +114,18 @@ def import_subscribers(*, actor, data: bytes | str, source: str = "import") -> I
                 _import_row(report, columns, row, source)
         except ValidationError as error:
             report.errors.append((line, " ".join(error.messages)))
+    from leveller.privacy import consent
+
+    consent.record_import(  # each row carries its own consent date, source and wording; this is the file's
+        actor=actor,
+        kind="newsletter.subscribers",
+        basis="consent",
+        source=f"newsletter subscribers CSV ({source})",
+        purposes=["newsletter"],
+        wording="As given on each row (its consent date, source and wording columns)",
+        rows=report.added + report.updated,
+        refused_suppressed=sum(1 for _, text in report.errors if "suppression list" in text),
+    )
     audit.record(
         actor=actor,
         action="newsletter.subscribers_imported",

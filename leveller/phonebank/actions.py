@@ -28,6 +28,8 @@ from leveller.phonebank.models import (
     DoNotCall,
     Outcome,
 )
+from leveller.privacy import consent
+from leveller.privacy.purposes import Purpose
 from leveller.push import hooks as push
 
 MAX_CALLBACK_DAYS = 90
@@ -191,7 +193,7 @@ def _next_contact(*, actor, campaign: Campaign, now: dt.datetime | None) -> Call
         candidate = queue.pick(campaign, actor, now, callbacks_due=callbacks_due)
         if candidate is None:
             return None
-        if not candidate.blocked:
+        if not candidate.blocked and consent.permits(Purpose.CAMPAIGN_CALLS, contact=candidate.contact):
             break
         Contact.objects.filter(pk=candidate.id).update(
             done=True, last_outcome=Outcome.DO_NOT_CALL, holder=None, lease_call_id=None, preferred_caller=None

@@ -129,3 +129,124 @@ def _consent_out(row: dict) -> dict:
         "recorded_at": latest.recorded_at if latest else None,
         "method": latest.method if latest else None,
     }
+
+
+class ConsentRecordIn(Schema):
+    purpose: str
+    granted: bool
+    method: str = pydantic.Field(description="How they told you: call, form (a paper form) or admin (a letter)")
+    wording: str = pydantic.Field(description="The exact words they were read or shown")
+    source: str = pydantic.Field(description="Where: which call, form or letter")
+    recorded_at: dt.datetime | None = pydantic.Field(None, description="When they said it (default: now)")
+
+
+class ConsentRecordOut(Schema):
+    id: int
+    purpose: str
+    granted: bool
+    method: str
+    wording: str
+    basis: str
+    source: str
+    recorded_at: dt.datetime
+    recorded_by: int | None
+
+
+class ConsentHistoryOut(Schema):
+    current: list[ConsentOut]
+    history: list[ConsentRecordOut]
+
+
+def _record_out(row) -> dict:
+    return {
+        "id": row.pk,
+        "purpose": row.purpose,
+        "granted": row.granted,
+        "method": row.method,
+        "wording": row.wording,
+        "basis": row.basis,
+        "source": row.source,
+        "recorded_at": row.recorded_at,
+        "recorded_by": row.recorded_by_id,
+    }
+
+
+def _contact_for(request, contact_id: int):
+    from django.http import Http404
+
+    from leveller.phonebank.models import Contact
+
+    contact = get_object_or_404(Contact.objects.select_related("campaign"), pk=contact_id)
+    if not consent.may_manage_contact(request.auth, contact):
+        raise Http404("No such contact.")
+    return contact
+
+
+def _member_for(request, member_id: int):
+    from django.core.exceptions import PermissionDenied
+
+    from leveller.accounts.models import Member
+
+    if not request.auth.is_staff_member:
+        raise PermissionDenied("Only staff can see or record a member's consent for them.")
+    return get_object_or_404(Member, pk=member_id)
+
+
+def _history(current_rows: list[dict], rows) -> dict:
+    return {"current": [_consent_out(row) for row in current_rows], "history": [_record_out(r) for r in rows]}
+
+
+@router.get(
+    "/phonebank/contacts/{contact_id}/consents",
+    response=ConsentHistoryOut,
+    summary="A contact's consent now and its history (the campaign's organisers and staff)",
+)
+def contact_consents(request, contact_id: int):
+    contact = _contact_for(request, contact_id)
+    return _history(consent.contact_current(contact), consent.history(contact=contact))
+
+
+@router.post(
+    "/phonebank/contacts/{contact_id}/consents",
+    response={201: ConsentRecordOut},
+    summary="Record a contact's consent or withdrawal given on a call or on paper (organisers and staff)",
+)
+def record_contact_consent(request, contact_id: int, data: ConsentRecordIn):
+    contact = _contact_for(request, contact_id)
+    row = _record_by_hand(request, data, contact=contact)
+    return Status(201, _record_out(row))
+
+
+@router.get(
+    "/members/{member_id}/consents", response=ConsentHistoryOut, summary="A member's consent and its history (staff)"
+)
+def member_consents(request, member_id: int):
+    member = _member_for(request, member_id)
+    return _history(consent.current(member), consent.history(member=member))
+
+
+@router.post(
+    "/members/{member_id}/consents",
+    response={201: ConsentRecordOut},
+    summary="Record a member's consent or withdrawal given by phone, on paper or by letter (staff)",
+)
+def record_member_consent(request, member_id: int, data: ConsentRecordIn):
+    member = _member_for(request, member_id)
+    row = _record_by_hand(request, data, member=member)
+    return Status(201, _record_out(row))
+
+
+def _record_by_hand(request, data: ConsentRecordIn, **subject):
+    try:
+        return consent.record_by_hand(
+            actor=request.auth,
+            purpose=data.purpose,
+            granted=data.granted,
+            method=data.method,
+            wording=data.wording,
+            source=data.source,
+            recorded_at=data.recorded_at,
+            **subject,
+        )
+    except ValueError as error:  # an unknown purpose
+        raise DjangoValidationError(str(error)) from None

@@ -9,9 +9,12 @@ otherwise the purpose's default (opt-in purposes need a recorded yes, opt-out on
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from leveller.core import audit
 from leveller.privacy import suppression
@@ -23,9 +26,10 @@ def _latest(**subject) -> Consent | None:
     return Consent.objects.filter(**subject).order_by("-recorded_at", "-id").first()
 
 
-def permits(purpose: str, *, member=None, contact=None, email: str = "", phone: str = "") -> bool:
-    """May we reach this person for this purpose now? The one check for emails, pushes, calls and exports."""
-    details = info(purpose)
+def permits(purpose: str | None, *, member=None, contact=None, email: str = "", phone: str = "") -> bool:
+    """May we reach this person for this purpose now? The one check for emails, pushes, calls and exports.
+    `purpose=None` is a service message (purposes.SENDING_PATHS says which): only an inactive (erased or
+    deactivated) member or a suppressed address stops it."""
     if member is not None:
         email, phone = email or member.email, phone or member.phone
         if not member.is_active:
@@ -34,6 +38,9 @@ def permits(purpose: str, *, member=None, contact=None, email: str = "", phone: 
         phone = phone or contact.phone_e164
     if suppression.is_suppressed(email=email, phone=phone):
         return False
+    if purpose is None:
+        return True
+    details = info(purpose)
     if purpose == Purpose.NEWSLETTER:
         # The newsletter keeps its own consent record (double opt-in, wording, unsubscribes); decisions made
         # here are applied to it (see _apply), so it is the one answer.
@@ -58,9 +65,11 @@ def permits(purpose: str, *, member=None, contact=None, email: str = "", phone: 
     return not details.opt_in
 
 
-def permitted(purpose: str, members: QuerySet) -> QuerySet:
+def permitted(purpose: str | None, members: QuerySet) -> QuerySet:
     """The members of `members` that `permits(purpose, member=...)` allows, in one query (for fan-out sends).
     Suppressed members were erased (their row holds no address any more), so the active filter covers them."""
+    if purpose is None:
+        return members.filter(is_active=True)
     details = info(purpose)
     if purpose == Purpose.NEWSLETTER:
         from leveller.newsletter.models import Subscriber, SubscriberStatus
@@ -105,10 +114,14 @@ def record(
     wording: str = "",
     basis: str = "",
     source: str = "",
+    recorded_at=None,
 ) -> Consent:
     """Record a decision. Members decide for themselves; staff record what someone said by post or phone;
-    callers record what a contact said on the call (method "call")."""
+    callers record what a contact said on the call (method "call"). `recorded_at` is when the person said it,
+    for a decision written down afterwards (a paper form, a call); never in the future."""
     details = info(purpose)
+    if recorded_at is not None and recorded_at > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationError("When the person gave or withdrew consent cannot be in the future.")
     if method not in Method.values:
         raise ValidationError(f"{method!r} is not a way of giving consent: use {', '.join(Method.values)}.")
     if (member is None) == (contact is None):
@@ -124,16 +137,62 @@ def record(
         basis=basis or (Basis.CONSENT if granted else details.basis),
         source=source[:200],
         recorded_by=actor if getattr(actor, "pk", None) else None,
+        recorded_at=recorded_at or timezone.now(),
     )
     audit.record(
         actor=actor,
         action="privacy.consent_given" if granted else "privacy.consent_withdrawn",
         target=member or contact,
-        summary=f"{purpose} by {method}",
-        data={"purpose": purpose, "method": method, "consent": row.pk},
+        summary=f"{purpose} by {method}" + (f" ({source[:80]})" if source else ""),
+        data={"purpose": purpose, "method": method, "consent": row.pk, "said_at": row.recorded_at.isoformat()},
     )
     _apply(actor, row)
     return row
+
+
+BY_HAND_METHODS = (Method.CALL, Method.FORM, Method.ADMIN)
+
+
+def record_by_hand(
+    *,
+    actor,
+    purpose: str,
+    granted: bool,
+    method: str,
+    wording: str,
+    source: str,
+    member=None,
+    contact=None,
+    recorded_at=None,
+) -> Consent:
+    """A decision someone made away from Leveller (on a phone call, on a paper form, in a letter), written down
+    by an organiser of the contact's campaign or by staff: how, when, and the words they were given are all
+    required, so the record shows what they agreed to."""
+    if method not in BY_HAND_METHODS:
+        raise ValidationError("Say how they told you: on a call, on a paper form, or by letter or email (admin).")
+    if not (wording or "").strip():
+        raise ValidationError("Write the exact words they were read or shown (or what they said).")
+    if not (source or "").strip():
+        raise ValidationError("Say where this happened (e.g. 'paper form at the 3 May stall', 'call on 2 May').")
+    if recorded_at is not None and timezone.is_naive(recorded_at):
+        recorded_at = timezone.make_aware(recorded_at)
+    if recorded_at is not None and recorded_at.year < 2000:
+        raise ValidationError("Give the date they said it (this century).")
+    if member is not None and not getattr(actor, "is_staff_member", False):
+        raise PermissionDenied("Only staff can record a member's consent for them.")
+    if contact is not None and not may_manage_contact(actor, contact):
+        raise PermissionDenied("Only organisers of this campaign can record this contact's consent.")
+    return record(
+        actor=actor,
+        purpose=purpose,
+        granted=granted,
+        method=method,
+        member=member,
+        contact=contact,
+        wording=wording,
+        source=" ".join(source.split()),
+        recorded_at=recorded_at,
+    )
 
 
 def _authorise(actor, *, member, contact, method: str) -> None:
@@ -155,6 +214,9 @@ def _authorise(actor, *, member, contact, method: str) -> None:
 
 def _apply(actor, row: Consent) -> None:
     """Make the decision bite where the domain keeps its own list (the newsletter, the do-not-call list)."""
+    subject = {"member_id": row.member_id} if row.member_id else {"contact_id": row.contact_id}
+    if _latest(purpose=row.purpose, **subject) != row:
+        return  # written down late (a paper form) and overtaken by a later decision: the later one stands
     if row.purpose == Purpose.NEWSLETTER and row.member_id:
         from leveller.newsletter import subscriptions
 
@@ -200,6 +262,32 @@ def current(member) -> list[dict]:
             }
         )
     return rows
+
+
+def history(*, member=None, contact=None) -> QuerySet:
+    """Every recorded decision about one member or one contact, newest first (for their record's page)."""
+    subject = {"member": member} if member is not None else {"contact": contact}
+    return Consent.objects.filter(**subject).select_related("recorded_by").order_by("-recorded_at", "-id")
+
+
+def contact_current(contact) -> list[dict]:
+    """Each purpose with a contact's current answer (for the organiser's page)."""
+    return [
+        {
+            "purpose": purpose,
+            "label": Purpose(purpose).label,
+            "wording": details.wording,
+            "allowed": permits(purpose, contact=contact),
+            "latest": _latest(contact=contact, purpose=purpose),
+        }
+        for purpose, details in PURPOSES.items()
+    ]
+
+
+def may_manage_contact(actor, contact) -> bool:
+    from leveller.phonebank.access import is_organiser_of
+
+    return bool(getattr(actor, "pk", None)) and is_organiser_of(actor, contact.campaign)
 
 
 def has_withdrawn_anything(member) -> bool:

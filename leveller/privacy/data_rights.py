@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from django.db.models import Q
+
 from leveller.privacy.models import (
     Consent,
     ErasureRequest,
     ExportRequest,
     ExportStatus,
     ImportRecord,
+    PrivacyPolicy,
     RetentionPolicy,
     RetentionRun,
     Suppression,
@@ -40,6 +43,14 @@ declare(
     basis="Legitimate interests (honouring their erasure)",
     kept="Indefinitely, until the person signs up again themselves",
     who="Nobody can read them; imports are checked against them",
+)
+declare(
+    PrivacyPolicy,
+    what="Admins' data-protection settings (what happens to an erased member's messages), who set them, when",
+    why="Applying the organisation's erasure policy the same way every time",
+    basis="Legal obligation (Article 17)",
+    kept="As long as the installation",
+    who="Admins",
 )
 declare(
     ExportRequest,
@@ -109,11 +120,22 @@ declare(
 
 @exporter("consents", title="Your consents", order=5)
 def export_consents(member):
-    rows = Consent.objects.filter(member=member).values(
-        "purpose", "granted", "method", "wording", "basis", "source", "recorded_at", "recorded_by__display_name"
+    """Their own decisions, and those recorded about their number on a campaign list (e.g. on a call)."""
+    about = Q(member=member) | (Q(contact__phone_e164=member.phone) if member.phone else Q(pk__in=[]))
+    rows = Consent.objects.filter(about).values(
+        "purpose",
+        "granted",
+        "method",
+        "wording",
+        "basis",
+        "source",
+        "recorded_at",
+        "recorded_by__display_name",
+        "contact__campaign__name",
     )
     for row in rows.order_by("recorded_at", "id").iterator():
         yield {
+            "as_contact_in_campaign": row["contact__campaign__name"],
             "purpose": row["purpose"],
             "granted": row["granted"],
             "method": row["method"],

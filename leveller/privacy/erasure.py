@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from leveller.core import audit
 from leveller.core.mail import send_templated
-from leveller.privacy import registry, scrub, suppression
+from leveller.privacy import policy, registry, scrub, suppression
 from leveller.privacy.models import ErasureRequest, ErasureStatus
 
 FORMER_MEMBER = "Former member"
@@ -144,6 +144,8 @@ def erase_member(*, actor, member, delete_content: bool = False, suppress: bool 
             raise PermissionDenied("Only admins can erase an admin.")
     if is_erased(member):
         return {}
+    asked = delete_content
+    delete_content = policy.delete_content(asked=asked)
     identity = registry.Identity(
         member_id=member.pk, email=member.email, phone=member.phone, display_name=member.display_name
     )
@@ -158,7 +160,7 @@ def erase_member(*, actor, member, delete_content: bool = False, suppress: bool 
         action="privacy.member_erased",
         target=member,
         summary="erased" + (" with what they wrote" if delete_content else ""),
-        data={"counts": counts},
+        data={"counts": counts, "asked_to_delete_content": asked, "deleted_content": delete_content},
     )
     scrubbed = scrub.scrub(identity.needles)
     counts["other copies blanked"] = sum(scrubbed.values())

@@ -218,3 +218,35 @@ class RetentionRun(models.Model):
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+
+class MessagesOnErasure(models.TextChoices):
+    ON_REQUEST = "on_request", "Keep them signed 'Former member', unless the member asked for them to be deleted"
+    KEEP = "keep", "Always keep them, signed 'Former member' (a request to delete them is not honoured)"
+    DELETE = "delete", "Always delete their text"
+
+
+class PrivacyPolicy(models.Model):
+    """Admins' data-protection settings: one row (pk 1). `privacy.policy.current()` reads it."""
+
+    messages_on_erasure = models.CharField(
+        max_length=12,
+        choices=MessagesOnErasure.choices,
+        default=MessagesOnErasure.ON_REQUEST,
+        help_text="What happens to what an erased member wrote (chat, group messages, newsletter answers).",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "privacy policy"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(messages_on_erasure__in=MessagesOnErasure.values), name="privacy_policy_messages_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"messages on erasure: {self.messages_on_erasure}"

@@ -11,7 +11,8 @@ from pathlib import Path
 from django.apps import apps
 
 from leveller.privacy import registry
-from leveller.privacy.purposes import PURPOSES, Purpose
+from leveller.privacy.models import MessagesOnErasure
+from leveller.privacy.purposes import PURPOSES, SENDING_PATHS, Purpose
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "data-protection.md"
 
@@ -35,10 +36,16 @@ RIGHTS = """## Members' rights, and how Leveller answers them
   for contacts the do-not-call list and their list's lawful basis; else the purpose's default. Event reminders
   and the parent-party export call it for each person. The newsletter and the phonebank queue keep their own
   lists, and every decision is applied to them as it is recorded (withdrawing `newsletter` unsubscribes;
-  withdrawing `campaign_calls`, or telling a caller "do not call", puts the number on the do-not-call list),
-  so their hot paths stay one indexed lookup. Group and chat notification emails are service messages of a
-  group or channel the member joined, stopped by leaving it or by chat's email preference. Imports (members
-  CSV, contact lists) record their lawful basis and source (`privacy.ImportRecord`).
+  withdrawing `campaign_calls`, or telling a caller "do not call", puts the number on the do-not-call list).
+  Every other sending path calls the rule too: the table "Every way we contact someone" above lists each
+  path and the purpose it checks; service messages (`permits(None, ...)`) need no consent but still never
+  reach an erased, deactivated or suppressed person. Imports (members CSV, contact lists, newsletter
+  subscribers) record their lawful basis and source (`privacy.ImportRecord`).
+- **Consent recorded by hand.** Consent given or withdrawn on a phone call, on a paper form or by letter is
+  recorded with how, when and the exact wording: for a phonebank contact by the campaign's organisers or staff
+  (the campaign → Contacts' consent, or `POST /api/v1/phonebank/contacts/{id}/consents`), for a member by staff
+  (their profile → Consent record, or `POST /api/v1/members/{id}/consents`). Each is audited; the history is
+  shown on the contact's and the member's consent record, and to members under Settings → Your data.
 - **A copy of everything (Articles 15 and 20).** Settings → Your data → "Email me a copy", or
   `POST /api/v1/me/exports`; staff run it for a request by post (Data protection → Copies) or
   `leveller member export EMAIL OUT.zip`. The task queue writes a zip with one JSON file per kind and a
@@ -46,9 +53,9 @@ RIGHTS = """## Members' rights, and how Leveller answers them
 - **Erasure (Article 17).** Settings → Your data → "Erase my data", or `POST /api/v1/me/erasure`; staff approve
   (or refuse, with a reason) under Data protection → Erasure requests, and an undecided request runs by itself
   after LEVELLER_ERASURE_GRACE_DAYS (30). `leveller member erase EMAIL --yes` erases at once. What they wrote
-  stays, signed "Former member" (or is deleted where they asked); DMs with nobody left are deleted; answers
-  recorded about them as a phonebank contact are deleted; ballots are untouched and stay counted; their
-  email and phone go onto the suppression list (HMAC-SHA256 keyed with LEVELLER_SUPPRESSION_KEY, or a key
+  stays, signed "Former member", or is deleted, as the admins' policy says (above); DMs with nobody left are
+  deleted; answers recorded about them as a phonebank contact are deleted; ballots are untouched and stay
+  counted; their email and phone go onto the suppression list (HMAC-SHA256 keyed with LEVELLER_SUPPRESSION_KEY, or a key
   derived from the secret key), which refuses any later import, sign-up form, contact upload or
   `leveller member add`, until they sign up again themselves and confirm from the address.
 - **Retention** runs daily in the task queue (at LEVELLER_RETENTION_HOUR), each run logged with counts;
@@ -104,6 +111,21 @@ def render() -> str:
         lines.append(
             f"| `{purpose}` ({Purpose(purpose).label}) | {_cell(details.wording)} | {default} | {details.basis} |"
         )
+    lines += ["", "## Every way we contact someone, and the purpose it checks", ""]
+    lines.append("| Where in the code | What is sent | Purpose checked | Why |")
+    lines.append("|---|---|---|---|")
+    for send in SENDING_PATHS:
+        purpose = f"`{send.purpose}`" if send.purpose else "none (see why)"
+        lines.append(f"| `{_cell(send.path)}` | {_cell(send.what)} | {purpose} | {_cell(send.why)} |")
+    lines += ["", "## What happens to an erased member's messages (admins choose)", ""]
+    lines.append(
+        "Set under Data protection → Policy (`privacy.PrivacyPolicy.messages_on_erasure`); every change is audited. "
+        "It applies to chat messages, group messages and unprinted newsletter answers."
+    )
+    lines.append("")
+    for value, label in MessagesOnErasure.choices:
+        default = " (the default)" if value == MessagesOnErasure.ON_REQUEST else ""
+        lines.append(f"- `{value}`{default}: {label}.")
     lines += ["", "## What a copy contains", ""]
     lines.append("| File | Contents |")
     lines.append("|---|---|")

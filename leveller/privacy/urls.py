@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leveller.privacy import views, views_staff
+from leveller.privacy import views, views_consent, views_staff
 
 app_name = "privacy"
 
@@ -20,4 +20,8 @@ urlpatterns = [
     path("manage/privacy/retention/", views_staff.retention_page, name="retention"),
     path("manage/privacy/party-export/", views_staff.party_export, name="party_export"),
     path("manage/audit/", views_staff.audit_log, name="audit_log"),
+    path("manage/privacy/policy/", views_consent.policy_page, name="policy"),
+    path("manage/privacy/members/<int:member_id>/consent/", views_consent.member_consent, name="member_consent"),
+    path("phonebank/<int:campaign_id>/consent/", views_consent.campaign_consents, name="campaign_consents"),
+    path("phonebank/contacts/<int:contact_id>/consent/", views_consent.contact_consent, name="contact_consent"),
 ]

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leveller.accounts.tokens import member_for_token
-from leveller.privacy import consent, erasure, exporting
+from leveller.privacy import consent, erasure, exporting, policy
 from leveller.privacy.models import ErasureRequest, ErasureStatus, ExportRequest
 from leveller.privacy.purposes import PURPOSES
 
@@ -38,6 +38,8 @@ def _context(request, **extra):
         "exports": ExportRequest.objects.filter(member=member)[:5],
         "erasure": ErasureRequest.objects.filter(member_ref=member.pk).first(),
         "viewer_count": viewers_of(member).count(),
+        "consent_history": consent.history(member=member)[:50],
+        "messages_policy": policy.current().messages_on_erasure,
         **extra,
     }
 

@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from leveller.accounts.models import Member
+from leveller.privacy import consent
+from leveller.privacy.purposes import PUSH_PURPOSES
 from leveller.push import quiet, subscriptions
 from leveller.push.models import ALL_KINDS, Kind, PushMessage, PushPreference, PushSubscription, State
 
@@ -104,8 +106,9 @@ def notify(
         raise ValueError(f"unknown push kind {kind!r}")
     now = now or timezone.now()
     ids = member_ids if isinstance(member_ids, QuerySet) else set(member_ids)  # a QuerySet stays a subquery
+    allowed = consent.permitted(PUSH_PURPOSES[kind], Member.objects.filter(pk__in=ids)).values("pk")
     members = list(
-        Member.objects.filter(pk__in=ids, is_active=True, push_subscriptions__isnull=False)
+        Member.objects.filter(pk__in=allowed, push_subscriptions__isnull=False)
         .distinct()
         .select_related("push_preference")
     )

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from pywebpush import WebPushException, webpush
 
+from leveller.privacy import consent
+from leveller.privacy.purposes import PUSH_PURPOSES
 from leveller.push import keys
 from leveller.push.models import Kind, PushMessage, PushSubscription, State
 
@@ -66,6 +68,10 @@ def deliver(message_id: int, *, now: dt.datetime | None = None) -> int:
     with transaction.atomic():
         message = PushMessage.objects.select_for_update().filter(pk=message_id).first()
         if message is None or message.state not in (State.PENDING, State.HELD) or message.deliver_after > now:
+            return 0
+        if not consent.permits(PUSH_PURPOSES.get(message.kind), member=message.member):
+            message.state = State.WITHDRAWN  # consent withdrawn while it waited (e.g. through quiet hours)
+            message.save(update_fields=["state", "updated_at"])
             return 0
         message.state, message.sent_at = State.SENT, now
         message.save(update_fields=["state", "sent_at", "updated_at"])

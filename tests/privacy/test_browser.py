@@ -60,3 +60,41 @@ def test_staff_and_admin_pages_are_usable_and_accessible(new_page, admin, member
     expect(page.get_by_role("status").first).to_contain_text("Erased")
     member.refresh_from_db()
     assert member.display_name == "Former member"
+
+
+def test_an_organiser_finds_a_contact_and_records_consent_given_on_paper(new_page, organiser, axe):
+    from leveller.phonebank import actions as phonebank
+    from tests.phonebank.conftest import csv_bytes
+
+    campaign = phonebank.create_campaign(actor=organiser, name="Rent survey", status="live")
+    phonebank.upload_contacts(
+        actor=organiser, campaign=campaign, data=csv_bytes([("Carol Contact", "+447400000001", "")])
+    )
+    page = new_page(organiser)
+    page.goto(f"/phonebank/{campaign.pk}/")
+    page.get_by_role("link", name="Contacts' consent").click()
+    page.get_by_label("Name or phone number").fill("carol")
+    page.get_by_role("button", name="Find").click()
+    axe(page)
+    page.get_by_role("link", name="Carol Contact").click()
+    page.get_by_label("Purpose").select_option("research")
+    page.get_by_label("How they told us").select_option("form")
+    page.get_by_label("The exact words they were read or shown").fill("Invite me to research.")
+    page.get_by_label("Where (which call, form or letter)").fill("paper form at the stall")
+    page.get_by_role("button", name="Record").click()
+    expect(page.get_by_role("cell", name="paper form at the stall")).to_be_visible()
+    axe(page)
+    assert consent.permits("research", contact=campaign.contacts.get())
+
+
+def test_an_admin_sets_the_erasure_policy(new_page, admin, axe):
+    from leveller.privacy import policy
+
+    page = new_page(admin)
+    page.goto("/manage/privacy/")
+    page.get_by_role("link", name="Policy").click()
+    axe(page)
+    page.get_by_label("Always delete their text").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").first).to_contain_text("Saved")
+    assert policy.current().messages_on_erasure == "delete"

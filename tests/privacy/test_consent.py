@@ -57,7 +57,8 @@ def test_the_settings_page_shows_and_saves_each_purpose(member, client):
     page = client.get("/settings/data/").content.decode()
     for details in PURPOSES.values():
         assert escape(details.wording) in page
-    client.post("/settings/data/consents/", {"research": "on", "campaign_calls": "on"})
+    kept_on = {"campaign_calls": "on", "group_messages": "on", "chat_notifications": "on"}
+    client.post("/settings/data/consents/", {"research": "on", **kept_on})
     assert consent.permits(Purpose.RESEARCH, member=member)
     assert not consent.permits(Purpose.EVENT_REMINDERS, member=member)
     assert consent.permits(Purpose.CAMPAIGN_CALLS, member=member)
@@ -66,7 +67,16 @@ def test_the_settings_page_shows_and_saves_each_purpose(member, client):
 
 def test_the_newsletter_purpose_is_the_newsletters_own_subscription(member, client):
     client.force_login(member)
-    client.post("/settings/data/consents/", {"newsletter": "on", "event_reminders": "on", "campaign_calls": "on"})
+    client.post(
+        "/settings/data/consents/",
+        {
+            "newsletter": "on",
+            "event_reminders": "on",
+            "campaign_calls": "on",
+            "group_messages": "on",
+            "chat_notifications": "on",
+        },
+    )
     from leveller.newsletter.models import Subscriber
 
     assert Subscriber.objects.get(email=member.email).status == "subscribed"
