@@ -165,7 +165,7 @@ SENDING_PATHS: list[SendingPath] = [
         "Sent to the campaign's callers about a role they took on; turned off per kind in push settings",
     ),
     SendingPath(
-        "elections.notify and push (voting_open)",
+        "elections.notify and push (nominations_open, voting_open, vote_results)",
         "Election notices: nominations open, voting open, a reminder to vote, results",
         None,
         "Membership notices the rules require (contract); each kind has its own one-click unsubscribe",
@@ -205,7 +205,9 @@ PUSH_PURPOSES: dict[str, str | None] = {
     "announcement": Purpose.GROUP_MESSAGES,
     "event_reminder": Purpose.EVENT_REMINDERS,
     "phonebank_shift": None,
+    "nominations_open": None,
     "voting_open": None,
+    "vote_results": None,
 }
 
 
