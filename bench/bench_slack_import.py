@@ -238,8 +238,8 @@ def fresh_database(backend: str, name: str) -> dict:
     return env
 
 
-def timed(command: list[str], env: dict) -> tuple[float, int, str]:
-    """(seconds, peak RSS in MB of that process, its output)."""
+def timed(command: list[str], env: dict) -> tuple[float, int, str, float]:
+    """(seconds, peak RSS in MB of that process, its output, its CPU seconds)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     output = process.stdout.read().decode()
@@ -247,7 +247,7 @@ def timed(command: list[str], env: dict) -> tuple[float, int, str]:
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{output[-3000:]}")
-    return elapsed, usage.ru_maxrss // 1024, output
+    return elapsed, usage.ru_maxrss // 1024, output, usage.ru_utime + usage.ru_stime
 
 
 def connect(backend: str, env: dict):
@@ -299,13 +299,14 @@ def raw_insert(backend: str, source_env: dict, target_env: dict) -> tuple[float,
 def run_backend(backend: str, export: Path) -> dict:
     env = fresh_database(backend, "import")
     command = [PYTHON, "-m", "leveller", "import", "slack", str(export), "--no-progress"]
-    seconds, peak_mb, output = timed(command, env)
+    seconds, peak_mb, output, cpu = timed(command, env)
     base_env = fresh_database(backend, "raw")
     raw_seconds, counts = raw_insert(backend, env, base_env)
     rows = sum(counts.values())
     return {
         "backend": backend,
         "import_seconds": round(seconds, 1),
+        "import_cpu_seconds": round(cpu, 1),  # the importing process's own CPU (not the database server's)
         "import_peak_rss_mb": peak_mb,
         "raw_insert_seconds": round(raw_seconds, 1),
         "rows_written": counts,

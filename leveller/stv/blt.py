@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
+from operator import itemgetter, mul
 
 from .model import Election, ElectionError, STVError
 
@@ -78,7 +80,7 @@ Ballots = list[tuple[int, tuple[int, ...]]]
 Totals = dict[tuple[int, ...], int]
 
 
-def _fast_ballots(lines: list[str], ncand: int) -> tuple[set[int], Ballots, Totals, int] | None:
+def _fast_ballots(lines: list[str], ncand: int) -> tuple[set[int], Callable[[], Ballots], Totals, int] | None:
     """The common layout, read line by line: the header alone on line 1, optionally a line of withdrawn
     candidates, then one whole ballot per line up to a line holding just 0. Each distinct line is parsed once;
     identical lines share one ballot tuple. Returns ``(withdrawn, ballots, papers per ranking, index of the line
@@ -97,22 +99,42 @@ def _fast_ballots(lines: list[str], ncand: int) -> tuple[set[int], Ballots, Tota
     except ValueError:
         return None
     section = lines[i:end]
-    parsed: dict[str, tuple[int, tuple[int, ...]]] = {}
-    totals: Totals = {}
-    candidates = set(range(1, ncand + 1))
-    zero_based = list(range(-1, ncand))
-    for line, copies in Counter(section).items():
+    counted = Counter(section)  # each distinct line once, in order of first appearance
+    distinct = list(counted)
+    # Every step below loops in C (map, itemgetter, partial): a per-line Python loop was most of a count's time.
+    try:
+        words = list(map(str.split, distinct))
+        weights_text = list(map(itemgetter(0), words))
+        if set(map(itemgetter(-1), words)) != {"0"}:
+            return None
+        number = {str(c): c - 1 for c in range(1, ncand + 1)}  # "7" -> candidate 6; anything else: KeyError
+        rankings = list(map(tuple, map(partial(map, number.__getitem__), map(itemgetter(slice(1, -1)), words))))
+    except (IndexError, KeyError):  # an empty line, or a word that is not a candidate number as written
+        return None
+    if list(map(len, rankings)) != list(map(len, map(set, rankings))):
+        return None  # a candidate ranked twice: the general parser names the line
+    if set(weights_text) == {"1"}:
+        weights = [1] * len(distinct)
+        papers = list(counted.values())
+    else:
         try:
-            weight, *prefs, last = map(int, line.split())
-        except ValueError:  # a word that is not a number, or fewer than two numbers
+            weights = list(map(int, weights_text))
+        except ValueError:
             return None
-        chosen = set(prefs)
-        if last != 0 or weight < 1 or len(chosen) != len(prefs) or not chosen <= candidates:
+        if min(weights) < 1:
             return None
-        ranking = tuple(map(zero_based.__getitem__, prefs))
-        parsed[line] = (weight, ranking)
-        totals[ranking] = totals.get(ranking, 0) + weight * copies
-    return withdrawn, list(map(parsed.__getitem__, section)), totals, end + 1
+        papers = list(map(mul, weights, counted.values()))
+    totals: Totals = dict(zip(rankings, papers, strict=True))
+    if len(totals) != len(rankings):  # lines written differently (spacing) with the same ranking: add them up
+        totals = {}
+        for ranking, n in zip(rankings, papers, strict=True):
+            totals[ranking] = totals.get(ranking, 0) + n
+
+    def ballots() -> Ballots:  # every paper in file order, made only if someone asks for election.ballots
+        parsed = dict(zip(distinct, zip(weights, rankings, strict=True), strict=True))
+        return list(map(parsed.__getitem__, section))
+
+    return withdrawn, ballots, totals, end + 1
 
 
 def parse_blt(text: str) -> Election:
@@ -202,7 +224,7 @@ def _finish(
     ncand: int,
     seats: int,
     withdrawn: set[int],
-    ballots: Ballots,
+    ballots: Ballots | Callable[[], Ballots],
     last_line: int,
     totals: Totals | None = None,
 ) -> Election:

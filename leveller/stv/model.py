@@ -6,7 +6,7 @@ Pure Python, standard library only. Candidates are numbered from 0 inside the en
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
@@ -101,18 +101,36 @@ class Election:
         cls,
         candidates: Sequence[str],
         seats: int,
-        ballots: list[tuple[int, tuple[int, ...]]],
+        ballots: list[tuple[int, tuple[int, ...]]] | Callable[[], list[tuple[int, tuple[int, ...]]]],
         totals: dict[tuple[int, ...], int],
         withdrawn: frozenset[int] = frozenset(),
         title: str = "",
         parties: list[str | None] | None = None,
     ) -> Election:
         """An election whose ballots a reader has already validated and grouped (``totals``: papers per
-        distinct ranking, as ``_check_ballots`` would compute them). Everything else is checked as usual."""
+        distinct ranking, as ``_check_ballots`` would compute them). Everything else is checked as usual.
+        ``ballots`` may be a function that makes the list: it is called the first time ``ballots`` is read
+        (a count needs only the groups, so counting a large file never builds the list of every paper)."""
         election = cls(list(candidates), seats, [], withdrawn, title, parties)
-        election.ballots = ballots
-        election._groups = (id(ballots), len(ballots), totals)
+        if callable(ballots):
+            del election.ballots
+            election._make_ballots = ballots
+            election._groups = (None, None, totals)
+        else:
+            election.ballots = ballots
+            election._groups = (id(ballots), len(ballots), totals)
         return election
+
+    def __getattr__(self, name: str):
+        """``ballots`` of an election made by from_checked with a function: made now, once."""
+        make = self.__dict__.get("_make_ballots") if name == "ballots" else None
+        if make is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        ballots = make()
+        del self._make_ballots
+        self.ballots = ballots
+        self._groups = (id(ballots), len(ballots), self._groups[2])
+        return ballots
 
     @classmethod
     def build(
@@ -176,7 +194,8 @@ class Election:
         number of papers with each, and the number of papers left with no preference at all (not valid votes).
         """
         cached = getattr(self, "_groups", None)
-        if cached is None or cached[0] != id(self.ballots) or cached[1] != len(self.ballots):
+        lazy = "_make_ballots" in self.__dict__  # the reader's groups stand until the ballots are made
+        if cached is None or (not lazy and (cached[0] != id(self.ballots) or cached[1] != len(self.ballots))):
             self._check_ballots()
             cached = self._groups
         totals: dict[tuple[int, ...], int] = dict(cached[2])

@@ -9,13 +9,17 @@ choice is made by lot.
 
 from __future__ import annotations
 
-import random
-import secrets
 from collections.abc import Sequence
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import random
 
 
 def new_seed() -> int:
     """A fresh seed for drawing lots (recorded in the result so the count can be reproduced)."""
+    import secrets  # imported when needed: `leveller stv count` starts faster without it (and hashlib)
+
     return secrets.randbits(63)
 
 
@@ -24,10 +28,14 @@ class Lot:
 
     def __init__(self, seed: int | None) -> None:
         self.seed = new_seed() if seed is None else int(seed)
-        self._rng = random.Random(self.seed)
+        self._rng: random.Random | None = None  # made at the first draw (most counts never draw)
         self.draws = 0
 
     def choose(self, candidates: Sequence[int]) -> int:
+        if self._rng is None:
+            import random
+
+            self._rng = random.Random(self.seed)
         self.draws += 1
         return self._rng.choice(sorted(candidates))
 

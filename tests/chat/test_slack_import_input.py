@@ -158,6 +158,81 @@ def test_plain_messages_render_exactly_as_the_renderer_would():
         assert markup.to_html(text, set()) == render(text), text
 
 
+INLINE_PIECES = [
+    "Meeting",
+    "rent",
+    "don't",
+    "well-known",
+    "café",
+    "日本",
+    "2022",
+    "ok,",
+    "now.",
+    "what?",
+    "yes!",
+    "note:",
+    "@sam",
+    "@Sam",
+    "@sam,",
+    "@here",
+    "@channel",
+    "@everyone",
+    "@nobody",
+    "@a-b",
+    "@sam-",
+    "@sam.smith",
+    "@sam_x",
+    "[banner](https://example.org/neighbours)",
+    "[#channel-1](/chat/c/5/)",
+    "[two words](https://a.org/x_y)",
+    "<https://example.org/a>",
+    "<https://a.org/x.y/z>",
+    "<http://a.org>",
+    "**bold**",
+    "**two words**,",
+    "~~gone~~",
+    "~~gone~~!",
+    "`code`",
+    "`a.b_c`",
+    "&",
+    "&amp;",
+    "_it_",
+    "*it*",
+    "a|b",
+    "<b>",
+    "x@y.org",
+    "example.org",
+    "www.example.com",
+    "e.g.",
+    "1.",
+    "-",
+    ">",
+    "#",
+    "(x)",
+    '"q"',
+    "a\\b",
+    "**",
+    "`",
+    "~",
+]
+
+
+def test_lines_of_simple_inline_markup_render_exactly_as_the_renderer_would():
+    """The importer renders simple lines itself (it is most of an import's time otherwise); a random corpus of
+    pieces, tricky ones included, must come out byte for byte as the renderer makes them."""
+    import random
+
+    rng = random.Random(14)
+    handles = {"sam", "a-b"}
+    lines = [" ".join(rng.choices(INLINE_PIECES, k=rng.randint(1, 7))) for _ in range(3000)]
+    lines += ["1. first", "- item", "> quote", "@sam  two spaces", " leading", "trailing ", "a\nb", "# head"]
+    fast = 0
+    for text in lines:
+        fast += markup._inline(text, handles) is not None
+        assert markup.to_html(text, handles) == render(text, known_handle=lambda h: h in handles), text
+    assert fast > 300  # the fast path is really taken
+
+
 def test_reaction_names_become_unicode_with_skin_tones_and_custom_ones_stay_names():
     assert markup.reaction_emoji("+1") == "👍"
     assert markup.reaction_emoji("thumbsup::skin-tone-2") == "👍🏻"

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import emoji as emoji_lib
 
-from leveller.chat.render import render
+from leveller.chat.render import SPECIAL_MENTIONS, render
 
 MARKUP_CHARS = re.compile(r"[<>&*~`\n:]")
 SHORTCODE_RE = re.compile(r":([a-z0-9_+'-]+(?:::skin-tone-[2-6])?):")
@@ -136,11 +136,81 @@ def _plain(text: str, users: UserLookup, channels: ChannelLookup, handles: set[s
     return "".join(pieces)
 
 
+# One line of simple inline pieces, a space apart, that the renderer would turn into one paragraph of exactly
+# the HTML `_inline` builds: words, mentions, links to http(s) or our channel pages, <autolinks>, **bold**,
+# ~~strike~~, `code` and a lone &. Anything else (other characters, a leading digit that could start a list,
+# several lines) goes through the renderer. tests/chat/test_slack_import_markup.py checks that both agree.
+_W = r"[^\W_]"  # a letter or digit
+_PUNCT = r"[,.;:!?]?"
+_URL = r"https?://[A-Za-z0-9][A-Za-z0-9./_-]*"
+_INNER = rf"{_W}(?:(?:{_W}|[ '])*{_W})?"
+INLINE_PIECE = re.compile(
+    rf"(?P<word>{_W}(?:(?:{_W}|['-])*{_W})?{_PUNCT})"
+    rf"|@(?P<handle>[A-Za-z0-9](?:[A-Za-z0-9-]{{0,58}}[A-Za-z0-9])?)(?P<after>{_PUNCT})"
+    rf"|\[(?P<label>(?:{_W}|#)(?:(?:{_W}|[ #-])*{_W})?)\]\((?P<href>{_URL}|/chat/c/[0-9]+/)\)"
+    rf"|<(?P<auto>{_URL})>"
+    rf"|\*\*(?P<bold>{_INNER})\*\*(?P<bold_after>{_PUNCT})"
+    rf"|~~(?P<strike>{_INNER})~~(?P<strike_after>{_PUNCT})"
+    r"|`(?P<code>[A-Za-z0-9](?:[A-Za-z0-9 ._-]*[A-Za-z0-9])?)`"
+    r"|(?P<amp>&)"
+)
+LINK_ATTRS = 'target="_blank" rel="noopener noreferrer nofollow ugc"'
+
+
+def _inline(text: str, handles: set[str]) -> str | None:
+    """The paragraph for a line of simple pieces (see INLINE_PIECE), or None when it has anything else."""
+    if not text or text[0].isdigit() or "\n" in text:
+        return None
+    out: list[str] = []
+    match_at = INLINE_PIECE.match
+    position, end = 0, len(text)
+    while True:
+        found = match_at(text, position)
+        if found is None:
+            return None
+        position = found.end()
+        if position < end and text[position] != " ":
+            return None
+        kind = found.lastgroup
+        if kind == "word":
+            out.append(found.group(0))
+        elif kind in ("handle", "after"):
+            handle = found.group("handle")
+            lowered = handle.lower()
+            if lowered in SPECIAL_MENTIONS or lowered in handles:
+                css = "mention mention-special" if lowered in SPECIAL_MENTIONS else "mention"
+                out.append(f'<span class="{css}" data-handle="{lowered}">@{handle}</span>{found.group("after")}')
+            else:
+                out.append(found.group(0))
+        elif kind == "href":
+            out.append(f'<a href="{found.group("href")}" {LINK_ATTRS}>{found.group("label")}</a>')
+        elif kind == "auto":
+            url = found.group("auto")
+            out.append(f'<a href="{url}" {LINK_ATTRS}>{url}</a>')
+        elif kind in ("bold", "bold_after"):
+            out.append(f"<strong>{found.group('bold')}</strong>{found.group('bold_after')}")
+        elif kind in ("strike", "strike_after"):
+            out.append(f"<s>{found.group('strike')}</s>{found.group('strike_after')}")
+        elif kind == "code":
+            out.append(f"<code>{found.group('code')}</code>")
+        else:
+            out.append("&amp;")
+        if position >= end:
+            return "<p>" + " ".join(out) + "</p>\n"
+        position += 1  # the one space between pieces
+        if position >= end or text[position] == " ":
+            return None
+
+
 def to_html(text: str, handles: set[str]) -> str:
-    """The rendered HTML: plain sentences directly (most messages), everything else through the renderer.
-    Only members this message really mentioned (Slack's `<@U…>`) become mentions."""
-    if PLAIN_RE.match(text) and "  " not in text:
+    """The rendered HTML: plain sentences and lines of simple inline markup directly (most messages),
+    everything else through the renderer. Only members this message really mentioned (Slack's `<@U…>`)
+    become mentions."""
+    if PLAIN_RE.match(text) and "  " not in text and text[-1] != " ":
         return f"<p>{text}</p>\n"
+    html = _inline(text, handles)
+    if html is not None:
+        return html
     return render(text, known_handle=lambda handle: handle in handles)
 
 

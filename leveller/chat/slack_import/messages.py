@@ -9,6 +9,7 @@ batches, and the next run skips every (channel, ts) already stored.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import time
 from collections.abc import Callable
@@ -411,11 +412,19 @@ def insert_rows(model, columns: list[str], rows: list[tuple], *, ignore_conflict
             cursor.executemany(sql, [row + constants for row in rows] if constants else rows)
 
 
-def _when(ts: str | None):
+def _when(ts: str | None, naive_utc: bool = False):
     if not ts:
         return None
     moment = ts_time(ts)
-    return connection.ops.adapt_datetimefield_value(moment) if moment else None
+    if moment is None:
+        return None
+    if naive_utc:  # what SQLite's adapt_datetimefield_value makes of it, without its checks per row
+        return str(moment.replace(tzinfo=None))
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _naive_utc() -> bool:
+    return connection.vendor == "sqlite" and connection.timezone == dt.UTC
 
 
 MESSAGE_COLUMNS = ["id", "channel_id", "author_id", "bot_name", "thread_id", "also_in_channel", "text", "html",
@@ -424,15 +433,33 @@ MESSAGE_COLUMNS = ["id", "channel_id", "author_id", "bot_name", "thread_id", "al
 
 def insert_messages(rows: list[Row]) -> None:
     values = []
+    naive = _naive_utc()
     for r in rows:
         parent = r.parent
-        created = _when(r.ts)
+        created = _when(r.ts, naive)
         values.append((
             r.id, r.channel_id, r.author_id, r.bot_name, parent.id if isinstance(parent, Row) else parent, r.also,
-            r.text, r.html, created, _when(r.edited) if r.edited else None, created if r.deleted else None, 0, r.ts,
+            r.text, r.html, created, _when(r.edited, naive) if r.edited else None, created if r.deleted else None, 0,
+            r.ts,
         ))  # fmt: skip
         r.created = created
-    insert_rows(Message, MESSAGE_COLUMNS, values)
+    if connection.vendor == "postgresql":
+        copy_rows(Message, MESSAGE_COLUMNS, values)
+    else:
+        insert_rows(Message, MESSAGE_COLUMNS, values)
+
+
+def copy_rows(model, columns: list[str], rows: list[tuple]) -> None:
+    """PostgreSQL's COPY of new rows (the ids are fresh, so nothing can conflict): like insert_rows, faster."""
+    others = [f for f in model._meta.concrete_fields if f.attname not in columns and not f.primary_key]
+    constants = tuple(f.get_db_prep_save(f.get_default(), connection) for f in others)
+    fields = [model._meta.get_field(name) for name in columns] + others
+    quoted = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({quoted}) FROM STDIN"
+    if rows:
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row + constants)
 
 
 def insert_reactions(rows: list[Row]) -> None:

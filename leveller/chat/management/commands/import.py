@@ -11,6 +11,7 @@ from leveller.chat.slack_import.source import ExportError
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # a long batch job: the checks (which import every URL conf) add seconds
     help = "Import from another tool. `leveller import slack PATH`: a Slack export (.zip or unpacked folder)."
 
     def add_arguments(self, parser):
