@@ -119,8 +119,8 @@ Find your local group and get involved: every group meets at least once a month,
 def prepare(n: int):
     from django.utils import timezone
 
-    from leveller.accounts import actions as accounts
-    from leveller.newsletter import actions
+    from leveller.accounts.actions import members as accounts
+    from leveller.newsletter.actions import issues as issue_actions
     from leveller.newsletter.models import Subscriber
 
     editor, _ = accounts.add_or_update_member(
@@ -139,7 +139,7 @@ def prepare(n: int):
             )
         )
     Subscriber.objects.bulk_create(batch, batch_size=2000)
-    issue = actions.create_issue(
+    issue = issue_actions.create_issue(
         actor=editor,
         title="The November issue",
         summary="Wins in Leeds, new dues, and your answers on organising at work.",
@@ -149,7 +149,7 @@ def prepare(n: int):
             {"heading": "Group spotlight: Leeds tenants", "body": BODY, "kind": "spotlight"},
         ],
     )
-    actions.publish_issue(actor=editor, issue=issue)
+    issue_actions.publish_issue(actor=editor, issue=issue)
     issue.refresh_from_db()
     return issue
 

@@ -107,9 +107,10 @@ def prepare(n: int):
     """n members in the electorate; every second one has voted (a roll row, as cast_ballot writes it)."""
     from django.utils import timezone
 
-    from leveller.accounts import actions as accounts
+    from leveller.accounts.actions import members as accounts
     from leveller.accounts.models import Member
-    from leveller.elections import actions
+    from leveller.elections.actions import setup as setup_actions
+    from leveller.elections.actions import transitions as transition_actions
     from leveller.elections.models import VoterRoll
 
     staff, _ = accounts.add_or_update_member(
@@ -123,14 +124,14 @@ def prepare(n: int):
         ],
         batch_size=2000,
     )
-    election = actions.create_election(
+    election = setup_actions.create_election(
         actor=staff,
         title="National Committee election",
         kind="motion",
         freeze_date=dt.date(2024, 1, 1),
         voting_closes_at=timezone.now() + dt.timedelta(hours=30),
     )
-    actions.open_voting(actor=staff, election=election)
+    transition_actions.open_voting(actor=staff, election=election)
     voted = Member.objects.filter(email__endswith="@bench.example", email__startswith="member").order_by("pk")[::2]
     VoterRoll.objects.bulk_create([VoterRoll(election=election, member=m) for m in voted], batch_size=2000)
     non_voters = sorted(

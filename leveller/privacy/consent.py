@@ -156,7 +156,7 @@ def _authorise(actor, *, member, contact, method: str) -> None:
 def _apply(actor, row: Consent) -> None:
     """Make the decision bite where the domain keeps its own list (the newsletter, the do-not-call list)."""
     if row.purpose == Purpose.NEWSLETTER and row.member_id:
-        from leveller.newsletter import subscriptions
+        from leveller.newsletter.actions import subscriptions
 
         if row.granted:
             subscriptions.subscribe_member(actor=row.member)
@@ -165,7 +165,7 @@ def _apply(actor, row: Consent) -> None:
             if subscriber is not None:
                 subscriptions.unsubscribe(actor=None, subscriber=subscriber, how="consent withdrawn")
     if row.purpose == Purpose.CAMPAIGN_CALLS and not row.granted:
-        from leveller.phonebank.actions import _add_do_not_call
+        from leveller.phonebank.actions.calls import _add_do_not_call
 
         phone = row.contact.phone_e164 if row.contact_id else row.member.phone
         if phone:

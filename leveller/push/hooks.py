@@ -7,7 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from leveller.push import actions
+from leveller.push.actions import notifications as push_actions
 from leveller.push.models import Kind
 
 CHAT_KINDS = {"mention": Kind.MENTION, "dm": Kind.DM, "thread_reply": Kind.THREAD_REPLY}
@@ -32,7 +32,7 @@ def _chat_push(message, kind: str, member_ids) -> None:
         Kind.THREAD_REPLY: f"{message.author_name} replied in a thread in {channel}",
         Kind.ANNOUNCEMENT: f"Announcement in {channel}",
     }[kind]
-    actions.notify(
+    push_actions.notify(
         kind=kind,
         member_ids=member_ids,
         title=title,
@@ -88,13 +88,13 @@ def chat_read(member, *, channel=None, thread=None) -> None:
     if thread is not None and not unread.filter(message__thread=thread).exists():
         tags.append(f"thread-{thread.pk}")
     if tags:
-        actions.withdraw(actor=member, tags=tags)
+        push_actions.withdraw(actor=member, tags=tags)
 
 
 def event_reminder(rsvp, *, when: str, local_start) -> None:
     event = rsvp.event
     place = "Online" if event.online and not event.in_person else (event.venue or event.address)
-    actions.notify(
+    push_actions.notify(
         kind=Kind.EVENT_REMINDER,
         member_ids=[rsvp.member_id],
         title=f"{event.title} starts {when}",
@@ -108,7 +108,7 @@ def voting_open(election, member_ids) -> None:
     closes = ""
     if election.voting_closes_at:
         closes = f"Voting closes {timezone.localtime(election.voting_closes_at):%A %-d %B at %H:%M}."
-    actions.notify(
+    push_actions.notify(
         kind=Kind.VOTING_OPEN,
         member_ids=member_ids,
         title=f"Voting is open: {election.title}",
@@ -119,7 +119,7 @@ def voting_open(election, member_ids) -> None:
 
 
 def calling_started(campaign, member_ids) -> None:
-    actions.notify(
+    push_actions.notify(
         kind=Kind.PHONEBANK_SHIFT,
         member_ids=member_ids,
         title=f"Calling is open: {campaign.name}",

@@ -1,4 +1,5 @@
-"""Every change to messages: send, edit, delete, react, pin, read state, threads, reports, preferences."""
+"""Every change to messages: send, edit, delete, react, pin. Read state, threads, reports and preferences are
+in state.py."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from leveller.core import audit
-from leveller.newsletter import emails, groups_bridge
+from leveller.newsletter import content, emails
 from leveller.newsletter.access import require_editor
 from leveller.newsletter.models import (
     Answer,
@@ -134,7 +134,7 @@ def _fill_section(section: Section, *, heading: str, body: str, group_id: int | 
         raise ValidationError("This section is too long (over 50,000 characters): split it into two.")
     section.heading, section.body = heading, body
     if section.kind == SectionKind.SPOTLIGHT and group_id is not None:
-        names = dict(groups_bridge.spotlight_choices())
+        names = dict(content.spotlight_choices())
         if group_id and group_id not in names:
             raise ValidationError("Choose a group from the list.")
         section.group_id_ref = group_id or None

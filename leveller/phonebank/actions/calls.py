@@ -10,10 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from leveller.core import audit, rawload
+from leveller.core import audit, clock, rawload
 from leveller.core.access import require_organiser
-from leveller.phonebank import access, clock, hours, integrations, limits, progress, queue, survey
-from leveller.phonebank.actions_import import load_batch, run_import_job, upload_contacts  # noqa: F401 - re-exported
+from leveller.phonebank import access, hours, integrations, limits, progress, queue, survey
 from leveller.phonebank.campaign_fields import clean_campaign_fields
 from leveller.phonebank.models import (
     EXPIRED,
@@ -135,7 +134,7 @@ def set_leaderboard(*, actor, campaign: Campaign, visible: bool) -> CampaignCall
     return row
 
 
-# --- contact lists: upload_contacts, run_import_job and load_batch live in actions_import.py ----------------
+# --- contact lists: upload_contacts, run_import_job and load_batch live in contacts.py ----------------------
 
 
 # --- calling ----------------------------------------------------------------------------------------------------
