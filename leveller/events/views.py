@@ -185,7 +185,7 @@ def calendar_feed(request, token: str):
         .select_related("group")
         .order_by("starts_at")[:500]
     )
-    CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=timezone.now())
+    event_actions.note_calendar_fetched(feed=feed)
     body = ics.calendar([(e, True) for e in events], name=f"My events · {member.display_name}")
     return _ics_response(body, "leveller-events.ics")
 

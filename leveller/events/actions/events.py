@@ -347,6 +347,11 @@ def regenerate_calendar_feed(*, actor) -> CalendarFeed:
     return feed
 
 
+def note_calendar_fetched(*, feed: CalendarFeed) -> None:
+    """A calendar app fetched the private feed (no actor: the token is the key); the member sees when."""
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=timezone.now())
+
+
 @transaction.atomic
 def revoke_calendar_feed(*, actor) -> None:
     require_member(actor)
