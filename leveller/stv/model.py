@@ -147,7 +147,7 @@ class Election:
                 second: str | Sequence[str | int] = b[1]  # type: ignore[assignment]  # checked: a (weight, ranking)
                 weight, prefs = b[0], (second.split() if isinstance(second, str) else second)
             else:
-                weight, prefs = 1, b  # type: ignore[assignment]  # a plain sequence of names or numbers
+                weight, prefs = 1, b  # a plain sequence of names or numbers
             rows.append((weight, tuple(ident(p) for p in prefs)))
         return cls(
             names,

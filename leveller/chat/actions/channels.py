@@ -44,7 +44,7 @@ def clean_channel_name(name: str) -> str:
 
 
 def _publish_channel(channel: Channel, type: str, streams: list[str] | None = None) -> None:
-    payload = {"channel": channel_payload(channel)}
+    payload: dict[str, object] = {"channel": channel_payload(channel)}
     if channel.kind == Kind.STANDARD:
         payload["sidebar_label"] = sidebar_rows.channel_label(channel)
     publish(streams=streams or [channel.stream], type=type, payload=payload)

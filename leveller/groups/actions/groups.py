@@ -24,7 +24,7 @@ from leveller.groups.postcodes import outcode_for
 from leveller.realtime.publish import publish
 
 EDITABLE_FIELDS = {"name", "description", "meeting_pattern", "campaign", "town", "country", "parent"}
-SECTION_FOR_KIND = {
+SECTION_FOR_KIND: dict[str, str] = {
     Kind.LOCAL: "regions",
     Kind.REGIONAL: "regions",
     Kind.ABROAD: "regions",

@@ -338,6 +338,6 @@ def send_test(*, actor, issue: Issue) -> None:
     headers = {k: v for k, v in message.extra_headers.items() if k != "Message-ID"}
     transaction.on_commit(
         lambda: deliver_email.enqueue(
-            to=actor.email, subject=message.subject, text=message.body, html=html_part, headers=headers
+            to=actor.email, subject=str(message.subject), text=str(message.body), html=str(html_part), headers=headers
         )
     )

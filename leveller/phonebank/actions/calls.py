@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -257,8 +258,9 @@ def record_outcome(
     cleaned = survey.clean_answers(campaign.questions, answers) if outcome == Outcome.ANSWERED else {}
     when = _clean_callback(campaign, contact, callback_at, now) if outcome == Outcome.CALL_BACK else None
 
-    changes = {
-        "attempts": contact.attempts + 1,
+    attempts = contact.attempts + 1
+    changes: dict[str, Any] = {
+        "attempts": attempts,
         "last_outcome": outcome,
         "last_called_at": now,
         "holder": None,
@@ -267,7 +269,7 @@ def record_outcome(
         "callback_at": None,
         "reached": contact.reached or outcome in REACHED,
     }
-    if outcome in RETRYABLE and changes["attempts"] < campaign.max_attempts:
+    if outcome in RETRYABLE and attempts < campaign.max_attempts:
         changes["available_at"] = now + dt.timedelta(minutes=campaign.retry_after_minutes)
     elif outcome == Outcome.CALL_BACK:
         changes.update(available_at=when, preferred_caller=actor, callback_at=when)
