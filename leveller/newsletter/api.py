@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
-
-try:
-    from ninja import Status
-except ImportError:  # django-ninja < 1.6 returns (status, body) tuples
-
-    def Status(code, body):
-        return code, body
-
+from ninja import Router, Schema, Status
 
 from leveller.core import limits
 from leveller.newsletter import sending
