@@ -259,9 +259,9 @@ def api_client(member):
     token auth, the API's reactions/attachments and JSON), without a network hop."""
     from django.test import Client
 
-    from leveller.accounts import actions
+    from leveller.accounts.actions import members as member_actions
 
-    _, secret = actions.create_api_token(actor=member, member=member, name="bench search")
+    _, secret = member_actions.create_api_token(actor=member, member=member, name="bench search")
     return Client(headers={"Authorization": f"Bearer {secret}"})
 
 

@@ -66,14 +66,15 @@ def make_members(n: int):
 def make_election(staff, title: str, candidates: int = 12, seats: int = 9):
     from django.utils import timezone
 
-    from leveller.elections import actions
+    from leveller.elections.actions import setup as setup_actions
+    from leveller.elections.actions import transitions as transition_actions
 
-    election = actions.create_election(
+    election = setup_actions.create_election(
         actor=staff, title=title, seats=seats, voting_closes_at=timezone.now() + dt.timedelta(days=1)
     )
     for i in range(candidates):
-        actions.add_candidate(actor=staff, election=election, name=f"Candidate {i + 1}")
-    actions.open_voting(actor=staff, election=election)
+        setup_actions.add_candidate(actor=staff, election=election, name=f"Candidate {i + 1}")
+    transition_actions.open_voting(actor=staff, election=election)
     return election, [c.pk for c in election.candidates.all()]
 
 
@@ -87,13 +88,13 @@ def rankings(rng: random.Random, ids: list[int], n: int) -> list[list[int]]:
 
 
 def time_casts(election, members, papers) -> dict:
-    from leveller.elections import actions
+    from leveller.elections.actions import voting as voting_actions
 
     latencies = []
     started = time.perf_counter()
     for member, paper in zip(members, papers, strict=True):
         t = time.perf_counter()
-        actions.cast_ballot(actor=member, election=election, ranking=paper)
+        voting_actions.cast_ballot(actor=member, election=election, ranking=paper)
         latencies.append(time.perf_counter() - t)
     total = time.perf_counter() - started
     ms = [x * 1000 for x in latencies]
@@ -121,7 +122,7 @@ def main() -> int:
             subprocess.run([cmd, "-h", "127.0.0.1", "-U", "postgres", *extra, "leveller_bench_elections"], check=False)
     setup_django(clean_dir(ROOT / "var" / "bench-elections"), database_url)
 
-    from leveller.elections import actions
+    from leveller.elections.actions import transitions as transition_actions
     from leveller.elections.actions import voting
     from leveller.elections.models import Ballot, new_receipt
 
@@ -146,7 +147,7 @@ def main() -> int:
     rows = [Ballot(election=large, receipt=new_receipt(), choices=p) for p in rankings(rng, large_ids, big)]
     Ballot.objects.bulk_create(rows, batch_size=2000)
     started = time.perf_counter()
-    actions.close_voting(actor=staff, election=large)
+    transition_actions.close_voting(actor=staff, election=large)
     close_s = round(time.perf_counter() - started, 2)
     large.refresh_from_db()
     assert large.state == "counted", large.result.error

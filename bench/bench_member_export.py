@@ -83,8 +83,8 @@ def seed(big: int) -> None:
 
     from django.utils import timezone
 
-    from leveller.accounts import actions
-    from leveller.chat import actions as chat
+    from leveller.accounts.actions import members as member_actions
+    from leveller.chat.actions import channels as channel_actions
     from leveller.chat.models import Message, Reaction
 
     rng = random.Random(19)
@@ -94,14 +94,14 @@ def seed(big: int) -> None:
         ("Carol Small", "carol@example.org"),
         ("Bob Noise", "bob@example.org"),
     ):
-        people[email], _ = actions.add_or_update_member(
+        people[email], _ = member_actions.add_or_update_member(
             actor=None, email=email, display_name=name, phone="", roles=["member"]
         )
     alice, carol, bob = people["alice@example.org"], people["carol@example.org"], people["bob@example.org"]
-    general = chat.create_channel(actor=bob, name="general")
+    general = channel_actions.create_channel(actor=bob, name="general")
     for who in (alice, carol):
-        chat.add_channel_member(actor=who, channel=general, member=who)
-    dm = chat.open_dm(actor=alice, members=[bob])
+        channel_actions.add_channel_member(actor=who, channel=general, member=who)
+    dm = channel_actions.open_dm(actor=alice, members=[bob])
     start = timezone.now() - dt.timedelta(days=900)
 
     def rows(author, count, channel):

@@ -22,8 +22,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,84 +30,25 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from support import free_port, machine  # noqa: E402
+from support import SmtpSink as Sink  # noqa: E402
+from support import machine, setup_email_django  # noqa: E402
 
 DATA_DIR = ROOT / "var" / "bench-vote-reminder"
 SITE_URL = "https://members.example.org"
 
-SINK = r"""
-import collections, json, sys, logging
-from aiosmtpd.controller import Controller
-logging.getLogger("mail.log").setLevel(logging.WARNING)
-counts = collections.Counter()
-class Handler:
-    async def handle_DATA(self, server, session, envelope):
-        for rcpt in envelope.rcpt_tos:
-            counts[rcpt] += 1
-        return "250 OK"
-controller = Controller(Handler(), hostname="127.0.0.1", port=int(sys.argv[1]))
-controller.start()
-print("ready", flush=True)
-for line in sys.stdin:
-    command = line.strip()
-    if command == "count":
-        print(json.dumps({"messages": sum(counts.values()), "recipients": sorted(counts),
-                          "duplicates": sum(1 for v in counts.values() if v > 1)}), flush=True)
-    elif command == "reset":
-        counts.clear(); print("{}", flush=True)
-    elif command == "stop":
-        break
-controller.stop()
-"""
-
-
-class Sink:
-    def __init__(self):
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", SINK, str(self.port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-        )
-        assert self.process.stdout.readline().strip() == "ready"
-
-    def ask(self, command: str) -> dict:
-        self.process.stdin.write(command + "\n")
-        self.process.stdin.flush()
-        return json.loads(self.process.stdout.readline())
-
-    def stop(self) -> None:
-        self.process.stdin.write("stop\n")
-        self.process.stdin.flush()
-        self.process.wait(timeout=10)
-
 
 def setup_django(port: int) -> None:
-    shutil.rmtree(DATA_DIR, ignore_errors=True)
-    os.environ.update(
-        {
-            "LEVELLER_DATA_DIR": str(DATA_DIR),
-            "EMAIL_URL": f"smtp://127.0.0.1:{port}",
-            "LEVELLER_SITE_URL": SITE_URL,
-            "LEVELLER_TASK_BACKEND": "django_tasks.backends.dummy.DummyBackend",
-            "LEVELLER_LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "leveller.settings",
-        }
-    )
-    os.environ.pop("DATABASE_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    setup_email_django(data_dir=DATA_DIR, smtp_port=port, site_url=SITE_URL)
 
 
 def prepare(n: int):
     """n members in the electorate; every second one has voted (a roll row, as cast_ballot writes it)."""
     from django.utils import timezone
 
-    from leveller.accounts import actions as accounts
+    from leveller.accounts.actions import members as accounts
     from leveller.accounts.models import Member
-    from leveller.elections import actions
+    from leveller.elections.actions import setup as setup_actions
+    from leveller.elections.actions import transitions as transition_actions
     from leveller.elections.models import VoterRoll
 
     staff, _ = accounts.add_or_update_member(
@@ -123,14 +62,14 @@ def prepare(n: int):
         ],
         batch_size=2000,
     )
-    election = actions.create_election(
+    election = setup_actions.create_election(
         actor=staff,
         title="National Committee election",
         kind="motion",
         freeze_date=dt.date(2024, 1, 1),
         voting_closes_at=timezone.now() + dt.timedelta(hours=30),
     )
-    actions.open_voting(actor=staff, election=election)
+    transition_actions.open_voting(actor=staff, election=election)
     voted = Member.objects.filter(email__endswith="@bench.example", email__startswith="member").order_by("pk")[::2]
     VoterRoll.objects.bulk_create([VoterRoll(election=election, member=m) for m in voted], batch_size=2000)
     non_voters = sorted(

@@ -174,3 +174,76 @@ def clean_dir(path: Path) -> Path:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     return path
+
+
+# --- a local SMTP sink (aiosmtpd in a process of its own) for the email benches --------------------------
+
+_SMTP_SINK = r"""
+import collections, json, sys, logging
+from aiosmtpd.controller import Controller
+logging.getLogger("mail.log").setLevel(logging.WARNING)
+counts = collections.Counter()
+class Handler:
+    async def handle_DATA(self, server, session, envelope):
+        for rcpt in envelope.rcpt_tos:
+            counts[rcpt] += 1
+        return "250 OK"
+controller = Controller(Handler(), hostname="127.0.0.1", port=int(sys.argv[1]))
+controller.start()
+print("ready", flush=True)
+for line in sys.stdin:
+    command = line.strip()
+    if command == "count":
+        print(json.dumps({"messages": sum(counts.values()), "recipients": sorted(counts),
+                          "duplicates": sum(1 for v in counts.values() if v > 1)}), flush=True)
+    elif command == "reset":
+        counts.clear(); print("{}", flush=True)
+    elif command == "stop":
+        break
+controller.stop()
+"""
+
+
+class SmtpSink:
+    """Counts messages per recipient. ask("count") -> {"messages", "recipients" (sorted addresses),
+    "duplicates"}; ask("reset") clears the counts."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _SMTP_SINK, str(self.port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert self.process.stdout.readline().strip() == "ready"
+
+    def ask(self, command: str) -> dict:
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return json.loads(self.process.stdout.readline())
+
+    def stop(self) -> None:
+        self.process.stdin.write("stop\n")
+        self.process.stdin.flush()
+        self.process.wait(timeout=10)
+
+
+def setup_email_django(*, data_dir: Path, smtp_port: int, site_url: str, env: dict | None = None) -> None:
+    """Django in this process on a fresh SQLite database in data_dir, sending email to the sink."""
+    shutil.rmtree(data_dir, ignore_errors=True)
+    os.environ.update(
+        {
+            "LEVELLER_DATA_DIR": str(data_dir),
+            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+            "LEVELLER_SITE_URL": site_url,
+            "LEVELLER_TASK_BACKEND": "django_tasks.backends.dummy.DummyBackend",
+            "LEVELLER_LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "leveller.settings",
+            **(env or {}),
+        }
+    )
+    os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)

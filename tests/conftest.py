@@ -12,6 +12,13 @@ from tests.support.live import LiveServer, start_live_server
 pytest_plugins = ["tests.support.browser"]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: they switch Django's async-safety check off (see tests/support/browser.py)."""
+    items[:] = [i for i in items if not i.get_closest_marker("browser")] + [
+        i for i in items if i.get_closest_marker("browser")
+    ]
+
+
 def make_member(*args, **kwargs):
     from tests.support.personas import make_member as make
 

@@ -5,7 +5,7 @@ from leveller.accounts.models import ApiToken, Invitation, Member, MemberRole
 
 
 class RoleInline(admin.TabularInline):
-    """Roles are granted by admins only (accounts.actions.require_may_grant): staff see them, read-only."""
+    """Roles are granted by admins only (accounts.actions.members.require_may_grant): staff see them, read-only."""
 
     model = MemberRole
     extra = 0
@@ -35,7 +35,7 @@ class MemberAdmin(UserAdmin):
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        # An email changes only when its owner confirms the new address (accounts.actions.request_email_change);
+        # An email changes only when its owner confirms the new address (accounts.actions.members.request_email_change);
         # who is staff or superuser follows from roles, which only admins grant.
         readonly = ["is_staff", "is_superuser"] if not request.user.is_superuser else []
         return [*readonly, "email"] if obj is not None else readonly

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 
-from leveller.accounts import actions
+from leveller.accounts.actions import members as member_actions
 
 router = Router()
 PREFIX = ""
@@ -53,4 +53,4 @@ def me(request):
 def update_me(request, data: MeIn):
     member = request.auth
     fields = data.dict(exclude_unset=True, exclude_none=True)
-    return _out(actions.update_profile(actor=member, member=member, **fields))
+    return _out(member_actions.update_profile(actor=member, member=member, **fields))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from leveller.accounts import actions
+from leveller.accounts.actions import members as member_actions
 from leveller.accounts.models import Member, Role, Status
 from leveller.core.demoload import DEMO_PASSWORD
 
@@ -368,7 +368,7 @@ def load(*, log) -> None:
     created = 0
     actor = Member.objects.filter(email=PEOPLE[0][1]).first()
     for index, (name, email, roles, postcode, country, zone, phone, pronouns) in enumerate(PEOPLE):
-        member, was_created = actions.add_or_update_member(
+        member, was_created = member_actions.add_or_update_member(
             actor=actor,
             email=email,
             display_name=name,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from leveller.accounts import actions
+from leveller.accounts.actions import members as member_actions
 from leveller.accounts.models import Member
 from leveller.accounts.validation import (
     clean_country,
@@ -171,15 +171,17 @@ def _import_row(*, actor, fields: dict, invite: bool, report: ImportReport) -> N
                     "this membership number belongs to a member with another email; an import never changes a"
                     " member's email (they change it in Settings, confirming the new address)"
                 )
-            actions.add_or_update_member(actor=actor, email=existing.email, display_name=name, **fields)
+            member_actions.add_or_update_member(actor=actor, email=existing.email, display_name=name, **fields)
             report.updated += 1
             return
         try:
-            actions.require_may_grant(actor, roles)
+            member_actions.require_may_grant(actor, roles)
         except PermissionDenied as denied:
             raise ValidationError(f"{denied} (roles: {', '.join(roles)})") from None
-        member, _ = actions.add_or_update_member(actor=actor, email=email, display_name=name, roles=roles, **fields)
+        member, _ = member_actions.add_or_update_member(
+            actor=actor, email=email, display_name=name, roles=roles, **fields
+        )
         report.created += 1
         if invite:
-            actions._new_invitation(actor=actor, member=member)
+            member_actions._new_invitation(actor=actor, member=member)
             report.invited += 1

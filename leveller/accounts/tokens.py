@@ -1,4 +1,4 @@
-"""Reading API tokens (writing them is in actions.py)."""
+"""Reading API tokens (writing them is in actions/members.py)."""
 
 from __future__ import annotations
 

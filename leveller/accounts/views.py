@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from leveller.accounts import actions
+from leveller.accounts.actions import members as member_actions
 from leveller.accounts.forms import EmailChangeForm, ImportForm, InviteForm, LoginForm, ProfileForm, TokenForm
 from leveller.accounts.importing import import_members
 from leveller.accounts.models import ApiToken, Member
@@ -29,14 +29,14 @@ class LoginView(auth_views.LoginView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
-        actions.password_changed(actor=form.user, member=form.user, how="reset")
+        member_actions.password_changed(actor=form.user, member=form.user, how="reset")
         return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
-        revoked = actions.password_changed(actor=self.request.user, member=self.request.user, how="changed")
+        revoked = member_actions.password_changed(actor=self.request.user, member=self.request.user, how="changed")
         if revoked:
             messages.info(self.request, f"Your password is changed; your {revoked} API token(s) stopped working.")
         return response
@@ -44,13 +44,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @require_http_methods(["GET", "POST"])
 def accept_invitation(request, secret: str):
-    invitation = actions.invitation_for(secret)
+    invitation = member_actions.invitation_for(secret)
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=410)
     form = SetPasswordForm(invitation.member, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            member = actions.accept_invitation(secret=secret, password=form.cleaned_data["new_password1"])
+            member = member_actions.accept_invitation(secret=secret, password=form.cleaned_data["new_password1"])
         except ValidationError as error:
             form.add_error("new_password1", error)
         else:
@@ -62,7 +62,7 @@ def accept_invitation(request, secret: str):
 
 def confirm_email(request, secret: str):
     try:
-        member = actions.confirm_email_change(secret=secret)
+        member = member_actions.confirm_email_change(secret=secret)
     except ValidationError as error:
         return render(
             request, "accounts/message.html", {"title": "Link not valid", "text": error.messages[0]}, status=410
@@ -89,7 +89,7 @@ def settings_page(request):
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
-            actions.update_profile(actor=member, member=member, **fields)
+            member_actions.update_profile(actor=member, member=member, **fields)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -114,7 +114,7 @@ def change_email(request):
     form = EmailChangeForm(request.POST)
     if form.is_valid():
         try:
-            actions.request_email_change(actor=request.user, new_email=form.cleaned_data["new_email"])
+            member_actions.request_email_change(actor=request.user, new_email=form.cleaned_data["new_email"])
         except ValidationError as error:
             form.add_error("new_email", error)
         else:
@@ -135,7 +135,9 @@ def create_token(request):
         return render(
             request, "accounts/settings.html", _settings_context(request, profile_form, token_form=form), status=400
         )
-    token, secret = actions.create_api_token(actor=request.user, member=request.user, name=form.cleaned_data["name"])
+    token, secret = member_actions.create_api_token(
+        actor=request.user, member=request.user, name=form.cleaned_data["name"]
+    )
     profile_form = ProfileForm(instance=request.user, prefix="profile")
     return render(
         request, "accounts/settings.html", _settings_context(request, profile_form, new_secret=secret, new_token=token)
@@ -146,7 +148,7 @@ def create_token(request):
 @require_POST
 def revoke_token(request, token_id: int):
     token = get_object_or_404(ApiToken, pk=token_id, member=request.user)
-    actions.revoke_api_token(actor=request.user, token=token)
+    member_actions.revoke_api_token(actor=request.user, token=token)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("accounts:settings")
 
@@ -159,7 +161,7 @@ def members_admin(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            member = actions.invite_member(
+            member = member_actions.invite_member(
                 actor=request.user,
                 email=data["email"],
                 display_name=data["display_name"],
@@ -215,7 +217,7 @@ def import_csv(request):
 def deactivate(request, member_id: int):
     member = get_object_or_404(Member, pk=member_id)
     try:
-        actions.deactivate_member(actor=request.user, member=member, reason=request.POST.get("reason", ""))
+        member_actions.deactivate_member(actor=request.user, member=member, reason=request.POST.get("reason", ""))
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:

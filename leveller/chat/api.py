@@ -9,7 +9,10 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from leveller.accounts.models import Member
-from leveller.chat import access, actions, queries
+from leveller.chat import access, queries
+from leveller.chat.actions import channels as channel_actions
+from leveller.chat.actions import messages as message_actions
+from leveller.chat.actions import state as state_actions
 from leveller.chat.models import Channel, ChannelMembership, Message, Reaction
 from leveller.chat.payloads import channel_payload, message_payload
 from leveller.chat.search import search_page
@@ -78,7 +81,7 @@ def list_channels(request):
 
 @router.post("/channels", response={201: dict}, summary="Create a channel")
 def create_channel(request, body: ChannelIn):
-    channel = actions.create_channel(
+    channel = channel_actions.create_channel(
         actor=request.auth,
         name=body.name,
         private=body.private,
@@ -101,9 +104,9 @@ def update_channel(request, channel_id: int, body: ChannelPatch):
     channel = access.get_channel(request.auth, channel_id)
     fields = {k: v for k, v in body.dict().items() if v is not None and k != "archived"}
     if fields:
-        channel = actions.update_channel(actor=request.auth, channel=channel, **fields)
+        channel = channel_actions.update_channel(actor=request.auth, channel=channel, **fields)
     if body.archived is not None:
-        channel = actions.set_archived(actor=request.auth, channel=channel, archived=body.archived)
+        channel = channel_actions.set_archived(actor=request.auth, channel=channel, archived=body.archived)
     return channel_payload(channel)
 
 
@@ -119,7 +122,7 @@ def add_member(request, channel_id: int, body: EmailIn):
     target = Member.objects.filter(email__iexact=email, is_active=True).first()
     if target is None:
         raise ValidationError("No active member has that email address.")
-    actions.add_channel_member(actor=actor, channel=channel, member=target)
+    channel_actions.add_channel_member(actor=actor, channel=channel, member=target)
     return Status(201, {"channel_id": channel.pk, "member_id": target.pk, "display_name": target.display_name})
 
 
@@ -129,7 +132,7 @@ def remove_member(request, channel_id: int, member_id: int):
     target = Member.objects.filter(pk=member_id).first()
     if target is None:
         raise Http404
-    actions.remove_channel_member(actor=request.auth, channel=channel, member=target)
+    channel_actions.remove_channel_member(actor=request.auth, channel=channel, member=target)
     return Status(204, None)
 
 
@@ -137,7 +140,7 @@ def remove_member(request, channel_id: int, member_id: int):
 def post_message(request, channel_id: int, body: MessageIn):
     channel = access.get_channel(request.auth, channel_id)
     thread = _thread(request.auth, channel, body.thread_id)
-    message = actions.send_message(
+    message = message_actions.send_message(
         actor=request.auth, channel=channel, text=body.text, thread=thread, also_to_channel=body.also_to_channel
     )
     return Status(201, message_payload(message))  # the object in hand is current: no second read
@@ -153,7 +156,7 @@ def post_with_files(
 ):
     channel = access.get_channel(request.auth, channel_id)
     thread = _thread(request.auth, channel, thread_id)
-    message = actions.send_message(actor=request.auth, channel=channel, text=text, thread=thread, files=files)
+    message = message_actions.send_message(actor=request.auth, channel=channel, text=text, thread=thread, files=files)
     return Status(201, _message(message))
 
 
@@ -181,7 +184,7 @@ def list_messages(request, channel_id: int, before: int | None = None, after: in
 @router.post("/channels/{channel_id}/read", summary="Mark the channel read (up to a message id, or all)")
 def mark_read(request, channel_id: int, body: ReadIn):
     channel = access.get_channel(request.auth, channel_id)
-    membership = actions.mark_read(actor=request.auth, channel=channel, up_to=body.up_to)
+    membership = state_actions.mark_read(actor=request.auth, channel=channel, up_to=body.up_to)
     return {"channel_id": channel.pk, "last_read_id": membership.last_read_id if membership else 0}
 
 
@@ -199,43 +202,47 @@ def thread_replies(request, message_id: int):
 @router.patch("/messages/{message_id}", summary="Edit your message")
 def edit_message(request, message_id: int, body: TextIn):
     message = access.get_message(request.auth, message_id)
-    return _message(actions.edit_message(actor=request.auth, message=message, text=body.text))
+    return _message(message_actions.edit_message(actor=request.auth, message=message, text=body.text))
 
 
 @router.delete("/messages/{message_id}", response={204: None}, summary="Delete a message")
 def delete_message(request, message_id: int):
-    actions.delete_message(actor=request.auth, message=access.get_message(request.auth, message_id))
+    message_actions.delete_message(actor=request.auth, message=access.get_message(request.auth, message_id))
     return Status(204, None)
 
 
 @router.post("/messages/{message_id}/reactions", response={201: dict}, summary="React with an emoji")
 def react(request, message_id: int, body: EmojiIn):
     message = access.get_message(request.auth, message_id)
-    reaction = actions.add_reaction(actor=request.auth, message=message, emoji=body.emoji)
+    reaction = message_actions.add_reaction(actor=request.auth, message=message, emoji=body.emoji)
     return Status(201, {"message_id": message.pk, "emoji": reaction.emoji, "member_id": request.auth.pk})
 
 
 @router.delete("/messages/{message_id}/reactions", response={204: None}, summary="Remove your reaction (?emoji=)")
 def unreact(request, message_id: int, emoji: str):
     message = access.get_message(request.auth, message_id)
-    actions.remove_reaction(actor=request.auth, message=message, emoji=emoji)
+    message_actions.remove_reaction(actor=request.auth, message=message, emoji=emoji)
     return Status(204, None)
 
 
 @router.post("/messages/{message_id}/pin", summary="Pin a message to its channel")
 def pin(request, message_id: int):
-    return _message(actions.pin_message(actor=request.auth, message=access.get_message(request.auth, message_id)))
+    return _message(
+        message_actions.pin_message(actor=request.auth, message=access.get_message(request.auth, message_id))
+    )
 
 
 @router.delete("/messages/{message_id}/pin", summary="Unpin a message")
 def unpin(request, message_id: int):
-    return _message(actions.unpin_message(actor=request.auth, message=access.get_message(request.auth, message_id)))
+    return _message(
+        message_actions.unpin_message(actor=request.auth, message=access.get_message(request.auth, message_id))
+    )
 
 
 @router.post("/messages/{message_id}/report", response={201: dict}, summary="Report a message to staff")
 def report(request, message_id: int, body: ReasonIn):
     message = access.get_message(request.auth, message_id)
-    row = actions.report_message(actor=request.auth, message=message, reason=body.reason)
+    row = state_actions.report_message(actor=request.auth, message=message, reason=body.reason)
     return Status(201, {"id": row.pk, "message_id": message.pk})
 
 
@@ -245,7 +252,7 @@ def open_dm(request, body: DmIn):
     people = list(Member.objects.filter(email__in=emails, is_active=True))
     if len(people) != len(emails):
         raise ValidationError("Some of those addresses do not belong to an active member.")
-    channel = actions.open_dm(actor=request.auth, members=people)
+    channel = channel_actions.open_dm(actor=request.auth, members=people)
     return Status(201, _channel_row(channel, ChannelMembership(), 0))
 
 

@@ -7,11 +7,14 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from leveller.accounts import hooks
-        from leveller.chat import actions, presence, read_state, realtime
+        from leveller.chat import presence, read_state, realtime
+        from leveller.chat.actions import channels as channel_actions
         from leveller.core import nav
         from leveller.realtime import registry
 
-        hooks.on_member_created(actions.join_default_channels, bulk=actions.join_default_channels_in_bulk)
+        hooks.on_member_created(
+            channel_actions.join_default_channels, bulk=channel_actions.join_default_channels_in_bulk
+        )
         registry.register_streams_provider(realtime.channel_streams)
         registry.register_stream_authoriser("channel", realtime.may_subscribe_channel)
         registry.register_stream_authoriser("slackimport", lambda member, ident: member.is_admin)

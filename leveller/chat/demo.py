@@ -10,7 +10,8 @@ import datetime as dt
 from django.utils import timezone
 
 from leveller.accounts.models import Member
-from leveller.chat import actions
+from leveller.chat.actions import channels as channel_actions
+from leveller.chat.actions import messages as message_actions
 from leveller.chat.models import Channel, Message
 
 D = "@demo.leveller.org"
@@ -175,18 +176,18 @@ def _member(key: str) -> Member | None:
 
 
 def _channels() -> dict[str, Channel]:
-    channels = {c.name: c for c in actions.ensure_default_channels()}
+    channels = {c.name: c for c in channel_actions.ensure_default_channels()}
     for name, purpose, section, private, creator in CHANNELS:
         channel = Channel.objects.standard().filter(name=name).first()
         if channel is None:
-            channel = actions.create_channel(
+            channel = channel_actions.create_channel(
                 actor=_member(creator), name=name, purpose=purpose, section=section, private=private
             )
         channels[name] = channel
         for key in MEMBERS.get(name, []):
             person = _member(key)
             if person is not None:
-                actions.add_channel_member(actor=None, channel=channel, member=person)
+                channel_actions.add_channel_member(actor=None, channel=channel, member=person)
     return channels
 
 
@@ -197,8 +198,8 @@ def _post(channel: Channel, lines, *, start: dt.datetime) -> list[Message]:
         if author is None:
             continue
         if not channel.memberships.filter(member=author).exists():
-            actions.add_channel_member(actor=None, channel=channel, member=author)
-        posted.append(actions.send_message(actor=author, channel=channel, text=text))
+            channel_actions.add_channel_member(actor=None, channel=channel, member=author)
+        posted.append(message_actions.send_message(actor=author, channel=channel, text=text))
         # Demo only: spread the conversation over the past days so it reads like one.
         Message.objects.filter(pk=posted[-1].pk).update(created_at=start + dt.timedelta(hours=offset * 3))
     return posted
@@ -218,15 +219,17 @@ def load(*, log) -> None:
         fresh += 1
         posted = _post(channel, lines, start=start)
         _extras(name, posted)
-    dm = actions.open_dm(actor=_member("organiser"), members=[_member("member")])
+    dm = channel_actions.open_dm(actor=_member("organiser"), members=[_member("member")])
     if not dm.messages.exists():
-        actions.send_message(
+        message_actions.send_message(
             actor=_member("organiser"),
             channel=dm,
             text="Hi Sam, thanks for offering to call lapsed members. Have you done a phonebank before?",
         )
-        actions.send_message(actor=_member("member"), channel=dm, text="Not yet! Is there a script I can read first?")
-        actions.send_message(
+        message_actions.send_message(
+            actor=_member("member"), channel=dm, text="Not yet! Is there a script I can read first?"
+        )
+        message_actions.send_message(
             actor=_member("organiser"), channel=dm, text="Yes, it's in #resources. Shout if anything is unclear 🙂"
         )
     log(f"chat: {len(channels)} channels, {fresh} new conversations")
@@ -237,38 +240,38 @@ def _extras(name: str, posted: list[Message]) -> None:
         return
     if name == "welcome":
         # Callum and Fatima get a hello; Marek and Mei stay in the "New joiners to greet" panel.
-        actions.send_message(
+        message_actions.send_message(
             actor=_member("organiser"),
             channel=posted[0].channel,
             text="Welcome Callum! Say hi in #scotland 🙂",
             thread=posted[0],
         )
-        actions.send_message(
+        message_actions.send_message(
             actor=_member("nia.hughes"),
             channel=posted[1].channel,
             text="Croeso Fatima! Online organising is so valuable.",
             thread=posted[1],
         )
-        actions.add_reaction(actor=_member("staff"), message=posted[0], emoji="👋")
+        message_actions.add_reaction(actor=_member("staff"), message=posted[0], emoji="👋")
     elif name == "announcements":
-        actions.send_message(
+        message_actions.send_message(
             actor=_member("member"),
             channel=posted[0].channel,
             text="Is there a remote option for people who can't travel?",
             thread=posted[0],
         )
-        actions.send_message(
+        message_actions.send_message(
             actor=_member("staff"),
             channel=posted[0].channel,
             text="Yes: livestream with captions, and remote voting on motions.",
             thread=posted[0],
         )
-        actions.pin_message(actor=_member("staff"), message=posted[0])
-        actions.add_reaction(actor=_member("member"), message=posted[0], emoji="🎉")
-        actions.add_reaction(actor=_member("organiser"), message=posted[0], emoji="🎉")
+        message_actions.pin_message(actor=_member("staff"), message=posted[0])
+        message_actions.add_reaction(actor=_member("member"), message=posted[0], emoji="🎉")
+        message_actions.add_reaction(actor=_member("organiser"), message=posted[0], emoji="🎉")
     elif name == "eviction-resistance":
-        actions.add_reaction(actor=_member("staff"), message=posted[0], emoji="✊")
-        actions.send_message(
+        message_actions.add_reaction(actor=_member("staff"), message=posted[0], emoji="✊")
+        message_actions.send_message(
             actor=_member("member"),
             channel=posted[0].channel,
             text="I can do 8:30 too, I'll bring flasks.",
@@ -276,4 +279,4 @@ def _extras(name: str, posted: list[Message]) -> None:
             also_to_channel=True,
         )
     elif name == "skillshare":
-        actions.add_reaction(actor=_member("member"), message=posted[0], emoji="👍")
+        message_actions.add_reaction(actor=_member("member"), message=posted[0], emoji="👍")

@@ -57,7 +57,7 @@ class ReadBuffer:
 
 
 def _write(batch: dict[tuple[int, int], tuple[int | None, str | None]]) -> int:
-    from leveller.chat.actions import mark_read_many
+    from leveller.chat.actions.state import mark_read_many
 
     return mark_read_many(
         reads={key: up_to for key, (up_to, _) in batch.items()},
@@ -111,7 +111,7 @@ async def thread_read(consumer, content: dict) -> None:
 
 
 def _thread_read(member, thread_id: int) -> None:
-    from leveller.chat.actions import mark_thread_read
+    from leveller.chat.actions.state import mark_thread_read
 
     try:
         root = access.get_message(member, thread_id)

@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from leveller.accounts.models import Member
-from leveller.chat import access, actions, fragments, queries
+from leveller.chat import access, fragments, queries
+from leveller.chat.actions import channels as channel_actions
+from leveller.chat.actions import state as state_actions
 from leveller.chat.handles import profile_for
 from leveller.chat.models import Attachment, Channel, ChannelMembership, Kind, Level
 from leveller.chat.search import search_page
@@ -152,7 +154,7 @@ def create(request):
     error = None
     if request.method == "POST":
         try:
-            channel = actions.create_channel(
+            channel = channel_actions.create_channel(
                 actor=request.user,
                 name=request.POST.get("name", ""),
                 private=request.POST.get("private") == "on",
@@ -170,7 +172,7 @@ def create(request):
 def join(request, channel_id: int):
     channel = access.get_channel(request.user, channel_id)
     try:
-        actions.add_channel_member(actor=request.user, channel=channel, member=request.user)
+        channel_actions.add_channel_member(actor=request.user, channel=channel, member=request.user)
     except (ValidationError, PermissionDenied) as e:
         flash.error(request, _errors(e))
     return redirect("chat:channel", channel.pk)
@@ -181,7 +183,7 @@ def join(request, channel_id: int):
 def leave(request, channel_id: int):
     channel = access.get_channel(request.user, channel_id)
     try:
-        actions.remove_channel_member(actor=request.user, channel=channel, member=request.user)
+        channel_actions.remove_channel_member(actor=request.user, channel=channel, member=request.user)
         flash.success(request, f"You left {channel}.")
     except (ValidationError, PermissionDenied) as e:
         flash.error(request, _errors(e))
@@ -198,7 +200,7 @@ def new_dm(request):
         ids = [int(i) for i in request.POST.getlist("members") if i.isdigit()]
         people = list(members.filter(pk__in=ids))
         try:
-            channel = actions.open_dm(actor=request.user, members=people)
+            channel = channel_actions.open_dm(actor=request.user, members=people)
             return redirect("chat:channel", channel.pk)
         except ValidationError as e:
             error = _errors(e)
@@ -243,8 +245,10 @@ def notifications(request):
 def preferences(request):
     profile = profile_for(request.user)
     if request.method == "POST":
-        actions.set_email_preference(actor=request.user, email_mentions=request.POST.get("email_mentions") == "on")
-        actions.set_presence_preference(actor=request.user, appear_away=request.POST.get("appear_away") == "on")
+        state_actions.set_email_preference(
+            actor=request.user, email_mentions=request.POST.get("email_mentions") == "on"
+        )
+        state_actions.set_presence_preference(actor=request.user, appear_away=request.POST.get("appear_away") == "on")
         flash.success(request, "Saved your chat preferences.")
         return redirect("chat:preferences")
     return render(request, "chat/preferences.html", {**layout_context(request), "profile": profile})

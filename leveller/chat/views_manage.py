@@ -13,9 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from leveller.accounts import actions as account_actions
+from leveller.accounts.actions import members as member_actions
 from leveller.accounts.models import Member, hash_secret
-from leveller.chat import access, actions, presence
+from leveller.chat import access, presence
+from leveller.chat.actions import channels as channel_actions
+from leveller.chat.actions import messages as message_actions
+from leveller.chat.actions import state as state_actions
 from leveller.chat.models import SECTIONS, Level, Report, Webhook
 from leveller.chat.views import layout_context
 
@@ -36,26 +39,28 @@ def settings_view(request, channel_id: int):
                 fields = {k: request.POST.get(k, "") for k in ("topic", "purpose", "section") if k in request.POST}
                 if "name" in request.POST and request.POST["name"] != channel.name:
                     fields["name"] = request.POST["name"]
-                actions.update_channel(actor=member, channel=channel, **fields)
+                channel_actions.update_channel(actor=member, channel=channel, **fields)
             elif action in {"archive", "unarchive"}:
-                actions.set_archived(actor=member, channel=channel, archived=action == "archive")
+                channel_actions.set_archived(actor=member, channel=channel, archived=action == "archive")
             elif action == "add_member":
                 target = Member.objects.active().filter(pk=request.POST.get("member_id") or 0).first()
                 if target is None:
                     raise ValidationError("Choose a member to add.")
-                actions.add_channel_member(actor=member, channel=channel, member=target)
+                channel_actions.add_channel_member(actor=member, channel=channel, member=target)
             elif action == "remove_member":
                 target = get_object_or_404(Member, pk=request.POST.get("member_id") or 0)
-                actions.remove_channel_member(actor=member, channel=channel, member=target)
+                channel_actions.remove_channel_member(actor=member, channel=channel, member=target)
             elif action == "level":
-                actions.set_notification_level(actor=member, channel=channel, level=request.POST.get("level", ""))
+                state_actions.set_notification_level(actor=member, channel=channel, level=request.POST.get("level", ""))
             elif action == "my_section":
-                actions.set_my_section(actor=member, channel=channel, section=request.POST.get("section", ""))
+                channel_actions.set_my_section(actor=member, channel=channel, section=request.POST.get("section", ""))
             elif action == "webhook":
-                _, secret = actions.create_webhook(actor=member, channel=channel, name=request.POST.get("name", ""))
+                _, secret = channel_actions.create_webhook(
+                    actor=member, channel=channel, name=request.POST.get("name", "")
+                )
             elif action == "revoke_webhook":
                 hook = get_object_or_404(Webhook, pk=request.POST.get("webhook_id") or 0, channel=channel)
-                actions.revoke_webhook(actor=member, webhook=hook)
+                channel_actions.revoke_webhook(actor=member, webhook=hook)
             if secret is None:
                 flash.success(request, "Saved.")
                 return redirect("chat:settings", channel.pk)
@@ -92,14 +97,14 @@ def moderation(request):
         report = get_object_or_404(Report, pk=request.POST.get("report_id") or 0)
         try:
             if request.POST.get("action") == "delete" and report.message.deleted_at is None:
-                actions.delete_message(actor=request.user, message=report.message)
+                message_actions.delete_message(actor=request.user, message=report.message)
                 report = Report.objects.filter(pk=report.pk).first()
             elif request.POST.get("action") == "deactivate" and report.message.author_id:
-                account_actions.deactivate_member(
+                member_actions.deactivate_member(
                     actor=request.user, member=report.message.author, reason=f"Chat report #{report.pk}"
                 )
             if report is not None:
-                actions.resolve_report(actor=request.user, report=report, note=request.POST.get("action", ""))
+                state_actions.resolve_report(actor=request.user, report=report, note=request.POST.get("action", ""))
             flash.success(request, "Done.")
         except (ValidationError, PermissionDenied) as e:
             flash.error(request, _errors(e))
@@ -133,7 +138,9 @@ def incoming_webhook(request, secret: str):
         return JsonResponse({"ok": False, "error": 'The body needs a non-empty "text".'}, status=400)
     name = body.get("username") if isinstance(body.get("username"), str) else hook.name
     try:
-        message = actions.send_message(actor=None, channel=hook.channel, text=text, bot_name=(name or hook.name)[:80])
+        message = message_actions.send_message(
+            actor=None, channel=hook.channel, text=text, bot_name=(name or hook.name)[:80]
+        )
     except ValidationError as e:
         return JsonResponse({"ok": False, "error": _errors(e)}, status=400)
     return JsonResponse({"ok": True, "id": message.pk})

@@ -8,7 +8,9 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from leveller.chat import access, actions, fragments, handles, queries
+from leveller.chat import access, fragments, handles, queries
+from leveller.chat.actions import messages as message_actions
+from leveller.chat.actions import state as state_actions
 from leveller.chat.models import ThreadFollow
 
 
@@ -30,7 +32,7 @@ def post(request, channel_id: int):
     thread_id = request.POST.get("thread_id", "")
     thread = access.get_message(request.user, thread_id) if thread_id.isdigit() else None
     try:
-        message = actions.send_message(
+        message = message_actions.send_message(
             actor=request.user,
             channel=channel,
             text=request.POST.get("text", ""),
@@ -82,7 +84,7 @@ def edit(request, message_id: int):
     error = None
     if request.method == "POST":
         try:
-            actions.edit_message(actor=request.user, message=message, text=request.POST.get("text", ""))
+            message_actions.edit_message(actor=request.user, message=message, text=request.POST.get("text", ""))
             return _row(request, message.pk, in_thread=request.POST.get("in_thread") == "1")
         except (ValidationError, PermissionDenied) as e:
             error = _errors(e)
@@ -98,7 +100,7 @@ def edit(request, message_id: int):
 def delete(request, message_id: int):
     message = access.get_message(request.user, message_id)
     try:
-        actions.delete_message(actor=request.user, message=message)
+        message_actions.delete_message(actor=request.user, message=message)
     except (ValidationError, PermissionDenied) as e:
         return HttpResponse(_errors(e), status=403)
     return _row(request, message_id)
@@ -111,9 +113,9 @@ def react(request, message_id: int):
     emoji = request.POST.get("emoji", "")
     try:
         if message.reactions.filter(member=request.user, emoji=emoji.strip()).exists():
-            actions.remove_reaction(actor=request.user, message=message, emoji=emoji)
+            message_actions.remove_reaction(actor=request.user, message=message, emoji=emoji)
         else:
-            actions.add_reaction(actor=request.user, message=message, emoji=emoji)
+            message_actions.add_reaction(actor=request.user, message=message, emoji=emoji)
     except (ValidationError, PermissionDenied) as e:
         return HttpResponse(_errors(e), status=400)
     return _row(request, message.pk, in_thread=request.POST.get("in_thread") == "1")
@@ -125,9 +127,9 @@ def pin(request, message_id: int):
     message = access.get_message(request.user, message_id)
     try:
         if message.pinned_at:
-            actions.unpin_message(actor=request.user, message=message)
+            message_actions.unpin_message(actor=request.user, message=message)
         else:
-            actions.pin_message(actor=request.user, message=message)
+            message_actions.pin_message(actor=request.user, message=message)
     except (ValidationError, PermissionDenied) as e:
         return HttpResponse(_errors(e), status=403)
     return _row(request, message.pk)
@@ -139,7 +141,7 @@ def report(request, message_id: int):
     error = None
     if request.method == "POST":
         try:
-            actions.report_message(actor=request.user, message=message, reason=request.POST.get("reason", ""))
+            state_actions.report_message(actor=request.user, message=message, reason=request.POST.get("reason", ""))
             return render(request, "chat/_reported.html", {"m": message})
         except ValidationError as e:
             error = _errors(e)
@@ -151,7 +153,7 @@ def report(request, message_id: int):
 def read(request, channel_id: int):
     channel = access.get_channel(request.user, channel_id)
     up_to = request.POST.get("up_to", "")
-    actions.mark_read(actor=request.user, channel=channel, up_to=int(up_to) if up_to.isdigit() else None)
+    state_actions.mark_read(actor=request.user, channel=channel, up_to=int(up_to) if up_to.isdigit() else None)
     return HttpResponse(status=204)
 
 
@@ -159,7 +161,7 @@ def read(request, channel_id: int):
 @require_POST
 def thread_read(request, message_id: int):
     root = access.get_message(request.user, message_id)
-    actions.mark_thread_read(actor=request.user, thread=root)
+    state_actions.mark_thread_read(actor=request.user, thread=root)
     return HttpResponse(status=204)
 
 
@@ -168,9 +170,9 @@ def thread_read(request, message_id: int):
 def follow(request, message_id: int):
     root = access.get_message(request.user, message_id)
     if request.POST.get("follow") == "1":
-        actions.follow_thread(actor=request.user, thread=root)
+        state_actions.follow_thread(actor=request.user, thread=root)
     else:
-        actions.unfollow_thread(actor=request.user, thread=root)
+        state_actions.unfollow_thread(actor=request.user, thread=root)
     return thread(request, message_id)
 
 

@@ -14,9 +14,11 @@ def send_templated(*, to: str, template: str, context: dict, headers: dict | Non
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     text = render_to_string(f"{template}.txt", context)
+    html: str
     try:
         html = render_to_string(f"{template}.html", context)
     except Exception:  # templates without an HTML part
         html = ""
-    payload = {"to": to, "subject": subject, "text": text, "html": html, "headers": headers or {}}
-    transaction.on_commit(lambda: deliver_email.enqueue(**payload))
+    transaction.on_commit(
+        lambda: deliver_email.enqueue(to=to, subject=subject, text=text, html=html, headers=headers or {})
+    )

@@ -67,6 +67,13 @@ def manifest(request):
 
 
 @cache
+def _static_path(name: str) -> str:
+    path = finders.find(name)
+    if not isinstance(path, str):
+        raise FileNotFoundError(name)
+    return path
+
+
 def shell_version() -> str:
     """Changes whenever a shell file changes, so browsers install the new worker and drop the old cache."""
     digest = hashlib.sha256()
@@ -75,14 +82,14 @@ def shell_version() -> str:
         if path:
             with open(path, "rb") as handle:
                 digest.update(handle.read())
-    with open(finders.find("leveller/sw.js"), "rb") as handle:
+    with open(_static_path("leveller/sw.js"), "rb") as handle:
         digest.update(handle.read())
     return digest.hexdigest()[:12]
 
 
 @require_GET
 def service_worker(request):
-    with open(finders.find("leveller/sw.js"), encoding="utf-8") as handle:
+    with open(_static_path("leveller/sw.js"), encoding="utf-8") as handle:
         source = handle.read()
     config = (
         f"const VERSION = {shell_version()!r};\n"

@@ -29,7 +29,8 @@ def execute(sql: str, params=(), *, using: str = "default"):
     raw = connection.connection
     state = connection.__dict__.get("_leveller_raw")
     if state is None or state[0] is not raw:
-        state = connection.__dict__["_leveller_raw"] = (raw, _cursor(connection, raw), {})
+        no_sql_yet: dict[str, str] = {}
+        state = connection.__dict__["_leveller_raw"] = (raw, _cursor(connection, raw), no_sql_yet)
     _, cursor, converted = state
     with connection.wrap_database_errors:
         if connection.vendor == "postgresql":

@@ -33,7 +33,7 @@ def page_response() -> HttpResponse:
     try:
         from django.conf import settings
 
-        html = render_to_string(
+        html: str = render_to_string(
             "errors/503.html", {"SITE_NAME": settings.SITE_NAME, "user": AnonymousUser(), "nav_items": []}
         )
     except Exception:  # the template itself failed: a plain page is better than none

@@ -25,13 +25,9 @@ import time
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
-
-try:
-    from django_tasks.base import TaskResultStatus
-except ImportError:  # pragma: no cover - older django-tasks
-    from django_tasks import ResultStatus as TaskResultStatus
 
 log = logging.getLogger(__name__)
 

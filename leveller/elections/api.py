@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
 
 from leveller.core.models import AuditEntry
-from leveller.elections import actions
 from leveller.elections.access import (
     election_candidate,
     election_question,
@@ -16,6 +15,11 @@ from leveller.elections.access import (
     results_election,
     visible_election,
 )
+from leveller.elections.actions import deliberation as deliberation_actions
+from leveller.elections.actions import nominations as nomination_actions
+from leveller.elections.actions import setup as setup_actions
+from leveller.elections.actions import transitions as transition_actions
+from leveller.elections.actions import voting as voting_actions
 from leveller.elections.actions.voting import ballot_options, has_voted
 from leveller.elections.eligibility import describe_electorate, ineligibility_reason
 from leveller.elections.models import Election, Motion
@@ -165,7 +169,7 @@ def create(request, data: ElectionIn):
     fields = _fields(data)
     title = fields.pop("title", "") or ""
     kind = fields.pop("kind", None) or "stv"
-    election = actions.create_election(actor=request.auth, title=title, kind=kind, **fields)
+    election = setup_actions.create_election(actor=request.auth, title=title, kind=kind, **fields)
     return Status(201, _out(election, request.auth))
 
 
@@ -183,7 +187,7 @@ def detail(request, election_id: int):
 )
 def update(request, election_id: int, data: ElectionIn):
     election = managed_election(request.auth, election_id)
-    election = actions.update_election(actor=request.auth, election=election, **_fields(data))
+    election = setup_actions.update_election(actor=request.auth, election=election, **_fields(data))
     return _out(election, request.auth)
 
 
@@ -192,21 +196,21 @@ def update(request, election_id: int, data: ElectionIn):
 )
 def add_candidate(request, election_id: int, data: CandidateIn):
     election = managed_election(request.auth, election_id)
-    return Status(201, actions.add_candidate(actor=request.auth, election=election, **data.dict()))
+    return Status(201, setup_actions.add_candidate(actor=request.auth, election=election, **data.dict()))
 
 
 @elections_router.post("/{election_id}/rules", summary="Set a minimum-representation rule (staff)")
 def set_rule(request, election_id: int, data: RuleIn):
     election = managed_election(request.auth, election_id)
-    rule = actions.set_minimum_rule(actor=request.auth, election=election, **data.dict())
+    rule = setup_actions.set_minimum_rule(actor=request.auth, election=election, **data.dict())
     return {"category": rule.category, "minimum": rule.minimum}
 
 
 STATES = {
-    "nominations": actions.open_nominations,
-    "voting": actions.open_voting,
-    "closed": actions.close_voting,
-    "published": actions.publish_results,
+    "nominations": transition_actions.open_nominations,
+    "voting": transition_actions.open_voting,
+    "closed": transition_actions.close_voting,
+    "published": transition_actions.publish_results,
 }
 
 
@@ -243,14 +247,14 @@ def audit_trail(request, election_id: int):
 @elections_router.post("/{election_id}/stand", response={201: CandidateOut, **ERRORS}, summary="Stand as a candidate")
 def stand(request, election_id: int, data: StandIn):
     election = visible_election(request.auth, election_id)
-    return Status(201, actions.stand(actor=request.auth, election=election, **data.dict()))
+    return Status(201, nomination_actions.stand(actor=request.auth, election=election, **data.dict()))
 
 
 @elections_router.post("/{election_id}/candidates/{candidate_id}/nominate", summary="Add your supporting nomination")
 def nominate(request, election_id: int, candidate_id: int):
     election = visible_election(request.auth, election_id)
     candidate = election_candidate(election, candidate_id)
-    actions.support(actor=request.auth, candidate=candidate)
+    nomination_actions.support(actor=request.auth, candidate=candidate)
     candidate.refresh_from_db()
     return {"candidate": candidate.pk, "status": candidate.status}
 
@@ -262,7 +266,7 @@ def nominate(request, election_id: int, candidate_id: int):
 )
 def cast(request, election_id: int, data: BallotIn):
     election = visible_election(request.auth, election_id)
-    receipt = actions.cast_ballot(actor=request.auth, election=election, **data.dict())
+    receipt = voting_actions.cast_ballot(actor=request.auth, election=election, **data.dict())
     return Status(201, {"receipt": receipt})
 
 
@@ -328,7 +332,9 @@ def hustings(request, election_id: int):
 )
 def ask(request, election_id: int, data: QuestionIn):
     election = visible_election(request.auth, election_id)
-    return Status(201, _question_out(actions.ask_question(actor=request.auth, election=election, text=data.text)))
+    return Status(
+        201, _question_out(deliberation_actions.ask_question(actor=request.auth, election=election, text=data.text))
+    )
 
 
 @elections_router.post(
@@ -339,5 +345,5 @@ def ask(request, election_id: int, data: QuestionIn):
 def answer(request, election_id: int, question_id: int, data: QuestionIn):
     election = visible_election(request.auth, election_id)
     question = election_question(election, question_id)
-    actions.answer_question(actor=request.auth, question=question, text=data.text)
+    deliberation_actions.answer_question(actor=request.auth, question=question, text=data.text)
     return _question_out(question)

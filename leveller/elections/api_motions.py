@@ -6,8 +6,10 @@ import datetime as dt
 
 from ninja import Router, Schema, Status
 
-from leveller.elections import actions, textdiff
+from leveller.elections import textdiff
 from leveller.elections.access import motion_amendment, visible_motion
+from leveller.elections.actions import amendments as amendment_actions
+from leveller.elections.actions import motions as motion_actions
 from leveller.elections.actions.motions import can_schedule
 from leveller.elections.models import Amendment, Motion, Process
 
@@ -151,7 +153,7 @@ def _conflict(call):
     """Run an action; "already done" (seconding twice) becomes 409."""
     try:
         return call(), None
-    except actions.AlreadyDone as exc:
+    except motion_actions.AlreadyDone as exc:
         return None, Status(409, {"detail": " ".join(exc.messages)})
 
 
@@ -167,7 +169,7 @@ def list_motions(request, state: str | None = None, process: str | None = None):
 
 @motions_router.post("", response={201: MotionOut, **ERRORS}, summary="Move a motion (any member)")
 def propose(request, data: MotionIn):
-    motion = actions.propose_motion(
+    motion = motion_actions.propose_motion(
         actor=request.auth,
         title=data.title,
         text=data.text,
@@ -191,7 +193,7 @@ def detail(request, motion_id: int):
 )
 def second(request, motion_id: int):
     motion = visible_motion(request.auth, motion_id)
-    _, error = _conflict(lambda: actions.second_motion(actor=request.auth, motion=motion))
+    _, error = _conflict(lambda: motion_actions.second_motion(actor=request.auth, motion=motion))
     if error is not None:
         return error
     motion.refresh_from_db()
@@ -200,7 +202,7 @@ def second(request, motion_id: int):
 
 @motions_router.post("/{int:motion_id}/withdraw", response={200: MotionOut, **ERRORS}, summary="Withdraw (the mover)")
 def withdraw(request, motion_id: int):
-    motion = actions.withdraw_motion(actor=request.auth, motion=visible_motion(request.auth, motion_id))
+    motion = motion_actions.withdraw_motion(actor=request.auth, motion=visible_motion(request.auth, motion_id))
     return motion_out(motion, request.auth)
 
 
@@ -211,14 +213,14 @@ def withdraw(request, motion_id: int):
 )
 def schedule(request, motion_id: int, data: ScheduleIn):
     motion = visible_motion(request.auth, motion_id)
-    motion = actions.schedule_motion(actor=request.auth, motion=motion, **data.dict())
+    motion = motion_actions.schedule_motion(actor=request.auth, motion=motion, **data.dict())
     return motion_out(motion, request.auth)
 
 
 @motions_router.post("/composite", response={201: MotionOut, **ERRORS}, summary="Composite motions (staff)")
 def composite(request, data: CompositeIn):
     motions = [visible_motion(request.auth, pk) for pk in data.motions]
-    motion = actions.composite_motions(actor=request.auth, motions=motions, title=data.title, text=data.text)
+    motion = motion_actions.composite_motions(actor=request.auth, motions=motions, title=data.title, text=data.text)
     return Status(201, motion_out(motion, request.auth))
 
 
@@ -235,7 +237,9 @@ def amendments(request, motion_id: int):
 )
 def propose_amendment(request, motion_id: int, data: AmendmentIn):
     motion = visible_motion(request.auth, motion_id)
-    amendment = actions.propose_amendment(actor=request.auth, motion=motion, text=data.text, reason=data.reason)
+    amendment = amendment_actions.propose_amendment(
+        actor=request.auth, motion=motion, text=data.text, reason=data.reason
+    )
     return Status(201, amendment_out(amendment))
 
 
@@ -246,7 +250,7 @@ def propose_amendment(request, motion_id: int, data: AmendmentIn):
 )
 def second_amendment(request, motion_id: int, amendment_id: int):
     amendment = motion_amendment(visible_motion(request.auth, motion_id), amendment_id)
-    _, error = _conflict(lambda: actions.second_amendment(actor=request.auth, amendment=amendment))
+    _, error = _conflict(lambda: amendment_actions.second_amendment(actor=request.auth, amendment=amendment))
     if error is not None:
         return error
     amendment.refresh_from_db()
@@ -260,6 +264,6 @@ def second_amendment(request, motion_id: int, amendment_id: int):
 )
 def accept(request, motion_id: int, amendment_id: int):
     motion = visible_motion(request.auth, motion_id)
-    amendment = actions.accept_amendment(actor=request.auth, amendment=motion_amendment(motion, amendment_id))
+    amendment = amendment_actions.accept_amendment(actor=request.auth, amendment=motion_amendment(motion, amendment_id))
     motion.refresh_from_db()
     return {**amendment_out(amendment), "motion": motion_out(motion, request.auth)}

@@ -11,7 +11,12 @@ import random
 from django.utils import timezone
 
 from leveller.accounts.models import Member
-from leveller.elections import actions
+from leveller.elections.actions import amendments as amendment_actions
+from leveller.elections.actions import motions as motion_actions
+from leveller.elections.actions import processes as process_actions
+from leveller.elections.actions import setup as setup_actions
+from leveller.elections.actions import transitions as transition_actions
+from leveller.elections.actions import voting as voting_actions
 from leveller.elections.eligibility import eligible_members
 from leveller.elections.models import Election, Kind, Process
 
@@ -103,12 +108,9 @@ PROPOSALS = [
 
 
 def _has_group(slug: str) -> bool:
-    from django.apps import apps
+    from leveller.groups.models import Group
 
-    try:
-        return apps.get_model("groups", "Group").objects.filter(slug=slug).exists()
-    except LookupError:
-        return False
+    return Group.objects.filter(slug=slug).exists()
 
 
 def _member(local: str) -> Member | None:
@@ -120,7 +122,7 @@ def _admin() -> Member:
 
 
 def _committee(admin, now) -> None:
-    election = actions.create_election(
+    election = setup_actions.create_election(
         actor=admin,
         title=COMMITTEE,
         kind=Kind.STV,
@@ -136,18 +138,18 @@ def _committee(admin, now) -> None:
         voting_opens_at=now - dt.timedelta(days=1),
         voting_closes_at=now + dt.timedelta(days=13),
     )
-    actions.set_minimum_rule(actor=admin, election=election, category="woman", minimum=3)
+    setup_actions.set_minimum_rule(actor=admin, election=election, category="woman", minimum=3)
     for local, tags, statement in CANDIDATES:
         person = _member(local)
         if person is not None:
-            actions.add_candidate(
+            setup_actions.add_candidate(
                 actor=admin, election=election, name=person.display_name, statement=statement, tags=tags, member=person
             )
-    actions.open_voting(actor=admin, election=election)
+    transition_actions.open_voting(actor=admin, election=election)
 
 
 def _regional(admin, now) -> None:
-    election = actions.create_election(
+    election = setup_actions.create_election(
         actor=admin,
         title=REGIONAL,
         kind=Kind.STV,
@@ -159,13 +161,13 @@ def _regional(admin, now) -> None:
         voting_opens_at=now - dt.timedelta(days=30),
         voting_closes_at=now + dt.timedelta(days=1),
     )
-    actions.set_minimum_rule(actor=admin, election=election, category="woman", minimum=1)
+    setup_actions.set_minimum_rule(actor=admin, election=election, category="woman", minimum=1)
     options = []
     for local, tags in REGIONAL_CANDIDATES:
         person = _member(local)
         if person is not None:
             options.append(
-                actions.add_candidate(
+                setup_actions.add_candidate(
                     actor=admin,
                     election=election,
                     name=person.display_name,
@@ -174,7 +176,7 @@ def _regional(admin, now) -> None:
                     member=person,
                 )
             )
-    actions.open_voting(actor=admin, election=election)
+    transition_actions.open_voting(actor=admin, election=election)
     draw = random.Random(2025)
     weights = [8, 6, 5, 4, 3, 2][: len(options)]
     for voter in eligible_members(election)[:28]:
@@ -184,15 +186,15 @@ def _regional(admin, now) -> None:
             pick = draw.choices(pool, weights=[weights[options.index(c)] for c in pool])[0]
             pool.remove(pick)
             ranking.append(pick.pk)
-        actions.cast_ballot(actor=voter, election=election, ranking=ranking)
-    actions.close_voting(actor=admin, election=election)
+        voting_actions.cast_ballot(actor=voter, election=election, ranking=ranking)
+    transition_actions.close_voting(actor=admin, election=election)
     election.refresh_from_db()
     if election.state == "counted":
-        actions.publish_results(actor=admin, election=election)
+        transition_actions.publish_results(actor=admin, election=election)
 
 
 def _motion(admin, now) -> None:
-    election = actions.create_election(
+    election = setup_actions.create_election(
         actor=admin,
         title=MOTION,
         kind=Kind.MOTION,
@@ -205,11 +207,11 @@ def _motion(admin, now) -> None:
         email_members=False,
         voting_closes_at=now + dt.timedelta(days=10),
     )
-    actions.open_voting(actor=admin, election=election)
+    transition_actions.open_voting(actor=admin, election=election)
 
 
 def _primary(admin, now) -> None:
-    election = actions.create_election(
+    election = setup_actions.create_election(
         actor=admin,
         title=PRIMARY,
         kind=Kind.APPROVAL,
@@ -220,8 +222,8 @@ def _primary(admin, now) -> None:
         email_members=False,
     )
     for title in PROPOSALS:
-        actions.add_candidate(actor=admin, election=election, name=title, statement="")
-    actions.open_voting(actor=admin, election=election)
+        setup_actions.add_candidate(actor=admin, election=election, name=title, statement="")
+    transition_actions.open_voting(actor=admin, election=election)
 
 
 MOTIONS = [
@@ -250,7 +252,7 @@ MOTIONS = [
 
 
 def _refoundation(admin, now) -> None:
-    process = actions.create_process(
+    process = process_actions.create_process(
         actor=admin,
         title=REFOUNDATION,
         slug="refoundation-2026",
@@ -269,12 +271,12 @@ def _refoundation(admin, now) -> None:
         person = _member(mover)
         if person is None:
             continue
-        motion = actions.propose_motion(actor=person, title=title, text=text, process=process)
+        motion = motion_actions.propose_motion(actor=person, title=title, text=text, process=process)
         for local in seconders:
             if (seconder := _member(local)) is not None:
-                actions.second_motion(actor=seconder, motion=motion)
+                motion_actions.second_motion(actor=seconder, motion=motion)
         if title == "A members' assembly every year" and (amender := _member("grace.adeyemi")) is not None:
-            actions.propose_amendment(
+            amendment_actions.propose_amendment(
                 actor=amender,
                 motion=motion,
                 text=text.replace("every year", "every year, held in a different nation each time,"),

@@ -3,23 +3,15 @@ electorate (every member, or members of given groups, with given tags or roles).
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.db.models import Q
 
 from leveller.accounts.models import Member, Status
 from leveller.elections.models import Election
-
-
-def _group_model(name: str):
-    try:
-        return apps.get_model("groups", name)
-    except LookupError:
-        return None
+from leveller.groups.models import Group, GroupMembership
 
 
 def electorate_group_names(election: Election) -> list[str]:
-    Group = _group_model("Group")
-    if Group is None or not election.electorate_groups:
+    if not election.electorate_groups:
         return list(election.electorate_groups)
     names = dict(Group.objects.filter(slug__in=election.electorate_groups).values_list("slug", "name"))
     return [names.get(slug, slug) for slug in election.electorate_groups]
@@ -42,9 +34,9 @@ def _electorate_q(election: Election) -> Q | None:
     if not election.has_electorate_limits:
         return None
     q = Q(pk__in=[])
-    if election.electorate_groups and (Membership := _group_model("GroupMembership")) is not None:
+    if election.electorate_groups:
         in_group = Q(group__slug__in=election.electorate_groups) | Q(group__parent__slug__in=election.electorate_groups)
-        q |= Q(pk__in=Membership.objects.filter(in_group).values("member_id"))
+        q |= Q(pk__in=GroupMembership.objects.filter(in_group).values("member_id"))
     if election.electorate_tags:
         q |= Q(tag_rows__tag__in=election.electorate_tags)
     if election.electorate_roles:

@@ -9,7 +9,7 @@ from django_tasks import task
 @task()
 def count_election_task(*, election_id: int, actor_id: int | None = None) -> str:
     from leveller.accounts.models import Member
-    from leveller.elections.actions import count_election
+    from leveller.elections.actions.counting import count_election
     from leveller.elections.models import Election, State
 
     election = Election.objects.filter(pk=election_id, state=State.CLOSED).first()

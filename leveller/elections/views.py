@@ -13,8 +13,11 @@ from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from leveller.elections import actions, exports
+from leveller.elections import exports
 from leveller.elections.access import election_candidate, results_election, visible_election
+from leveller.elections.actions import nominations as nomination_actions
+from leveller.elections.actions import setup as setup_actions
+from leveller.elections.actions import voting as voting_actions
 from leveller.elections.actions.nominations import groups_for_nominating, qualifies
 from leveller.elections.actions.voting import ballot_options, has_voted
 from leveller.elections.ballots import ANSWERS, clean_choices, describe, ranking_from_ranks, ranks_from_form
@@ -84,7 +87,7 @@ def stand(request, pk):
     form = StandForm(request.POST or None, categories=categories)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.stand(
+            nomination_actions.stand(
                 actor=request.user,
                 election=election,
                 statement=form.cleaned_data["statement"],
@@ -122,7 +125,7 @@ def support(request, pk, candidate_pk):
     return _act(
         request,
         election,
-        lambda: actions.support(actor=request.user, candidate=candidate),
+        lambda: nomination_actions.support(actor=request.user, candidate=candidate),
         f"You nominated {candidate.name}.",
     )
 
@@ -140,7 +143,7 @@ def group_nominate(request, pk, candidate_pk):
     return _act(
         request,
         election,
-        lambda: actions.nominate_as_group(actor=request.user, candidate=candidate, group_id=group_id),
+        lambda: nomination_actions.nominate_as_group(actor=request.user, candidate=candidate, group_id=group_id),
         f"Your group nominated {candidate.name}.",
     )
 
@@ -153,7 +156,7 @@ def withdraw(request, pk, candidate_pk):
     return _act(
         request,
         election,
-        lambda: actions.withdraw_candidate(actor=request.user, candidate=candidate),
+        lambda: setup_actions.withdraw_candidate(actor=request.user, candidate=candidate),
         f"{candidate.name} has withdrawn.",
     )
 
@@ -195,7 +198,7 @@ def ballot(request, pk):
         else:
             context["answer"] = request.POST.get("answer", "")
         if step == "cast":
-            receipt = actions.cast_ballot(
+            receipt = voting_actions.cast_ballot(
                 actor=request.user,
                 election=election,
                 ranking=ranking,

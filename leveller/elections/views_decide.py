@@ -16,13 +16,18 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leveller.core import unsubscribe
-from leveller.elections import actions, notify, textdiff
+from leveller.elections import notify, textdiff
 from leveller.elections.access import (
     election_question,
     motion_amendment,
     visible_election,
     visible_motion,
 )
+from leveller.elections.actions import amendments as amendment_actions
+from leveller.elections.actions import deliberation as deliberation_actions
+from leveller.elections.actions import mail as mail_actions
+from leveller.elections.actions import motions as motion_actions
+from leveller.elections.actions import processes as process_actions
 from leveller.elections.actions.motions import can_schedule, current_process
 from leveller.elections.models import (
     AmendmentState,
@@ -81,7 +86,7 @@ def motion_new(request):
     errors: list[str] = []
     if request.method == "POST":
         try:
-            motion = actions.propose_motion(actor=request.user, process=process, **values)
+            motion = motion_actions.propose_motion(actor=request.user, process=process, **values)
         except ValidationError as exc:
             errors = exc.messages
         except PermissionDenied as exc:
@@ -147,7 +152,7 @@ def motion_detail(request, pk):
 @login_required
 def motion_second(request, pk):
     motion = visible_motion(request.user, pk)
-    _try(request, lambda: actions.second_motion(actor=request.user, motion=motion), "You seconded this motion.")
+    _try(request, lambda: motion_actions.second_motion(actor=request.user, motion=motion), "You seconded this motion.")
     return redirect(motion)
 
 
@@ -155,7 +160,9 @@ def motion_second(request, pk):
 @login_required
 def motion_withdraw(request, pk):
     motion = visible_motion(request.user, pk)
-    _try(request, lambda: actions.withdraw_motion(actor=request.user, motion=motion), "You withdrew your motion.")
+    _try(
+        request, lambda: motion_actions.withdraw_motion(actor=request.user, motion=motion), "You withdrew your motion."
+    )
     return redirect(motion)
 
 
@@ -172,7 +179,7 @@ def motion_amend(request, pk):
             preview = textdiff.diff_html(motion.text, text)
         else:
             try:
-                actions.propose_amendment(actor=request.user, motion=motion, text=text, reason=reason)
+                amendment_actions.propose_amendment(actor=request.user, motion=motion, text=text, reason=reason)
             except ValidationError as exc:
                 errors = exc.messages
             except PermissionDenied as exc:
@@ -191,7 +198,7 @@ def amendment_second(request, pk, amendment_pk):
     amendment = motion_amendment(motion, amendment_pk)
     _try(
         request,
-        lambda: actions.second_amendment(actor=request.user, amendment=amendment),
+        lambda: amendment_actions.second_amendment(actor=request.user, amendment=amendment),
         "You seconded the amendment.",
     )
     return redirect(motion)
@@ -204,7 +211,7 @@ def amendment_accept(request, pk, amendment_pk):
     amendment = motion_amendment(motion, amendment_pk)
     _try(
         request,
-        lambda: actions.accept_amendment(actor=request.user, amendment=amendment),
+        lambda: amendment_actions.accept_amendment(actor=request.user, amendment=amendment),
         "You accepted the amendment as friendly; the motion's text now includes it.",
     )
     return redirect(motion)
@@ -215,7 +222,11 @@ def amendment_accept(request, pk, amendment_pk):
 def amendment_withdraw(request, pk, amendment_pk):
     motion = visible_motion(request.user, pk)
     amendment = motion_amendment(motion, amendment_pk)
-    _try(request, lambda: actions.withdraw_amendment(actor=request.user, amendment=amendment), "Amendment withdrawn.")
+    _try(
+        request,
+        lambda: amendment_actions.withdraw_amendment(actor=request.user, amendment=amendment),
+        "Amendment withdrawn.",
+    )
     return redirect(motion)
 
 
@@ -241,7 +252,7 @@ def motion_schedule(request, pk):
         return redirect(motion)
     _try(
         request,
-        lambda: actions.schedule_motion(
+        lambda: motion_actions.schedule_motion(
             actor=request.user,
             motion=motion,
             voting_closes_at=_when(request.POST.get("voting_closes_at", "")),
@@ -265,7 +276,7 @@ def motion_composite(request):
     errors: list[str] = []
     if request.method == "POST":
         try:
-            composite = actions.composite_motions(
+            composite = motion_actions.composite_motions(
                 actor=request.user, motions=list(candidates.filter(pk__in=chosen)), **values
             )
         except ValidationError as exc:
@@ -281,14 +292,14 @@ def motion_composite(request):
 @login_required
 def motion_discuss(request, pk):
     motion = visible_motion(request.user, pk)
-    return _join(request, lambda: actions.join_discussion(actor=request.user, motion=motion), motion)
+    return _join(request, lambda: deliberation_actions.join_discussion(actor=request.user, motion=motion), motion)
 
 
 @require_POST
 @login_required
 def election_discuss(request, pk):
     election = visible_election(request.user, pk)
-    return _join(request, lambda: actions.join_discussion(actor=request.user, election=election), election)
+    return _join(request, lambda: deliberation_actions.join_discussion(actor=request.user, election=election), election)
 
 
 def _join(request, call, back):
@@ -307,7 +318,7 @@ def hustings_ask(request, pk):
     text = request.POST.get("text", "")
     _try(
         request,
-        lambda: actions.ask_question(actor=request.user, election=election, text=text),
+        lambda: deliberation_actions.ask_question(actor=request.user, election=election, text=text),
         "Your question is up; candidates can now answer it.",
     )
     return redirect(reverse("elections:detail", args=[election.pk]) + "#hustings")
@@ -321,7 +332,7 @@ def hustings_answer(request, pk, question_pk):
     text = request.POST.get("text", "")
     _try(
         request,
-        lambda: actions.answer_question(actor=request.user, question=question, text=text),
+        lambda: deliberation_actions.answer_question(actor=request.user, question=question, text=text),
         "Your answer is published beside your statement.",
     )
     return redirect(reverse("elections:detail", args=[election.pk]) + f"#q-{question.pk}")
@@ -332,7 +343,9 @@ def hustings_answer(request, pk, question_pk):
 def hustings_hide(request, pk, question_pk):
     election = visible_election(request.user, pk)
     question = election_question(election, question_pk)
-    _try(request, lambda: actions.hide_question(actor=request.user, question=question), "Question removed.")
+    _try(
+        request, lambda: deliberation_actions.hide_question(actor=request.user, question=question), "Question removed."
+    )
     return redirect(reverse("elections:detail", args=[election.pk]) + "#hustings")
 
 
@@ -394,7 +407,7 @@ def unsubscribe_view(request, token: str):
         return render(request, "elections/unsubscribe.html", {"invalid": True}, status=404)
     member_id, kind = found
     if request.method == "POST":
-        actions.set_mail_preference(actor=None, member_id=member_id, kind=kind, wanted=False)
+        mail_actions.set_mail_preference(actor=None, member_id=member_id, kind=kind, wanted=False)
         if unsubscribe.is_one_click(request):
             return HttpResponse("Unsubscribed.\n", content_type="text/plain")
         return render(request, "elections/unsubscribe.html", {"done": True, "label": MailKind(kind).label})
@@ -408,7 +421,7 @@ def mail_settings(request):
     if request.method == "POST":
         for kind in MailKind.values:
             wanted = request.POST.get(kind) == "1"
-            actions.set_mail_preference(actor=request.user, member_id=request.user.pk, kind=kind, wanted=wanted)
+            mail_actions.set_mail_preference(actor=request.user, member_id=request.user.pk, kind=kind, wanted=wanted)
         messages.success(request, "Your vote email choices are saved.")
         return redirect("elections:mail_settings")
     off = set(MailOptOut.objects.filter(member=request.user).values_list("kind", flat=True))
@@ -436,10 +449,10 @@ def process_edit(request, slug=None):
         try:
             if process is None:
                 title, new_slug = data.pop("title"), data.pop("slug")
-                process = actions.create_process(actor=request.user, title=title, slug=new_slug, **data)
+                process = process_actions.create_process(actor=request.user, title=title, slug=new_slug, **data)
             else:
                 data.pop("slug")
-                process = actions.update_process(actor=request.user, process=process, **data)
+                process = process_actions.update_process(actor=request.user, process=process, **data)
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)

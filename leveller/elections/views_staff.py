@@ -11,8 +11,10 @@ from django.views.decorators.http import require_POST
 
 from leveller.core.access import require_staff
 from leveller.core.models import AuditEntry
-from leveller.elections import actions
 from leveller.elections.access import election_candidate, managed_election
+from leveller.elections.actions import counting as counting_actions
+from leveller.elections.actions import setup as setup_actions
+from leveller.elections.actions import transitions as transition_actions
 from leveller.elections.actions.setup import SETTINGS
 from leveller.elections.actions.transitions import check_ballot_paper
 from leveller.elections.forms import CandidateForm, MinimumRuleForm, SettingsForm
@@ -31,7 +33,7 @@ def new(request):
     if request.method == "POST" and form.is_valid():
         data = form.changed_settings()
         try:
-            election = actions.create_election(actor=request.user, **data)
+            election = setup_actions.create_election(actor=request.user, **data)
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
@@ -63,7 +65,7 @@ def manage(request, pk):
         form = SettingsForm(request.POST, instance=Election())
         if form.is_valid():
             try:
-                actions.update_election(actor=request.user, election=election, **form.changed_settings())
+                setup_actions.update_election(actor=request.user, election=election, **form.changed_settings())
             except ValidationError as exc:
                 _errors_into(form, exc)
             else:
@@ -80,7 +82,7 @@ def add_candidate(request, pk):
     form = CandidateForm(request.POST)
     if form.is_valid():
         try:
-            actions.add_candidate(actor=request.user, election=election, **form.cleaned_data)
+            setup_actions.add_candidate(actor=request.user, election=election, **form.cleaned_data)
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
@@ -97,7 +99,7 @@ def edit_candidate(request, pk, candidate_pk):
     form = CandidateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_candidate(actor=request.user, candidate=candidate, **form.cleaned_data)
+            setup_actions.update_candidate(actor=request.user, candidate=candidate, **form.cleaned_data)
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
@@ -114,7 +116,7 @@ def set_rule(request, pk):
     form = MinimumRuleForm(request.POST)
     if form.is_valid():
         try:
-            actions.set_minimum_rule(actor=request.user, election=election, **form.cleaned_data)
+            setup_actions.set_minimum_rule(actor=request.user, election=election, **form.cleaned_data)
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
@@ -130,18 +132,18 @@ def remove_rule(request, pk, rule_pk):
     rule = MinimumRule.objects.filter(election=election, pk=rule_pk).first()
     if rule is not None:
         try:
-            actions.remove_minimum_rule(actor=request.user, rule=rule)
+            setup_actions.remove_minimum_rule(actor=request.user, rule=rule)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     return redirect("elections:manage", pk=election.pk)
 
 
 TRANSITIONS = {
-    "open_nominations": (actions.open_nominations, "Nominations are open."),
-    "open_voting": (actions.open_voting, "Voting is open."),
-    "close_voting": (actions.close_voting, "Voting has closed."),
-    "publish_results": (actions.publish_results, "Results are published."),
-    "count": (actions.count_election, "Counted."),
+    "open_nominations": (transition_actions.open_nominations, "Nominations are open."),
+    "open_voting": (transition_actions.open_voting, "Voting is open."),
+    "close_voting": (transition_actions.close_voting, "Voting has closed."),
+    "publish_results": (transition_actions.publish_results, "Results are published."),
+    "count": (counting_actions.count_election, "Counted."),
 }
 
 

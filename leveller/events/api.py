@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from leveller.events import access, actions, finder
+from leveller.events import access, finder
+from leveller.events.actions import rsvps as rsvp_actions
 from leveller.events.models import Event, RsvpStatus
 
 PREFIX = "/events"
@@ -118,7 +119,7 @@ def get_event(request, event_id: int):
         "capacity": event.capacity,
         "status": event.status,
         "my_status": rsvp.status if rsvp else None,
-        "waitlist_position": actions.waitlist_position(rsvp),
+        "waitlist_position": rsvp_actions.waitlist_position(rsvp),
         "online_url": event.online_url if access.sees_joining_link(request.auth, event, rsvp) else None,
     }
 
@@ -126,14 +127,14 @@ def get_event(request, event_id: int):
 @router.post("/{event_id}/rsvp", response=RsvpOut, summary="RSVP: going, or on the waitlist when full")
 def rsvp(request, event_id: int):
     event = access.visible_event(request.auth, event_id)
-    result = actions.rsvp(actor=request.auth, event=event)
-    return {"status": result.status, "waitlist_position": actions.waitlist_position(result)}
+    result = rsvp_actions.rsvp(actor=request.auth, event=event)
+    return {"status": result.status, "waitlist_position": rsvp_actions.waitlist_position(result)}
 
 
 @router.delete("/{event_id}/rsvp", response=RsvpOut, summary="Cancel your RSVP")
 def cancel_rsvp(request, event_id: int):
     event = access.visible_event(request.auth, event_id)
-    result = actions.cancel_rsvp(actor=request.auth, event=event)
+    result = rsvp_actions.cancel_rsvp(actor=request.auth, event=event)
     if result is None:
         raise ValidationError("You had not RSVP'd to this event.")
     return {"status": result.status}

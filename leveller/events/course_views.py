@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leveller.core.access import require_staff
-from leveller.events import access, course_actions
+from leveller.events import access
+from leveller.events.actions import courses as course_actions
 from leveller.events.forms import ApplicationForm, CourseForm, DecisionForm
 from leveller.events.models import ApplicationStatus, Course, CourseApplication, Event
 from leveller.events.presenters import when

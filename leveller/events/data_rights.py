@@ -107,7 +107,7 @@ def export_applications(member):
 
 @eraser("events", order=110)
 def erase_events(member, *, delete_content: bool, identity) -> dict:
-    from leveller.events.rsvp_actions import cancel_rsvp
+    from leveller.events.actions.rsvps import cancel_rsvp
 
     upcoming = Rsvp.objects.filter(
         member=member, status__in=[RsvpStatus.GOING, RsvpStatus.WAITLISTED], event__starts_at__gt=timezone.now()

@@ -10,7 +10,9 @@ import zoneinfo
 from django.utils import timezone
 
 from leveller.accounts.models import Member
-from leveller.events import actions, course_actions
+from leveller.events.actions import courses as course_actions
+from leveller.events.actions import events as event_actions
+from leveller.events.actions import rsvps as rsvp_actions
 from leveller.events.models import Course, CourseApplication, Event
 
 D = "@demo.leveller.org"
@@ -162,7 +164,7 @@ def _make(admin, title, type_, group_name, day, clock, hours, place, extra, **mo
         return None
     zone_name = extra.get("time_zone", "Europe/London")
     start = _when(day, clock, zoneinfo.ZoneInfo(zone_name))
-    return actions.create_event(
+    return event_actions.create_event(
         actor=more.pop("actor", admin),
         title=title,
         type=type_,
@@ -177,7 +179,7 @@ def _make(admin, title, type_, group_name, day, clock, hours, place, extra, **mo
 
 def _rsvp_some(event: Event, people: list[Member]) -> None:
     for person in people:
-        actions.rsvp(actor=person, event=event)
+        rsvp_actions.rsvp(actor=person, event=event)
 
 
 def load(*, log) -> None:

@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from leveller.events import clock
+from leveller.core import clock
 from leveller.events.models import Event, EventType, RsvpStatus
 
 MAX_RESULTS = 200

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.utils import timezone
 
-from leveller.events import clock
+from leveller.core import clock
 from leveller.events.presenters import viewer_zone
 
 PER_PAGE = 20

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.db.models import Exists, F, Min, OuterRef, Q
 from django.utils import timezone
 
+from leveller.core import clock
 from leveller.core.mail import send_templated
-from leveller.events import clock
 from leveller.events.models import EventStatus, ReminderSent, ReminderSlot, Rsvp, RsvpStatus
 from leveller.privacy import consent
 from leveller.privacy.purposes import Purpose

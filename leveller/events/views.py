@@ -12,7 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from leveller.events import access, actions, clock, finder, ics, listing
+from leveller.core import clock
+from leveller.events import access, finder, ics, listing
+from leveller.events.actions import events as event_actions
+from leveller.events.actions import rsvps as rsvp_actions
 from leveller.events.forms import CancelEventForm, EventForm, NoteForm, initial_for
 from leveller.events.models import CalendarFeed, Course, Event, EventType, RsvpStatus
 from leveller.events.presenters import when
@@ -93,7 +96,7 @@ def _detail_context(request, event: Event, **extra) -> dict:
         "event": event,
         "when": when(event, request.user),
         "rsvp": rsvp,
-        "position": actions.waitlist_position(rsvp),
+        "position": rsvp_actions.waitlist_position(rsvp),
         "going_count": going,
         "waiting_count": waiting,
         "places_left": None if event.capacity is None else max(0, event.capacity - going),
@@ -133,7 +136,7 @@ def _rsvp_response(request, event: Event, error: str | None = None):
 def rsvp(request, event_id: int):
     event = access.visible_event(request.user, event_id)
     try:
-        result = actions.rsvp(actor=request.user, event=event)
+        result = rsvp_actions.rsvp(actor=request.user, event=event)
     except ValidationError as exc:
         return _rsvp_response(request, event, _error_text(exc))
     if not request.htmx:
@@ -148,7 +151,7 @@ def rsvp(request, event_id: int):
 @require_POST
 def cancel_rsvp(request, event_id: int):
     event = access.visible_event(request.user, event_id)
-    actions.cancel_rsvp(actor=request.user, event=event)
+    rsvp_actions.cancel_rsvp(actor=request.user, event=event)
     if not request.htmx:
         messages.success(request, "Your RSVP is cancelled.")
     return _rsvp_response(request, event)
@@ -182,7 +185,7 @@ def calendar_feed(request, token: str):
         .select_related("group")
         .order_by("starts_at")[:500]
     )
-    CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=timezone.now())
+    event_actions.note_calendar_fetched(feed=feed)
     body = ics.calendar([(e, True) for e in events], name=f"My events · {member.display_name}")
     return _ics_response(body, "leveller-events.ics")
 
@@ -212,7 +215,7 @@ def event_new(request):
         group_id = form.cleaned_data["group"]
         group = Group.objects.filter(pk=group_id).first() if group_id else None
         try:
-            event = actions.create_event(
+            event = event_actions.create_event(
                 actor=request.user,
                 group=group,
                 course=course,
@@ -248,7 +251,7 @@ def event_edit(request, event_id: int):
     form = EventForm(request.POST or None, initial=initial_for(event), group_choices=[], series=False)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_event(actor=request.user, event=event, **form.action_fields())
+            event_actions.update_event(actor=request.user, event=event, **form.action_fields())
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -263,7 +266,7 @@ def event_cancel(request, event_id: int):
     event = access.hosted_event(request.user, event_id)
     form = CancelEventForm(request.POST)
     form.is_valid()
-    actions.cancel_event(actor=request.user, event=event, reason=form.cleaned_data.get("reason", ""))
+    event_actions.cancel_event(actor=request.user, event=event, reason=form.cleaned_data.get("reason", ""))
     messages.success(request, "The event is cancelled and everyone going has been told.")
     return redirect(event)
 
@@ -277,7 +280,7 @@ def attendance(request, event_id: int):
     if request.method == "POST":
         marked = {r.member_id: f"attended-{r.member_id}" in request.POST for r in rsvps if r.status == "going"}
         try:
-            actions.take_attendance(actor=request.user, event=event, attended=marked)
+            rsvp_actions.take_attendance(actor=request.user, event=event, attended=marked)
         except ValidationError as exc:
             error = _error_text(exc)
         else:
@@ -311,10 +314,10 @@ def decide(request, event_id: int, decision: str):
     note = form.cleaned_data.get("note", "")
     try:
         if decision == "approve":
-            actions.approve_event(actor=request.user, event=event, note=note)
+            event_actions.approve_event(actor=request.user, event=event, note=note)
             messages.success(request, f"“{event.title}” is approved and published.")
         else:
-            actions.reject_event(actor=request.user, event=event, note=note)
+            event_actions.reject_event(actor=request.user, event=event, note=note)
             messages.success(request, f"“{event.title}” is declined; the member has been told why.")
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
@@ -332,7 +335,7 @@ def calendar_settings(request):
 @require_POST
 def calendar_regenerate(request):
     had = CalendarFeed.objects.filter(member=request.user).exists()
-    actions.regenerate_calendar_feed(actor=request.user)
+    event_actions.regenerate_calendar_feed(actor=request.user)
     messages.success(
         request, "Your calendar address is replaced: the old one no longer works." if had else "Your calendar is ready."
     )
@@ -342,6 +345,6 @@ def calendar_regenerate(request):
 @login_required
 @require_POST
 def calendar_revoke(request):
-    actions.revoke_calendar_feed(actor=request.user)
+    event_actions.revoke_calendar_feed(actor=request.user)
     messages.success(request, "Your calendar address is turned off.")
     return redirect("events:calendar_settings")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from leveller.groups.actions import is_group_organiser
+from leveller.groups.actions.groups import is_group_organiser
 from leveller.groups.models import Group, GroupMembership
 
 

@@ -8,8 +8,9 @@ from ninja import Query, Router, Schema, Status
 from leveller.accounts.models import Member
 from leveller.accounts.tokens import member_for_token
 from leveller.core.access import require_member, require_staff
-from leveller.groups import actions, finder
+from leveller.groups import finder
 from leveller.groups.access import managed_group, visible_group
+from leveller.groups.actions import groups as group_actions
 from leveller.groups.activity import activity_for
 from leveller.groups.models import Group, GroupMembership, Kind
 from leveller.groups.serialise import group_detail, group_summary
@@ -89,7 +90,7 @@ def propose(request, data: ProposeIn):
     fields = data.dict()
     parent_id = fields.pop("parent_id")
     parent = visible_group(request.auth, pk=parent_id) if parent_id else None
-    group = actions.propose_group(actor=request.auth, parent=parent, **fields)
+    group = group_actions.propose_group(actor=request.auth, parent=parent, **fields)
     return Status(201, group_detail(group, viewer=request.auth))
 
 
@@ -113,27 +114,31 @@ class DecisionIn(Schema):
 def approve(request, group_id: int, data: DecisionIn):
     require_staff(request.auth)
     group = get_object_or_404(Group, pk=group_id)
-    return group_detail(actions.approve_group(actor=request.auth, group=group, note=data.note), viewer=request.auth)
+    return group_detail(
+        group_actions.approve_group(actor=request.auth, group=group, note=data.note), viewer=request.auth
+    )
 
 
 @router.post("/{group_id}/reject", summary="Reject a proposed group with a note (staff)")
 def reject(request, group_id: int, data: DecisionIn):
     require_staff(request.auth)
     group = get_object_or_404(Group, pk=group_id)
-    return group_detail(actions.reject_group(actor=request.auth, group=group, note=data.note), viewer=request.auth)
+    return group_detail(
+        group_actions.reject_group(actor=request.auth, group=group, note=data.note), viewer=request.auth
+    )
 
 
 @router.post("/{group_id}/membership", summary="Join a group")
 def join(request, group_id: int):
     group = visible_group(request.auth, pk=group_id)
-    membership = actions.join_group(actor=request.auth, group=group)
+    membership = group_actions.join_group(actor=request.auth, group=group)
     return {"group": group.pk, "role": membership.role}
 
 
 @router.delete("/{group_id}/membership", summary="Leave a group")
 def leave(request, group_id: int):
     group = visible_group(request.auth, pk=group_id)
-    actions.leave_group(actor=request.auth, group=group)
+    group_actions.leave_group(actor=request.auth, group=group)
     return {"group": group.pk, "role": None}
 
 
@@ -163,9 +168,9 @@ def add_member(request, group_id: int, data: MemberIn):
     group = managed_group(request.auth, pk=group_id)
     member = get_object_or_404(Member.objects.active(), pk=data.member_id)
     if GroupMembership.objects.filter(group=group, member=member).exists():
-        membership = actions.set_group_role(actor=request.auth, group=group, member=member, role=data.role)
+        membership = group_actions.set_group_role(actor=request.auth, group=group, member=member, role=data.role)
     else:
-        membership = actions.add_group_member(actor=request.auth, group=group, member=member, role=data.role)
+        membership = group_actions.add_group_member(actor=request.auth, group=group, member=member, role=data.role)
     return _member_row(membership)
 
 
@@ -173,7 +178,7 @@ def add_member(request, group_id: int, data: MemberIn):
 def remove_member(request, group_id: int, member_id: int):
     group = managed_group(request.auth, pk=group_id)
     member = get_object_or_404(Member, pk=member_id)
-    actions.remove_group_member(actor=request.auth, group=group, member=member)
+    group_actions.remove_group_member(actor=request.auth, group=group, member=member)
     return {"removed": member_id}
 
 
@@ -187,7 +192,7 @@ class GroupMessageIn(Schema):
 @router.post("/{group_id}/messages", response={201: dict}, summary="Message the group (organisers and staff)")
 def message(request, group_id: int, data: GroupMessageIn):
     group = managed_group(request.auth, pk=group_id)
-    sent = actions.message_group(actor=request.auth, group=group, **data.dict())
+    sent = group_actions.message_group(actor=request.auth, group=group, **data.dict())
     return Status(
         201, {"id": sent.pk, "recipients": sent.recipients, "to_channel": sent.to_channel, "by_email": sent.by_email}
     )

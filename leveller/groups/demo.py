@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from leveller.accounts.models import Member
-from leveller.groups import actions, finder
+from leveller.groups import finder
+from leveller.groups.actions import groups as group_actions
 from leveller.groups.models import Group, GroupMembership, GroupStatus, Kind, Role
 
 D = "@demo.leveller.org"
@@ -91,7 +92,7 @@ def _ensure(actor, *, name: str, kind: str, organiser=None, **fields) -> tuple[G
     group = Group.objects.filter(name=name, kind=kind).first()
     if group is not None:
         return group, False
-    return actions.create_group(actor=actor, name=name, kind=kind, organiser=organiser, **fields), True
+    return group_actions.create_group(actor=actor, name=name, kind=kind, organiser=organiser, **fields), True
 
 
 def _join_members(actor) -> int:
@@ -111,7 +112,7 @@ def _join_members(actor) -> int:
         for found in [*result.local, *result.regional][:4]:
             group = Group.objects.get(pk=found.id)
             if not GroupMembership.objects.filter(group=group, member=member).exists():
-                actions.add_group_member(actor=actor, group=group, member=member)
+                group_actions.add_group_member(actor=actor, group=group, member=member)
                 joined += 1
     return joined
 
@@ -121,7 +122,7 @@ def _promote_organisers(actor) -> None:
     for group in Group.objects.approved().exclude(memberships__role=Role.ORGANISER):
         first = group.memberships.order_by("joined_at", "id").first()
         if first is not None:
-            actions.set_group_role(actor=actor, group=group, member=first.member, role=Role.ORGANISER)
+            group_actions.set_group_role(actor=actor, group=group, member=first.member, role=Role.ORGANISER)
 
 
 def load(*, log) -> None:
@@ -184,7 +185,7 @@ def load(*, log) -> None:
         made += new
     proposer = _member("fatima.begum" + D)
     if proposer and not Group.objects.filter(name="Croydon").exists():
-        actions.propose_group(
+        group_actions.propose_group(
             actor=proposer,
             name="Croydon",
             districts="CR0 CR2 CR7",

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from leveller.accounts.models import Member
 from leveller.core.access import require_staff
-from leveller.groups import actions
 from leveller.groups.access import managed_group
+from leveller.groups.actions import groups as group_actions
 from leveller.groups.activity import activity_for
 from leveller.groups.forms import AddMemberForm, DecisionForm, EditForm, MessageForm
 from leveller.groups.models import Group, GroupMessage, GroupStatus
@@ -36,7 +36,7 @@ def _manage_context(request, group: Group, **forms) -> dict:
         or EditForm(
             initial={"description": group.description, "meeting_pattern": group.meeting_pattern, "districts": districts}
         ),
-        "emails_per_day": actions.emails_per_day(),
+        "emails_per_day": group_actions.emails_per_day(),
     }
 
 
@@ -64,7 +64,9 @@ def add_member(request, slug: str):
             form.add_error("email", "No active member has that email address.")
         else:
             try:
-                actions.add_group_member(actor=request.user, group=group, member=member, role=form.cleaned_data["role"])
+                group_actions.add_group_member(
+                    actor=request.user, group=group, member=member, role=form.cleaned_data["role"]
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -79,7 +81,7 @@ def remove_member(request, slug: str, member_id: int):
     group = managed_group(request.user, slug=slug)
     member = get_object_or_404(Member, pk=member_id)
     try:
-        actions.remove_group_member(actor=request.user, group=group, member=member)
+        group_actions.remove_group_member(actor=request.user, group=group, member=member)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -93,7 +95,7 @@ def set_role(request, slug: str, member_id: int):
     group = managed_group(request.user, slug=slug)
     member = get_object_or_404(Member, pk=member_id)
     try:
-        actions.set_group_role(actor=request.user, group=group, member=member, role=request.POST.get("role", ""))
+        group_actions.set_group_role(actor=request.user, group=group, member=member, role=request.POST.get("role", ""))
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -108,7 +110,7 @@ def send_message(request, slug: str):
     form = MessageForm(request.POST)
     if form.is_valid():
         try:
-            sent = actions.message_group(actor=request.user, group=group, **form.cleaned_data)
+            sent = group_actions.message_group(actor=request.user, group=group, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -129,7 +131,7 @@ def edit(request, slug: str):
         data = form.cleaned_data
         districts = data["districts"] if request.user.is_staff_member else None
         try:
-            actions.update_group(
+            group_actions.update_group(
                 actor=request.user,
                 group=group,
                 description=data["description"],
@@ -174,10 +176,10 @@ def decide(request, slug: str):
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         if request.POST.get("decision") == "approve":
-            actions.approve_group(actor=request.user, group=group, note=note)
+            group_actions.approve_group(actor=request.user, group=group, note=note)
             messages.success(request, f"{group.name} is approved; its proposer is now its organiser.")
         else:
-            actions.reject_group(actor=request.user, group=group, note=note)
+            group_actions.reject_group(actor=request.user, group=group, note=note)
             messages.success(request, f"{group.name} was rejected.")
     except ValidationError as exc:
         messages.error(request, f"{group.name}: {error_text(exc)}")

@@ -16,7 +16,7 @@ def my_groups_panel(request):
 
 def may_watch_group(member, ident: str) -> bool:
     """`group-<id>` carries membership changes (member ids): organisers of that group and staff only."""
-    from leveller.groups.actions import is_group_organiser
+    from leveller.groups.actions.groups import is_group_organiser
 
     if not ident.isdigit():
         return False

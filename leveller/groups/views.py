@@ -13,8 +13,9 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from leveller.groups import actions, finder
+from leveller.groups import finder
 from leveller.groups.access import membership_of, visible_group
+from leveller.groups.actions import groups as group_actions
 from leveller.groups.forms import FinderForm, ProposeForm
 from leveller.groups.models import Group, GroupMembership, Kind, Role
 
@@ -93,7 +94,7 @@ def detail(request, slug: str):
         "districts": list(group.districts.values_list("outcode", flat=True)),
         "children": list(group.children.approved().order_by("name")) if group.kind == Kind.REGIONAL else [],
         "member_count": group.memberships.filter(member__is_active=True).count(),
-        "can_manage": actions.is_group_organiser(request.user, group),
+        "can_manage": group_actions.is_group_organiser(request.user, group),
         "channel_url": channel_url(group) if mine or getattr(request.user, "is_staff_member", False) else None,
     }
     if request.user.is_authenticated:
@@ -111,7 +112,7 @@ def detail(request, slug: str):
 def join(request, slug: str):
     group = visible_group(request.user, slug=slug)
     try:
-        actions.join_group(actor=request.user, group=group)
+        group_actions.join_group(actor=request.user, group=group)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, error_text(exc) if isinstance(exc, ValidationError) else str(exc))
     else:
@@ -124,7 +125,7 @@ def join(request, slug: str):
 def leave(request, slug: str):
     group = visible_group(request.user, slug=slug)
     try:
-        actions.leave_group(actor=request.user, group=group)
+        group_actions.leave_group(actor=request.user, group=group)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -139,7 +140,7 @@ def propose(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            group = actions.propose_group(
+            group = group_actions.propose_group(
                 actor=request.user,
                 name=data["name"],
                 kind=data["kind"],

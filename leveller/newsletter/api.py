@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
-
-try:
-    from ninja import Status
-except ImportError:  # django-ninja < 1.6 returns (status, body) tuples
-
-    def Status(code, body):
-        return code, body
-
+from ninja import Router, Schema, Status
 
 from leveller.core import limits
-from leveller.newsletter import actions, sending, subscriptions
+from leveller.newsletter import sending
 from leveller.newsletter.access import issue_for_editor, require_editor
+from leveller.newsletter.actions import issues as issue_actions
+from leveller.newsletter.actions import subscriptions
 from leveller.newsletter.models import Issue, SectionKind, Subscriber
 
 PREFIX = "/newsletter"
@@ -106,7 +100,7 @@ def list_issues(request):
 
 @router.post("/issues", response={201: dict})
 def create_issue(request, data: IssueIn):
-    issue = actions.create_issue(
+    issue = issue_actions.create_issue(
         actor=request.auth,
         title=data.title,
         summary=data.summary,
@@ -123,5 +117,5 @@ def get_issue(request, issue_id: int):
 @router.post("/issues/{issue_id}/publish", response={202: dict})
 def publish_issue(request, issue_id: int):
     issue = issue_for_editor(request.auth, issue_id)
-    issue = actions.publish_issue(actor=request.auth, issue=issue)
+    issue = issue_actions.publish_issue(actor=request.auth, issue=issue)
     return Status(202, issue_out(get_object_or_404(Issue, pk=issue.pk)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from leveller.newsletter import groups_bridge
+from leveller.groups.models import Group, Kind
 from leveller.newsletter.models import Answer, AnswerStatus, Issue, Section, SectionKind
 from leveller.newsletter.rendering import absolute_links, absolute_markdown_links, markdown_html
 
@@ -50,9 +50,18 @@ def blocks(issue: Issue, *, for_email: bool = False) -> list[Block]:
                 html=html,
                 text=text,
                 answers=chosen_answers(section),
-                group_url=groups_bridge.group_url(section.group_id_ref)
-                if section.kind == SectionKind.SPOTLIGHT
-                else "",
+                group_url=group_url(section.group_id_ref) if section.kind == SectionKind.SPOTLIGHT else "",
             )
         )
     return out
+
+
+def spotlight_choices() -> list[tuple[int, str]]:
+    """Approved groups an editor can put in the spotlight: (id, name), local groups first (usually the one)."""
+    rows = Group.objects.approved().order_by("name").values("id", "name", "kind")[:500]
+    return [(r["id"], r["name"]) for r in sorted(rows, key=lambda r: (r["kind"] != Kind.LOCAL, r["name"]))]
+
+
+def group_url(group_id: int | None) -> str:
+    group = Group.objects.filter(pk=group_id).first() if group_id else None
+    return group.get_absolute_url() if group else ""

@@ -8,7 +8,9 @@ import datetime as dt
 from django.utils import timezone
 
 from leveller.accounts.models import Member
-from leveller.newsletter import actions, groups_bridge, subscriptions, voices
+from leveller.newsletter import content
+from leveller.newsletter.actions import issues as issue_actions
+from leveller.newsletter.actions import subscriptions, voices
 from leveller.newsletter.importing import import_subscribers
 from leveller.newsletter.models import Delivery, DeliveryState, Issue, Question, Subscriber, SubscriberStatus
 
@@ -150,8 +152,8 @@ def _subscribers(editor, members) -> None:
 def _issue(editor, title, summary, days_ago, question) -> None:
     if Issue.objects.filter(title=title).exists():
         return
-    group_choices = groups_bridge.spotlight_choices()
-    issue = actions.create_issue(
+    group_choices = content.spotlight_choices()
+    issue = issue_actions.create_issue(
         actor=editor,
         title=title,
         summary=summary,
@@ -160,24 +162,24 @@ def _issue(editor, title, summary, days_ago, question) -> None:
             {"heading": "News round-up", "body": ROUNDUP, "kind": "roundup"},
         ],
     )
-    answers = actions.add_section(actor=editor, issue=issue, kind="answers")
-    actions.update_section(
+    answers = issue_actions.add_section(actor=editor, issue=issue, kind="answers")
+    issue_actions.update_section(
         actor=editor,
         section=answers,
         heading=f"Members answer: {question.text}",
         body="Thank you to everyone who wrote in. Here are a few of your answers.",
         question=question,
     )
-    spotlight = actions.add_section(actor=editor, issue=issue, kind="spotlight")
+    spotlight = issue_actions.add_section(actor=editor, issue=issue, kind="spotlight")
     group_id, group_name = group_choices[days_ago % len(group_choices)] if group_choices else (None, "")
-    actions.update_section(
+    issue_actions.update_section(
         actor=editor,
         section=spotlight,
         heading=f"Group spotlight: {group_name or 'Moss Side'}",
         body=SPOTLIGHT,
         group_id=group_id,
     )
-    actions.publish_issue(actor=editor, issue=issue, email=False)
+    issue_actions.publish_issue(actor=editor, issue=issue, email=False)
     when = timezone.now() - dt.timedelta(days=days_ago)
     Issue.objects.filter(pk=issue.pk).update(
         published_at=when,
@@ -210,7 +212,7 @@ def load(*, log) -> None:
         _issue(editor, title, summary, days_ago, question)
     _question(editor, members, OPEN_QUESTION, OPEN_ANSWERS, status="open")
     if not Issue.objects.filter(status="draft").exists():
-        actions.create_issue(
+        issue_actions.create_issue(
             actor=editor,
             title="The December issue",
             summary="Draft: the year in review.",

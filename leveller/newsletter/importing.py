@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from leveller.core import audit, csvfile
 from leveller.newsletter.access import require_editor
+from leveller.newsletter.actions.subscriptions import clean_subscriber_fields, start_subscription
 from leveller.newsletter.models import Subscriber, SubscriberStatus
-from leveller.newsletter.subscriptions import clean_subscriber_fields, start_subscription
 
 COLUMNS = {
     "email": {"email", "email address", "e-mail"},

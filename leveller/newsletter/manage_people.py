@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from leveller.newsletter import voices
+from leveller.newsletter.actions import voices
 from leveller.newsletter.forms import ImportForm, QuestionForm
 from leveller.newsletter.importing import import_subscribers
 from leveller.newsletter.manage_views import editor_page, flash_error

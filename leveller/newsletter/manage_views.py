@@ -14,8 +14,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from leveller.newsletter import actions, content, emails, groups_bridge, sending, voices
+from leveller.newsletter import content, emails, sending
 from leveller.newsletter.access import require_editor
+from leveller.newsletter.actions import issues as issue_actions
+from leveller.newsletter.actions import voices
 from leveller.newsletter.forms import (
     ImageForm,
     IssueForm,
@@ -75,7 +77,7 @@ def issue_new(request):
     form = IssueForm(request.POST)
     if form.is_valid():
         try:
-            issue = actions.create_issue(actor=request.user, **form.cleaned_data)
+            issue = issue_actions.create_issue(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             flash_error(request, error)
         else:
@@ -101,7 +103,7 @@ def _compose_context(issue: Issue, **extra) -> dict:
         "image_form": ImageForm(),
         "schedule_form": ScheduleForm(),
         "images": issue.images.all(),
-        "groups": groups_bridge.spotlight_choices(),
+        "groups": content.spotlight_choices(),
         "questions": Question.objects.exclude(status="draft")[:20],
         "site_url": settings.SITE_URL,
         **extra,
@@ -115,7 +117,7 @@ def compose(request, issue_id: int):
     form = IssueForm(request.POST or None, initial={"title": issue.title, "summary": issue.summary})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_issue(actor=request.user, issue=issue, **form.cleaned_data)
+            issue_actions.update_issue(actor=request.user, issue=issue, **form.cleaned_data)
         except ValidationError as error:
             form.add_error("title", error)
         else:
@@ -138,7 +140,7 @@ def section_add(request, issue_id: int):
     error = ""
     if form.is_valid():
         try:
-            actions.add_section(actor=request.user, issue=issue, kind=form.cleaned_data["kind"])
+            issue_actions.add_section(actor=request.user, issue=issue, kind=form.cleaned_data["kind"])
         except ValidationError as exc:
             error = " ".join(exc.messages)
     else:
@@ -165,7 +167,7 @@ def section_save(request, section_id: int):
         data = form.cleaned_data
         question = Question.objects.filter(pk=data["question_id"]).first() if data["question_id"] else None
         try:
-            actions.update_section(
+            issue_actions.update_section(
                 actor=request.user,
                 section=section,
                 heading=data["heading"],
@@ -199,7 +201,7 @@ def section_save(request, section_id: int):
 @require_POST
 def section_move(request, section_id: int):
     section = _section(request, section_id)
-    actions.move_section(actor=request.user, section=section, direction=request.POST.get("direction", ""))
+    issue_actions.move_section(actor=request.user, section=section, direction=request.POST.get("direction", ""))
     if request.htmx:
         return _sections_fragment(request, section.issue, moved=section.pk)
     return redirect("newsletter:compose", section.issue_id)
@@ -210,7 +212,7 @@ def section_move(request, section_id: int):
 def section_remove(request, section_id: int):
     section = _section(request, section_id)
     issue = section.issue
-    actions.remove_section(actor=request.user, section=section)
+    issue_actions.remove_section(actor=request.user, section=section)
     if request.htmx:
         return _sections_fragment(request, issue)
     return redirect("newsletter:compose", issue.pk)
@@ -224,7 +226,7 @@ def image_upload(request, issue_id: int):
     error = ""
     if form.is_valid():
         try:
-            actions.add_image(
+            issue_actions.add_image(
                 actor=request.user, issue=issue, upload=form.cleaned_data["image"], alt=form.cleaned_data["alt"]
             )
         except ValidationError as exc:
@@ -280,7 +282,7 @@ def preview_email(request, issue_id: int):
 @require_POST
 def send_test(request, issue_id: int):
     issue = _issue(request, issue_id)
-    actions.send_test(actor=request.user, issue=issue)
+    issue_actions.send_test(actor=request.user, issue=issue)
     messages.success(request, f"A preview is on its way to {request.user.email}.")
     return redirect("newsletter:preview_email", issue.pk)
 
@@ -290,7 +292,7 @@ def send_test(request, issue_id: int):
 def publish(request, issue_id: int):
     issue = _issue(request, issue_id)
     try:
-        actions.publish_issue(actor=request.user, issue=issue, email=request.POST.get("email", "1") == "1")
+        issue_actions.publish_issue(actor=request.user, issue=issue, email=request.POST.get("email", "1") == "1")
     except ValidationError as error:
         flash_error(request, error)
         return redirect("newsletter:compose", issue.pk)
@@ -303,7 +305,7 @@ def publish(request, issue_id: int):
 def schedule(request, issue_id: int):
     issue = _issue(request, issue_id)
     if request.POST.get("cancel"):
-        actions.unschedule_issue(actor=request.user, issue=issue)
+        issue_actions.unschedule_issue(actor=request.user, issue=issue)
         messages.success(request, "No longer scheduled: it is a draft again.")
         return redirect("newsletter:compose", issue.pk)
     form = ScheduleForm(request.POST)
@@ -311,7 +313,7 @@ def schedule(request, issue_id: int):
         messages.error(request, "Give a date and time to publish.")
         return redirect("newsletter:compose", issue.pk)
     try:
-        actions.schedule_issue(actor=request.user, issue=issue, publish_at=form.cleaned_data["publish_at"])
+        issue_actions.schedule_issue(actor=request.user, issue=issue, publish_at=form.cleaned_data["publish_at"])
     except ValidationError as error:
         flash_error(request, error)
     else:
@@ -351,9 +353,9 @@ def progress(request, issue_id: int):
 def resume(request, issue_id: int):
     issue = _issue(request, issue_id)
     if request.POST.get("unknown"):
-        count = actions.resend_unknown(actor=request.user, issue=issue)
+        count = issue_actions.resend_unknown(actor=request.user, issue=issue)
         messages.success(request, f"Resending to {count} recipients whose message was interrupted.")
     else:
-        actions.resume_send(actor=request.user, issue=issue)
+        issue_actions.resume_send(actor=request.user, issue=issue)
         messages.success(request, "Sending resumed.")
     return redirect("newsletter:progress", issue.pk)

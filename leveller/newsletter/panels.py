@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from leveller.newsletter.access import is_editor
+from leveller.newsletter.actions.voices import open_question
 from leveller.newsletter.models import Issue
-from leveller.newsletter.voices import open_question
 
 
 def home_panel(request):

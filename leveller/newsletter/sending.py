@@ -288,7 +288,7 @@ def record(delivery_id: int, subscriber_id: int, outcome: Outcome, *, handed_ove
         if not handed_over:
             attempts += 1  # the try that failed before the row was handed over (which counts it)
         if outcome.state == DeliveryState.BOUNCED:
-            from leveller.newsletter import subscriptions
+            from leveller.newsletter.actions import subscriptions
 
             Delivery.objects.filter(pk=delivery_id).update(
                 state=DeliveryState.BOUNCED, attempts=attempts, last_error=outcome.error

@@ -45,9 +45,9 @@ def watch_send(issue_id: int) -> str:
 
 @task()
 def publish_scheduled(issue_id: int) -> bool:
-    from leveller.newsletter import actions
+    from leveller.newsletter.actions import issues as issue_actions
 
-    return actions.publish_if_due(issue_id=issue_id) is not None
+    return issue_actions.publish_if_due(issue_id=issue_id) is not None
 
 
 def enqueue_at(the_task, when: dt.datetime | None, **kwargs) -> None:

@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from leveller.newsletter import content, subscriptions, tokens, voices
+from leveller.newsletter import content, tokens
 from leveller.newsletter.access import is_editor
+from leveller.newsletter.actions import subscriptions, voices
 from leveller.newsletter.api import signup_allowed
 from leveller.newsletter.forms import AnswerForm, SignupForm
 from leveller.newsletter.models import Answer, Image, Issue, Subscriber, SubscriberStatus
@@ -186,9 +187,7 @@ def question(request):
 
 
 def _group_name(member) -> str:
-    from leveller.newsletter.groups_bridge import local_group_name
-
-    return local_group_name(member)
+    return voices.local_group_name(member)
 
 
 @login_required

@@ -9,7 +9,10 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from leveller.phonebank import access, actions, calling, clock, limits, stats
+from leveller.core import clock
+from leveller.phonebank import access, calling, limits, stats
+from leveller.phonebank.actions import calls as call_actions
+from leveller.phonebank.actions import contacts as contact_actions
 from leveller.phonebank.models import Campaign, ImportJob, ImportStatus
 
 router = Router()
@@ -137,7 +140,7 @@ def list_campaigns(request):
 def create_campaign(request, payload: CampaignIn):
     fields = _fields(payload)
     name = fields.pop("name", None)
-    campaign = actions.create_campaign(actor=request.auth, name=name, **fields)
+    campaign = call_actions.create_campaign(actor=request.auth, name=name, **fields)
     return Status(201, campaign_out(campaign))
 
 
@@ -149,7 +152,7 @@ def get_campaign(request, campaign_id: int):
 @router.patch("/campaigns/{campaign_id}", response={200: CampaignOut, 400: Detail, 403: Detail, 404: Detail})
 def update_campaign(request, campaign_id: int, payload: CampaignIn):
     campaign = access.campaign_for_organiser(request.auth, campaign_id)
-    campaign = actions.update_campaign(actor=request.auth, campaign=campaign, **_fields(payload))
+    campaign = call_actions.update_campaign(actor=request.auth, campaign=campaign, **_fields(payload))
     return campaign_out(campaign)
 
 
@@ -167,7 +170,7 @@ def upload_contacts(
     wording: Form[str] = "",
 ):
     campaign = access.campaign_for_organiser(request.auth, campaign_id)
-    job = actions.upload_contacts(
+    job = contact_actions.upload_contacts(
         actor=request.auth,
         campaign=campaign,
         data=file.read(),

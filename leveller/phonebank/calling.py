@@ -8,7 +8,9 @@ whichever transport called.
 
 from __future__ import annotations
 
-from leveller.phonebank import access, actions, clock, hours, limits, phones
+from leveller.core import clock
+from leveller.phonebank import access, hours, limits, phones
+from leveller.phonebank.actions import calls as call_actions
 from leveller.phonebank.models import Call
 
 NEXT_PATH = r"/api/v1/phonebank/campaigns/(?P<campaign_id>\d+)/next"
@@ -38,7 +40,7 @@ def call_out(call: Call) -> dict:
 def next_contact(member, body: dict, *, campaign_id: int) -> tuple[int, dict | None]:
     campaign = access.campaign_for_caller(member, campaign_id)
     try:
-        call = actions.next_contact(actor=member, campaign=campaign)
+        call = call_actions.next_contact(actor=member, campaign=campaign)
     except limits.Limited as limited:
         return 429, limited.body()
     return (204, None) if call is None else (200, call_out(call))
@@ -47,14 +49,14 @@ def next_contact(member, body: dict, *, campaign_id: int) -> tuple[int, dict | N
 def record_outcome(member, body: dict, *, call_id: int) -> tuple[int, dict]:
     call = access.call_for_caller(member, call_id)
     try:
-        call = actions.record_outcome(
+        call = call_actions.record_outcome(
             actor=member,
             call=call,
             outcome=str(body.get("outcome") or ""),
             answers=body.get("answers"),
             callback_at=body.get("callback_at"),
         )
-    except actions.LeaseLost as lost:
+    except call_actions.LeaseLost as lost:
         return 409, {"detail": lost.message}
     return 200, {
         "call_id": call.pk,
@@ -66,7 +68,7 @@ def record_outcome(member, body: dict, *, call_id: int) -> tuple[int, dict]:
 
 def release_call(member, body: dict, *, call_id: int) -> tuple[int, dict]:
     try:
-        call = actions.release_call(actor=member, call=access.call_for_caller(member, call_id))
+        call = call_actions.release_call(actor=member, call=access.call_for_caller(member, call_id))
     except limits.Limited as limited:
         return 429, limited.body()
     return 200, {"call_id": call.pk, "released": True}

@@ -6,7 +6,8 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 
-from leveller.phonebank import integrations, survey
+from leveller.groups.models import Group
+from leveller.phonebank import survey
 from leveller.phonebank.models import CallersMode, CampaignStatus
 
 EDITABLE = {
@@ -98,9 +99,5 @@ def _clean_callers(values: dict, cleaned: dict, current) -> None:
         cleaned["caller_group_id"] = int(values["caller_group_id"]) if values["caller_group_id"] else None
     mode = cleaned.get("callers_mode", getattr(current, "callers_mode", CallersMode.EVERYONE))
     group_id = cleaned.get("caller_group_id", getattr(current, "caller_group_id", None))
-    if mode == CallersMode.GROUP:
-        group, _ = integrations.group_model()
-        if group is None:
-            raise ValidationError("Groups are not available yet: choose everyone or named callers.")
-        if not group_id or not group.objects.filter(pk=group_id).exists():
-            raise ValidationError("Choose the group whose members may call.")
+    if mode == CallersMode.GROUP and (not group_id or not Group.objects.filter(pk=group_id).exists()):
+        raise ValidationError("Choose the group whose members may call.")

@@ -11,7 +11,8 @@ import random
 from django.utils import timezone
 
 from leveller.accounts.models import Member
-from leveller.phonebank import actions
+from leveller.phonebank.actions import calls as call_actions
+from leveller.phonebank.actions import contacts as contact_actions
 from leveller.phonebank.models import Campaign, Contact
 
 NAME = "Eviction Resistance: call members"
@@ -138,7 +139,7 @@ def load(*, log) -> None:
     if organiser is None:
         log("phonebank: no demo organiser; skipped")
         return
-    campaign = actions.create_campaign(
+    campaign = call_actions.create_campaign(
         actor=organiser,
         name=NAME,
         status="live",
@@ -149,7 +150,9 @@ def load(*, log) -> None:
         max_attempts=3,
         retry_after_minutes=180,
     )
-    job = actions.upload_contacts(actor=organiser, campaign=campaign, data=_csv(), filename="members-hotspots.csv")
+    job = contact_actions.upload_contacts(
+        actor=organiser, campaign=campaign, data=_csv(), filename="members-hotspots.csv"
+    )
     campaign.refresh_from_db()
     _make_some_calls(campaign)
     log(f"phonebank: “{NAME}” with {job.loaded} contacts ({job.invalid_count} invalid, {job.duplicates} duplicate)")
@@ -171,7 +174,7 @@ def _make_some_calls(campaign: Campaign) -> None:
     for index, outcome in enumerate(plan):
         caller = callers[index % len(callers)]
         now = when + dt.timedelta(minutes=4 * index)
-        call = actions.next_contact(actor=caller, campaign=campaign, now=now)
+        call = call_actions.next_contact(actor=caller, campaign=campaign, now=now)
         if call is None:
             break
         answers = None
@@ -183,6 +186,6 @@ def _make_some_calls(campaign: Campaign) -> None:
                 "help": ["Childcare"],
                 "confidence": rng.randint(1, 5),
             }
-        actions.record_outcome(
+        call_actions.record_outcome(
             actor=caller, call=call, outcome=outcome, answers=answers, now=now + dt.timedelta(minutes=3)
         )

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.db.models import OuterRef, Subquery
 
+from leveller.core import csvfile
 from leveller.core.text import spreadsheet_safe
 from leveller.phonebank.models import EXPIRED, RELEASED, Call, Contact
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
 
 safe = spreadsheet_safe  # text that came from a contact list or a caller
 
 
 def rows(campaign) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csvfile.line_writer()
     questions = campaign.questions
     field_keys = _field_keys(campaign)
     yield writer.writerow(

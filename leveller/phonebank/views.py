@@ -12,8 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from leveller.core import clock
 from leveller.core.access import require_organiser
-from leveller.phonebank import access, actions, clock, export, forms, hours, integrations, limits, phones, script, stats
+from leveller.phonebank import access, export, forms, hours, integrations, limits, phones, script, stats
+from leveller.phonebank.actions import calls as call_actions
+from leveller.phonebank.actions import contacts as contact_actions
 from leveller.phonebank.models import CampaignCaller, ImportStatus, Outcome
 
 
@@ -42,7 +45,7 @@ def create(request):
         try:
             questions = forms.questions_from(formset, [])
             fields = form.action_fields()
-            campaign = actions.create_campaign(actor=request.user, questions=questions, **fields)
+            campaign = call_actions.create_campaign(actor=request.user, questions=questions, **fields)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -79,7 +82,9 @@ def setup(request, campaign_id: int):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             questions = forms.questions_from(formset, campaign.questions)
-            actions.update_campaign(actor=request.user, campaign=campaign, questions=questions, **form.action_fields())
+            call_actions.update_campaign(
+                actor=request.user, campaign=campaign, questions=questions, **form.action_fields()
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -116,7 +121,7 @@ def start_calling(request, campaign_id: int):
 
 def _next_or_back(request, campaign):
     try:
-        call = actions.next_contact(actor=request.user, campaign=campaign)
+        call = call_actions.next_contact(actor=request.user, campaign=campaign)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("phonebank:campaign", campaign.pk)
@@ -136,7 +141,7 @@ def call(request, call_id: int):
     if not call.is_open or contact.lease_call_id != call.pk:
         messages.info(request, "That call is finished. Its contact's details are no longer shown.")
         return redirect("phonebank:campaign", call.campaign_id)
-    actions.record_view(actor=request.user, call=call)
+    call_actions.record_view(actor=request.user, call=call)
     campaign = call.campaign
     return render(
         request,
@@ -171,14 +176,14 @@ def record_outcome(request, call_id: int):
     call = access.call_for_caller(request.user, call_id)
     outcome = request.POST.get("outcome", "")
     try:
-        actions.record_outcome(
+        call_actions.record_outcome(
             actor=request.user,
             call=call,
             outcome=outcome,
             answers=_answers_from(request.POST, call.campaign.questions),
             callback_at=request.POST.get("callback_at") or None,
         )
-    except actions.LeaseLost as lost:
+    except call_actions.LeaseLost as lost:
         messages.error(request, lost.message)
         return redirect("phonebank:campaign", call.campaign_id)
     except ValidationError as error:
@@ -195,7 +200,7 @@ def record_outcome(request, call_id: int):
 def release(request, call_id: int):
     call = access.call_for_caller(request.user, call_id)
     try:
-        actions.release_call(actor=request.user, call=call)
+        call_actions.release_call(actor=request.user, call=call)
     except limits.Limited as limited:
         messages.error(request, limited.message)
         return redirect("phonebank:call", call.pk)
@@ -212,7 +217,7 @@ def release(request, call_id: int):
 def leaderboard(request, campaign_id: int):
     campaign = access.campaign_for_caller(request.user, campaign_id)
     visible = request.POST.get("visible") == "1"
-    actions.set_leaderboard(actor=request.user, campaign=campaign, visible=visible)
+    call_actions.set_leaderboard(actor=request.user, campaign=campaign, visible=visible)
     messages.success(request, "You are on the leaderboard." if visible else "You are hidden from the leaderboard.")
     return redirect("phonebank:campaign", campaign.pk)
 
@@ -225,7 +230,7 @@ def contacts(request, campaign_id: int):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = actions.upload_contacts(
+            job = contact_actions.upload_contacts(
                 actor=request.user,
                 campaign=campaign,
                 data=upload.read(),
@@ -297,7 +302,7 @@ def export_csv(request, campaign_id: int):
         campaign = access.campaign_for_organiser(request.user, campaign_id)
     except PermissionDenied:
         raise Http404("No such export.") from None
-    actions.record_export(actor=request.user, campaign=campaign)
+    call_actions.record_export(actor=request.user, campaign=campaign)
     response = StreamingHttpResponse(export.rows(campaign), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-results.csv"'
     return response

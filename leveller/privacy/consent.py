@@ -218,7 +218,7 @@ def _apply(actor, row: Consent) -> None:
     if _latest(purpose=row.purpose, **subject) != row:
         return  # written down late (a paper form) and overtaken by a later decision: the later one stands
     if row.purpose == Purpose.NEWSLETTER and row.member_id:
-        from leveller.newsletter import subscriptions
+        from leveller.newsletter.actions import subscriptions
 
         if row.granted:
             subscriptions.subscribe_member(actor=row.member)
@@ -227,7 +227,7 @@ def _apply(actor, row: Consent) -> None:
             if subscriber is not None:
                 subscriptions.unsubscribe(actor=None, subscriber=subscriber, how="consent withdrawn")
     if row.purpose == Purpose.CAMPAIGN_CALLS and not row.granted:
-        from leveller.phonebank.actions import _add_do_not_call
+        from leveller.phonebank.actions.calls import _add_do_not_call
 
         phone = row.contact.phone_e164 if row.contact_id else row.member.phone
         if phone:

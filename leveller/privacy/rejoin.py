@@ -47,7 +47,7 @@ def read(token: str) -> dict | None:
 @transaction.atomic
 def accept(*, token: str):
     """They followed the link from their own inbox: lift the suppression and subscribe them."""
-    from leveller.newsletter import subscriptions
+    from leveller.newsletter.actions import subscriptions
     from leveller.newsletter.models import Subscriber
 
     data = read(token)

@@ -125,7 +125,7 @@ def cancel_erasure(request, request_id: int):
 
 @require_http_methods(["GET", "POST"])
 def rejoin(request, token: str):
-    from leveller.newsletter.subscriptions import SIGNUP_WORDING
+    from leveller.newsletter.actions.subscriptions import SIGNUP_WORDING
     from leveller.privacy import rejoin as rejoining
 
     data = rejoining.read(token)

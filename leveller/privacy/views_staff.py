@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.contrib import messages
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leveller.accounts.models import Member
-from leveller.core import audit
+from leveller.core import audit, csvfile
 from leveller.core.access import require_admin, require_staff
 from leveller.core.models import AuditEntry
 from leveller.privacy import consent, erasure, exporting, retention
@@ -148,11 +147,6 @@ def audit_log(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 @require_POST
 def party_export(request):
@@ -161,7 +155,7 @@ def party_export(request):
     require_admin(request.user)
     members = consent.permitted(Purpose.PARTY_SHARING, Member.objects.all()).order_by("id")
     audit.record(actor=request.user, action="privacy.party_export", summary=f"{members.count()} members")
-    writer = csv.writer(_Echo())
+    writer = csvfile.line_writer()
 
     def rows():
         yield writer.writerow(["membership_number", "name", "email", "phone", "postcode", "consent"])

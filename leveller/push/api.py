@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from leveller.push import actions, delivery, keys
+from leveller.push import delivery, keys
+from leveller.push.actions import notifications as push_actions
 from leveller.push.models import ALL_KINDS, PushSubscription
 
 PREFIX = "/push"
@@ -59,7 +60,7 @@ def public_key(request):
 def subscribe(request, body: PushSubscriptionIn):
     if body.keys is None:
         raise HttpError(400, "The subscription has no keys: send PushSubscription.toJSON().")
-    row, created = actions.subscribe(
+    row, created = push_actions.subscribe(
         actor=request.user, endpoint=body.endpoint, p256dh=body.keys.p256dh, auth=body.keys.auth, label=body.label
     )
     return Status(201 if created else 200, {"id": row.pk, "label": row.label, "kinds": row.kinds, "created": created})
@@ -67,26 +68,26 @@ def subscribe(request, body: PushSubscriptionIn):
 
 @router.delete("/subscriptions", response={204: None}, summary="Unsubscribe this device")
 def unsubscribe(request, body: PushSubscriptionIn):
-    actions.unsubscribe(actor=request.user, endpoint=body.endpoint)
+    push_actions.unsubscribe(actor=request.user, endpoint=body.endpoint)
     return Status(204, None)
 
 
 @router.patch("/subscriptions/{subscription_id}", response=SubscriptionOut, summary="Choose what this device gets")
 def device_kinds(request, subscription_id: int, body: DeviceKindsIn):
     row = get_object_or_404(PushSubscription, pk=subscription_id, member=request.user)
-    row = actions.set_device_kinds(actor=request.user, subscription=row, kinds=body.kinds)
+    row = push_actions.set_device_kinds(actor=request.user, subscription=row, kinds=body.kinds)
     return {"id": row.pk, "label": row.label, "kinds": row.kinds, "created": False}
 
 
 @router.get("/preferences", response=PreferencesIO)
 def get_preferences(request):
-    preference = actions.preference_for(request.user)
+    preference = push_actions.preference_for(request.user)
     return {"kinds": preference.kinds, "quiet_start": preference.quiet_start, "quiet_end": preference.quiet_end}
 
 
 @router.put("/preferences", response=PreferencesIO, summary=f"Kinds to push: any of {', '.join(ALL_KINDS)}")
 def set_preferences(request, body: PreferencesIO):
-    preference = actions.set_preferences(
+    preference = push_actions.set_preferences(
         actor=request.user, kinds=body.kinds, quiet_start=body.quiet_start, quiet_end=body.quiet_end
     )
     return {"kinds": preference.kinds, "quiet_start": preference.quiet_start, "quiet_end": preference.quiet_end}

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from leveller.push import actions
+from leveller.push.actions import notifications as push_actions
 from leveller.push.models import Kind
 
 CHAT_KINDS = {"mention": Kind.MENTION, "dm": Kind.DM, "thread_reply": Kind.THREAD_REPLY}
@@ -32,7 +32,7 @@ def _chat_push(message, kind: str, member_ids) -> None:
         Kind.THREAD_REPLY: f"{message.author_name} replied in a thread in {channel}",
         Kind.ANNOUNCEMENT: f"Announcement in {channel}",
     }[kind]
-    actions.notify(
+    push_actions.notify(
         kind=kind,
         member_ids=member_ids,
         title=title,
@@ -88,13 +88,13 @@ def chat_read(member, *, channel=None, thread=None) -> None:
     if thread is not None and not unread.filter(message__thread=thread).exists():
         tags.append(f"thread-{thread.pk}")
     if tags:
-        actions.withdraw(actor=member, tags=tags)
+        push_actions.withdraw(actor=member, tags=tags)
 
 
 def event_reminder(rsvp, *, when: str, local_start) -> None:
     event = rsvp.event
     place = "Online" if event.online and not event.in_person else (event.venue or event.address)
-    actions.notify(
+    push_actions.notify(
         kind=Kind.EVENT_REMINDER,
         member_ids=[rsvp.member_id],
         title=f"{event.title} starts {when}",
@@ -107,7 +107,7 @@ def event_reminder(rsvp, *, when: str, local_start) -> None:
 def _election_push(election, kind: str, member_ids, *, title: str, body: str, url: str) -> None:
     """Each stage of a vote is its own notice (its own tag), not a count of "new" ones."""
     tag = f"election-{election.pk}" + {Kind.VOTING_OPEN: ""}.get(kind, f"-{kind}")
-    actions.notify(kind=kind, member_ids=member_ids, title=title, body=body, url=url, tag=tag)
+    push_actions.notify(kind=kind, member_ids=member_ids, title=title, body=body, url=url, tag=tag)
 
 
 def nominations_open(election, member_ids) -> None:
@@ -149,4 +149,15 @@ def results_published(election, member_ids) -> None:
         title=f"Results: {election.title}",
         body="The results are published.",
         url=reverse("elections:results", args=[election.pk]),
+    )
+
+
+def calling_started(campaign, member_ids) -> None:
+    push_actions.notify(
+        kind=Kind.PHONEBANK_SHIFT,
+        member_ids=member_ids,
+        title=f"Calling is open: {campaign.name}",
+        body=f"Calls today between {campaign.calling_start:%H:%M} and {campaign.calling_end:%H:%M}.",
+        url=reverse("phonebank:campaign", args=[campaign.pk]),
+        tag=f"campaign-{campaign.pk}",
     )

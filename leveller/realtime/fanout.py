@@ -21,7 +21,7 @@ import contextlib
 import logging
 import weakref
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
@@ -42,7 +42,7 @@ class Outbox:
 
     __slots__ = ("_draining", "_holds", "_on_overflow", "_recent", "_send", "_task", "_waiting", "closed", "high")
 
-    def __init__(self, send: Callable[[dict], Awaitable[None]], on_overflow: Callable[[], None]):
+    def __init__(self, send: Callable[[dict], Coroutine[Any, Any, None]], on_overflow: Callable[[], None]):
         self._send = send
         self._waiting: deque[tuple[dict, int | None]] | None = None  # set while pushes must wait their turn
         self._holds = 0
@@ -311,7 +311,7 @@ class Hub:
                 self._pong.set()
             return
         stream = message.get("stream")
-        sockets = self.members.get(stream)
+        sockets = self.members.get(stream) if isinstance(stream, str) else None
         if not sockets:
             return
         kind = message.get("type")

@@ -267,7 +267,7 @@ def _finish(
         seen_names[name] = i
     try:
         if totals is None:
-            return Election(names, seats, ballots, frozenset(w - 1 for w in withdrawn), title, parties)
+            return Election(names, seats, ballots, frozenset(w - 1 for w in withdrawn), title, parties)  # type: ignore[arg-type]
         return Election.from_checked(names, seats, ballots, totals, frozenset(w - 1 for w in withdrawn), title, parties)
     except ElectionError as exc:
         raise BLTError(1, str(exc)) from None

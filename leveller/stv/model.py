@@ -114,8 +114,8 @@ class Election:
         election = cls(list(candidates), seats, [], withdrawn, title, parties)
         if callable(ballots):
             del election.ballots
-            election._make_ballots = ballots
-            election._groups = (None, None, totals)
+            election._make_ballots = ballots  # type: ignore[attr-defined]  # read by __getattr__
+            election._groups = (None, None, totals)  # type: ignore[assignment]  # no list to identify yet
         else:
             election.ballots = ballots
             election._groups = (id(ballots), len(ballots), totals)
@@ -165,7 +165,7 @@ class Election:
                 second: str | Sequence[str | int] = b[1]  # type: ignore[assignment]  # checked: a (weight, ranking)
                 weight, prefs = b[0], (second.split() if isinstance(second, str) else second)
             else:
-                weight, prefs = 1, b  # type: ignore[assignment]  # a plain sequence of names or numbers
+                weight, prefs = 1, b  # a plain sequence of names or numbers
             rows.append((weight, tuple(ident(p) for p in prefs)))
         return cls(
             names,

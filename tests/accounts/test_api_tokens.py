@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from leveller.accounts import actions
+from leveller.accounts.actions import members as member_actions
 from leveller.accounts.models import ApiToken
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def test_the_api_refuses_a_request_without_credentials(client):
 
 
 def test_tokens_are_stored_hashed(member):
-    _, secret = actions.create_api_token(actor=member, member=member)
+    _, secret = member_actions.create_api_token(actor=member, member=member)
     stored = ApiToken.objects.get(member=member)
     assert secret not in stored.token_hash
     assert len(stored.token_hash) == 64
@@ -28,7 +28,7 @@ def test_tokens_are_stored_hashed(member):
 
 def test_a_revoked_token_no_longer_works(api_client, member):
     caller = api_client(member)
-    actions.revoke_api_token(actor=member, token=ApiToken.objects.get(member=member))
+    member_actions.revoke_api_token(actor=member, token=ApiToken.objects.get(member=member))
     assert caller.get("/api/v1/me").status_code == 401
 
 
@@ -44,7 +44,7 @@ def test_a_member_creates_and_revokes_a_token_in_settings(client, member):
 
 
 def test_a_member_cannot_revoke_someone_elses_token(client, member, outsider):
-    token, _ = actions.create_api_token(actor=member, member=member)
+    token, _ = member_actions.create_api_token(actor=member, member=member)
     client.force_login(outsider)
     assert client.post(f"/settings/tokens/{token.pk}/revoke/").status_code == 404
 

@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from leveller.accounts import actions
+from leveller.accounts.actions import members as member_actions
 from leveller.accounts.models import Member
 from leveller.core.models import AuditEntry
 
@@ -23,18 +23,18 @@ def test_two_members_cannot_share_an_email_in_different_case(member):
 
 
 def test_a_phone_number_from_any_country_is_stored_in_e164(member, client):
-    actions.update_profile(actor=member, member=member, phone="+61 412 345 678", country="AU")
+    member_actions.update_profile(actor=member, member=member, phone="+61 412 345 678", country="AU")
     member.refresh_from_db()
     assert member.phone == "+61412345678"
 
 
 def test_a_member_cannot_change_someone_elses_profile(member, outsider):
     with pytest.raises(PermissionDenied):
-        actions.update_profile(actor=outsider, member=member, display_name="Hacked")
+        member_actions.update_profile(actor=outsider, member=member, display_name="Hacked")
 
 
 def test_a_member_cannot_change_their_own_membership_status(member):
-    actions.update_profile(actor=member, member=member, status="lapsed", pronouns="they/them")
+    member_actions.update_profile(actor=member, member=member, status="lapsed", pronouns="they/them")
     member.refresh_from_db()
     assert member.status == "member"
     assert member.pronouns == "they/them"
@@ -42,56 +42,56 @@ def test_a_member_cannot_change_their_own_membership_status(member):
 
 def test_staff_invite_sends_a_single_use_link(staff, run_on_commit):
     with run_on_commit():
-        invited = actions.invite_member(actor=staff, email="new@example.org", display_name="New Person")
+        invited = member_actions.invite_member(actor=staff, email="new@example.org", display_name="New Person")
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["new@example.org"]
     link = next(line for line in mail.outbox[0].body.splitlines() if "/invitation/" in line)
     secret = link.rstrip("/").rsplit("/", 1)[-1]
-    actions.accept_invitation(secret=secret, password="a-long-enough-passphrase")
+    member_actions.accept_invitation(secret=secret, password="a-long-enough-passphrase")
     invited.refresh_from_db()
     assert invited.check_password("a-long-enough-passphrase")
     with pytest.raises(ValidationError):
-        actions.accept_invitation(secret=secret, password="another-long-passphrase")
+        member_actions.accept_invitation(secret=secret, password="another-long-passphrase")
 
 
 def test_an_ordinary_member_cannot_invite(member):
     with pytest.raises(PermissionDenied):
-        actions.invite_member(actor=member, email="x@example.org", display_name="X")
+        member_actions.invite_member(actor=member, email="x@example.org", display_name="X")
 
 
 def test_an_expired_invitation_cannot_be_used(staff, run_on_commit):
     from django.utils import timezone
 
     with run_on_commit():
-        invited = actions.invite_member(actor=staff, email="late@example.org", display_name="Late")
+        invited = member_actions.invite_member(actor=staff, email="late@example.org", display_name="Late")
     invited.invitations.update(expires_at=timezone.now())
     secret = mail.outbox[0].body.split("/invitation/")[1].split("/")[0]
     with pytest.raises(ValidationError, match="expired"):
-        actions.accept_invitation(secret=secret, password="a-long-enough-passphrase")
+        member_actions.accept_invitation(secret=secret, password="a-long-enough-passphrase")
 
 
 def test_an_email_change_takes_effect_only_after_the_new_address_confirms(member, run_on_commit):
     with run_on_commit():
-        actions.request_email_change(actor=member, new_email="moved@example.org")
+        member_actions.request_email_change(actor=member, new_email="moved@example.org")
     member.refresh_from_db()
     assert member.email == "member@example.org"
     confirm = next(m for m in mail.outbox if m.to == ["moved@example.org"])
     secret = confirm.body.split("/settings/email/confirm/")[1].split("/")[0]
-    actions.confirm_email_change(secret=secret)
+    member_actions.confirm_email_change(secret=secret)
     member.refresh_from_db()
     assert member.email == "moved@example.org"
 
 
 def test_deactivating_a_member_revokes_their_tokens_and_is_audited(staff, member):
-    token, _ = actions.create_api_token(actor=member, member=member)
-    actions.deactivate_member(actor=staff, member=member, reason="left")
+    token, _ = member_actions.create_api_token(actor=member, member=member)
+    member_actions.deactivate_member(actor=staff, member=member, reason="left")
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert AuditEntry.objects.about(member).filter(action="member.deactivated").exists()
 
 
 def test_the_profile_page_hides_contact_details_from_other_members(client, member, outsider):
-    actions.update_profile(actor=member, member=member, phone="020 7946 0123")
+    member_actions.update_profile(actor=member, member=member, phone="020 7946 0123")
     client.force_login(outsider)
     page = client.get(f"/members/{member.pk}/").content.decode()
     assert "Mo Member" in page

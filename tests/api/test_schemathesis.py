@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from leveller.accounts import actions as accounts
+from leveller.accounts.actions import members as accounts
 from leveller.api import api
 from tests.support.personas import make_member
 
@@ -59,39 +59,40 @@ def same_connection():
 
 def _seed(staff, member) -> dict[str, int]:
     """One object of each kind, so that generated ids can point at something real."""
-    from leveller.chat import actions as chat
-    from leveller.chat.message_actions import send_message
-    from leveller.elections import actions as elections
-    from leveller.events import actions as events
-    from leveller.groups import actions as groups
-    from leveller.newsletter import actions as newsletter
-    from leveller.phonebank import actions as phonebank
+    from leveller.chat.actions import channels as channel_actions
+    from leveller.chat.actions.messages import send_message
+    from leveller.elections.actions import setup as setup_actions
+    from leveller.events.actions import events as event_actions
+    from leveller.groups.actions import groups
+    from leveller.newsletter.actions import issues as newsletter
+    from leveller.phonebank.actions import calls as call_actions
+    from leveller.phonebank.actions import contacts as contact_actions
 
     ids: dict[str, int] = {"member_id": member.pk}
-    campaign = phonebank.create_campaign(
+    campaign = call_actions.create_campaign(
         actor=staff, name="Fuzz", status="live", calling_start="00:00", calling_end="23:59", call_on_sundays=True
     )
-    phonebank.upload_contacts(
+    contact_actions.upload_contacts(
         actor=staff, campaign=campaign, data=b"name,phone\nAnn,+447400000001\nBob,+447400000002\n"
     )
     ids["campaign_id"] = campaign.pk
-    call = phonebank.next_contact(actor=member, campaign=campaign)
+    call = call_actions.next_contact(actor=member, campaign=campaign)
     ids["call_id"] = call.pk if call else 1
-    channel = chat.create_channel(actor=staff, name="fuzz", purpose="")
+    channel = channel_actions.create_channel(actor=staff, name="fuzz", purpose="")
     ids["channel_id"] = channel.pk
     ids["message_id"] = send_message(actor=staff, channel=channel, text="hello").pk
     group = groups.create_group(actor=staff, name="Fuzz Left", kind="local", districts=["NW10"], organiser=staff)
     ids["group_id"] = group.pk
     starts = timezone.now() + dt.timedelta(days=3)
-    event = events.create_event(
+    event = event_actions.create_event(
         actor=staff, title="Fuzz meeting", type="meeting", starts_at=starts, ends_at=starts + dt.timedelta(hours=1),
         in_person=True, address="Library", postcode="NW10 2SF",
     )  # fmt: skip
     ids["event_id"] = event.pk
-    election = elections.create_election(
+    election = setup_actions.create_election(
         actor=staff, title="Fuzz vote", kind="stv", seats=1, voting_closes_at=timezone.now() + dt.timedelta(days=7)
     )
-    ids["candidate_id"] = elections.add_candidate(actor=staff, election=election, name="Ann").pk
+    ids["candidate_id"] = setup_actions.add_candidate(actor=staff, election=election, name="Ann").pk
     ids["election_id"] = election.pk
     editor = make_member("Fuzz Editor", "fuzz-editor@example.org", roles=["editor"])
     ids["issue_id"] = newsletter.create_issue(actor=editor, title="Fuzz issue").pk

@@ -8,8 +8,8 @@ import zipfile
 from pathlib import Path
 
 from leveller.accounts.models import Member
+from leveller.chat.actions.slack_import import import_slack
 from leveller.chat.models import Channel, Message, Reaction
-from leveller.chat.slack_import.actions import import_slack
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "slack"
 OLD = DATA / "old"

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from leveller.chat import actions
+from leveller.chat.actions import channels as channel_actions
+from leveller.chat.actions import messages as message_actions
 from leveller.chat.models import Channel, Message
 
 
 def test_listing_channels_shows_membership_and_unread(api_client, member, organiser, general):
-    actions.send_message(actor=organiser, channel=general, text="hello")
+    message_actions.send_message(actor=organiser, channel=general, text="hello")
     rows = {row["name"]: row for row in api_client(member).get("/api/v1/channels").json()}
     assert rows["general"]["member"] is True and rows["general"]["unread"] == 1
     assert {"id", "name", "private", "member", "unread"} <= set(rows["general"])
@@ -41,7 +42,7 @@ def test_posting_and_paging_messages(api_client, member, general):
 
 
 def test_edit_react_and_delete_through_the_api(api_client, member, organiser, general):
-    message = actions.send_message(actor=member, channel=general, text="typo")
+    message = message_actions.send_message(actor=member, channel=general, text="typo")
     client = api_client(member)
     edited = client.patch(f"/api/v1/messages/{message.pk}", {"text": "fixed"})
     assert edited.status_code == 200 and edited.json()["text"] == "fixed" and edited.json()["edited_at"]
@@ -78,7 +79,7 @@ def test_announcement_posts_by_members_are_refused_with_a_reason(api_client, mem
 
 
 def test_incoming_webhooks_post_as_their_bot(client, organiser, general, member, run_on_commit):
-    hook, secret = actions.create_webhook(actor=organiser, channel=general, name="CI bot")
+    hook, secret = channel_actions.create_webhook(actor=organiser, channel=general, name="CI bot")
     response = client.post(f"/hooks/{secret}", data='{"text": "Build *passed*"}', content_type="application/json")
     assert response.status_code == 200 and response.json()["ok"]
     message = general.messages.get()
@@ -86,7 +87,7 @@ def test_incoming_webhooks_post_as_their_bot(client, organiser, general, member,
     assert client.post("/hooks/wrong", data='{"text": "x"}', content_type="application/json").status_code == 404
     bad = client.post(f"/hooks/{secret}", data="{not json", content_type="application/json")
     assert bad.status_code == 400 and "JSON" in bad.json()["error"]
-    actions.revoke_webhook(actor=organiser, webhook=hook)
+    channel_actions.revoke_webhook(actor=organiser, webhook=hook)
     assert client.post(f"/hooks/{secret}", data='{"text": "x"}', content_type="application/json").status_code == 404
 
 
@@ -95,4 +96,4 @@ def test_only_organisers_or_the_creator_make_webhooks(member, general):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        actions.create_webhook(actor=member, channel=general, name="sneaky")
+        channel_actions.create_webhook(actor=member, channel=general, name="sneaky")

@@ -7,7 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from leveller.chat import actions
+from leveller.chat.actions import channels as channel_actions
+from leveller.chat.actions import messages as message_actions
 from leveller.chat.queries import welcome_channel
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,7 +49,7 @@ def test_posts_threads_unread_badges_and_reactions_arrive_live(new_page, pair):
     expect(a.locator("[data-badge='threads']")).to_contain_text("1")
 
     # B posts in #welcome; A's unread badge for #welcome updates live.
-    actions.send_message(actor=ben, channel=welcome_channel(), text="Hello from Ben")
+    message_actions.send_message(actor=ben, channel=welcome_channel(), text="Hello from Ben")
     expect(a.locator(f"[data-channel-link='{welcome_channel().pk}'] [data-badge]")).to_contain_text("1")
 
     # B reacts; A sees it.
@@ -61,8 +62,8 @@ def test_posts_threads_unread_badges_and_reactions_arrive_live(new_page, pair):
 
 def test_the_channel_page_is_accessible_and_usable_at_360px_with_the_keyboard(new_page, pair, axe):
     ann, ben, channel = pair
-    root = actions.send_message(actor=ben, channel=channel, text="Welcome to **#general**")
-    actions.send_message(actor=ann, channel=channel, text="Thanks!", thread=root)
+    root = message_actions.send_message(actor=ben, channel=channel, text="Welcome to **#general**")
+    message_actions.send_message(actor=ann, channel=channel, text="Thanks!", thread=root)
     page = open_channel(new_page, ann, channel, viewport={"width": 360, "height": 740})
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     axe(page)
@@ -76,7 +77,7 @@ def test_the_channel_page_is_accessible_and_usable_at_360px_with_the_keyboard(ne
     page.goto(f"/chat/c/{channel.pk}/?thread={root.pk}")
     expect(page.locator("#thread-replies")).to_contain_text("Thanks!")
     axe(page)
-    actions.send_message(actor=ben, channel=welcome_channel(), text="Hi, I'm Ben from Hull")
+    message_actions.send_message(actor=ben, channel=welcome_channel(), text="Hi, I'm Ben from Hull")
     for path in [
         "/chat/",
         "/",
@@ -94,7 +95,7 @@ def test_the_channel_page_is_accessible_and_usable_at_360px_with_the_keyboard(ne
 def test_search_loads_more_results_in_place_and_opens_one_in_context(new_page, pair, axe):
     ann, _, channel = pair
     for n in range(60):
-        actions.send_message(actor=ann, channel=channel, text=f"Leaflet drop number {n} <b>bold?</b>")
+        message_actions.send_message(actor=ann, channel=channel, text=f"Leaflet drop number {n} <b>bold?</b>")
     page = new_page(ann, viewport={"width": 360, "height": 800})
     page.goto("/chat/search/?q=leaflet")
     results = page.locator(".search-results .snippet")
@@ -124,24 +125,24 @@ def test_a_post_an_edit_a_reaction_and_a_delete_reach_the_other_browser_without_
     b.wait_for_load_state("networkidle")
     requests = count_requests(b)
 
-    mine = actions.send_message(actor=ann, channel=channel, text="Leaflets are in the office")
+    mine = message_actions.send_message(actor=ann, channel=channel, text="Leaflets are in the office")
     row = b.locator(f"#m-{mine.pk}")
     expect(row).to_contain_text("Leaflets are in the office")
-    actions.edit_message(actor=ann, message=mine, text="Leaflets are in the **back** office")
+    message_actions.edit_message(actor=ann, message=mine, text="Leaflets are in the **back** office")
     expect(row.locator(".message-body strong")).to_have_text("back")
     expect(row).to_contain_text("(edited)")
-    actions.add_reaction(actor=ann, message=mine, emoji="🎉")
+    message_actions.add_reaction(actor=ann, message=mine, emoji="🎉")
     expect(row.locator(".reaction")).to_contain_text("🎉 1")
     expect(row.locator(".reaction")).to_have_attribute("aria-pressed", "false")  # Ann's, not Ben's
-    gone = actions.send_message(actor=ann, channel=channel, text="Typo, ignore")
+    gone = message_actions.send_message(actor=ann, channel=channel, text="Typo, ignore")
     expect(b.locator(f"#m-{gone.pk}")).to_have_count(1)
-    actions.delete_message(actor=ann, message=gone)
+    message_actions.delete_message(actor=ann, message=gone)
     expect(b.locator(f"#m-{gone.pk}")).to_have_count(0)
     b.wait_for_timeout(300)
     assert requests == [], requests
 
     # The same row for everyone, but only its author is offered Edit and Delete; others may Report.
-    theirs = actions.send_message(actor=ben, channel=channel, text="I'll collect them")
+    theirs = message_actions.send_message(actor=ben, channel=channel, text="I'll collect them")
     for page, own, other in [(a, mine, theirs), (b, theirs, mine)]:
         expect(page.locator(f"#m-{own.pk}")).to_have_count(1)
         expect(page.locator(f"#m-{other.pk}")).to_have_count(1)
@@ -158,11 +159,11 @@ def test_a_post_an_edit_a_reaction_and_a_delete_reach_the_other_browser_without_
 def test_reading_reaches_the_members_other_tab_without_a_request(new_page, pair):
     ann, ben, channel = pair
     welcome = welcome_channel()
-    actions.add_channel_member(actor=None, channel=welcome, member=ann)
+    channel_actions.add_channel_member(actor=None, channel=welcome, member=ann)
     elsewhere = open_channel(new_page, ann, channel)
     elsewhere.wait_for_load_state("networkidle")
     requests = count_requests(elsewhere)
-    actions.send_message(actor=ben, channel=welcome, text="Hello @everyone, anyone for leafleting?")
+    message_actions.send_message(actor=ben, channel=welcome, text="Hello @everyone, anyone for leafleting?")
     badge = elsewhere.locator(f"[data-channel-row='{welcome.pk}'] [data-badge]")
     expect(badge).to_contain_text("1")
     # The tab title and app badge count come in the events too (`badge`): the tab does not ask for them.

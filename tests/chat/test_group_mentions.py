@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from leveller.chat import actions
+from leveller.chat.actions import channels as channel_actions
+from leveller.chat.actions import messages as message_actions
 from leveller.chat.handles import handle_for
 from leveller.chat.models import Notification
-from leveller.groups import actions as groups
+from leveller.groups.actions import groups
 from leveller.groups.models import Kind
 from tests.support.personas import make_member
 
@@ -32,57 +33,57 @@ def notified(message) -> set[int]:
 
 
 def test_a_group_member_mentions_their_group_in_a_public_channel(brent, general, member, organiser, gina, outsider):
-    message = actions.send_message(actor=member, channel=general, text="@brent meeting at 7, who is coming?")
+    message = message_actions.send_message(actor=member, channel=general, text="@brent meeting at 7, who is coming?")
     assert '<span class="mention" data-handle="brent">@brent</span>' in message.html
     assert notified(message) == {organiser.pk, gina.pk}  # not the author, never the outsider
 
 
 def test_in_a_private_channel_only_group_members_who_can_read_it_are_notified(brent, secret, organiser, member, gina):
-    message = actions.send_message(actor=organiser, channel=secret, text="@brent the list is ready")
+    message = message_actions.send_message(actor=organiser, channel=secret, text="@brent the list is ready")
     assert notified(message) == {member.pk}  # gina is in Brent but not in #data-team
 
 
 def test_someone_outside_the_group_cannot_mention_it(brent, general, outsider):
-    actions.add_channel_member(actor=outsider, channel=general, member=outsider)
-    message = actions.send_message(actor=outsider, channel=general, text="hey @brent look at my thing")
+    channel_actions.add_channel_member(actor=outsider, channel=general, member=outsider)
+    message = message_actions.send_message(actor=outsider, channel=general, text="hey @brent look at my thing")
     assert "mention" not in message.html and "@brent" in message.html
     assert notified(message) == set()
 
 
 def test_staff_may_mention_any_approved_group(brent, general, staff, organiser, member, gina):
-    actions.add_channel_member(actor=staff, channel=general, member=staff)
-    message = actions.send_message(actor=staff, channel=general, text="@brent thank you all")
+    channel_actions.add_channel_member(actor=staff, channel=general, member=staff)
+    message = message_actions.send_message(actor=staff, channel=general, text="@brent thank you all")
     assert notified(message) == {organiser.pk, member.pk, gina.pk}
 
 
 def test_a_proposed_group_cannot_be_mentioned_even_by_its_proposer(general, member):
     groups.propose_group(actor=member, name="Croydon", kind=Kind.LOCAL, districts="CR0")
-    message = actions.send_message(actor=member, channel=general, text="@croydon anyone?")
+    message = message_actions.send_message(actor=member, channel=general, text="@croydon anyone?")
     assert "mention" not in message.html and notified(message) == set()
 
 
 def test_bots_and_webhooks_cannot_mention_groups(brent, general):
-    message = actions.send_message(actor=None, channel=general, text="@brent deploy finished", bot_name="CI")
+    message = message_actions.send_message(actor=None, channel=general, text="@brent deploy finished", bot_name="CI")
     assert "mention" not in message.html and notified(message) == set()
 
 
 def test_a_group_mention_added_by_an_edit_notifies_then(brent, general, member, organiser, gina):
-    message = actions.send_message(actor=member, channel=general, text="meeting at 7")
-    actions.edit_message(actor=member, message=message, text="meeting at 7 @brent")
+    message = message_actions.send_message(actor=member, channel=general, text="meeting at 7")
+    message_actions.edit_message(actor=member, message=message, text="meeting at 7 @brent")
     assert notified(message) == {organiser.pk, gina.pk}
 
 
 def test_deactivated_group_members_are_not_notified(brent, general, member, organiser, gina):
     gina.is_active = False
     gina.save(update_fields=["is_active"])
-    message = actions.send_message(actor=member, channel=general, text="@brent hello")
+    message = message_actions.send_message(actor=member, channel=general, text="@brent hello")
     assert notified(message) == {organiser.pk}
 
 
 def test_a_member_handle_wins_over_a_group_of_the_same_name(brent, general, member):
     person = make_member("Brent", "brent-the-person@example.org")
     assert handle_for(person) == "brent"
-    message = actions.send_message(actor=member, channel=general, text="@brent hello")
+    message = message_actions.send_message(actor=member, channel=general, text="@brent hello")
     assert notified(message) == {person.pk}
 
 

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
-from leveller.chat import actions
+from leveller.chat.actions import channels as channel_actions
+from leveller.chat.actions import messages as message_actions
+from leveller.chat.actions import state as state_actions
 from leveller.chat.handles import handle_for
 
 
 def test_every_chat_page_renders_for_a_member(client, member, organiser, staff, general):
-    root = actions.send_message(actor=organiser, channel=general, text=f"Hello @{handle_for(member)} **all**")
-    reply = actions.send_message(actor=member, channel=general, text="hi back", thread=root)
-    actions.add_reaction(actor=member, message=root, emoji="👍")
-    actions.edit_message(actor=organiser, message=root, text="Hello everyone")
-    actions.report_message(actor=member, message=root, reason="testing")
-    dm = actions.open_dm(actor=member, members=[organiser])
+    root = message_actions.send_message(actor=organiser, channel=general, text=f"Hello @{handle_for(member)} **all**")
+    reply = message_actions.send_message(actor=member, channel=general, text="hi back", thread=root)
+    message_actions.add_reaction(actor=member, message=root, emoji="👍")
+    message_actions.edit_message(actor=organiser, message=root, text="Hello everyone")
+    state_actions.report_message(actor=member, message=root, reason="testing")
+    dm = channel_actions.open_dm(actor=member, members=[organiser])
     client.force_login(member)
     for url in [
         "/chat/",
@@ -50,9 +52,9 @@ def test_posting_from_the_page_without_javascript_works_and_errors_are_clear(cli
 
 
 def test_the_new_messages_line_marks_the_first_unread(client, member, organiser, general):
-    actions.send_message(actor=organiser, channel=general, text="old news")
-    actions.mark_read(actor=member, channel=general)
-    actions.send_message(actor=organiser, channel=general, text="fresh news")
+    message_actions.send_message(actor=organiser, channel=general, text="old news")
+    state_actions.mark_read(actor=member, channel=general)
+    message_actions.send_message(actor=organiser, channel=general, text="fresh news")
     client.force_login(member)
     html = client.get(f"/chat/c/{general.pk}/").content.decode()
     assert html.index("old news") < html.index("New messages") < html.index("fresh news")

@@ -10,8 +10,11 @@ from contextlib import ExitStack
 import pytest
 from websockets.sync.client import connect
 
-from leveller.accounts.actions import create_api_token
-from leveller.chat import actions, presence
+from leveller.accounts.actions.members import create_api_token
+from leveller.chat import presence
+from leveller.chat.actions import channels as channel_actions
+from leveller.chat.actions import messages as message_actions
+from leveller.chat.actions import state as state_actions
 from leveller.chat.models import Notification
 from tests.realtime.test_two_processes import start_server, wait_healthy
 from tests.support.live import free_port
@@ -88,7 +91,7 @@ def test_without_a_heartbeat_a_member_stops_being_live_after_the_ttl():
 
 def test_a_member_who_appears_away_is_live_but_not_active(member):
     presence.mark_live([member.pk], "here")
-    actions.set_presence_preference(actor=member, appear_away=True)
+    state_actions.set_presence_preference(actor=member, appear_away=True)
     assert presence.live_ids([member.pk]) == {member.pk}
     assert presence.active_ids([member.pk]) == set()
 
@@ -100,7 +103,7 @@ def test_a_member_who_appears_away_is_live_but_not_active(member):
 def test_presence_follows_connect_and_disconnect_and_reaches_the_dm_partner(live_server_asgi):
     sam = make_member("Sam Gallagher", "sam@example.org", password=None)
     kit = make_member("Kit Partner", "kit@example.org", password=None)
-    actions.open_dm(actor=sam, members=[kit])
+    channel_actions.open_dm(actor=sam, members=[kit])
     with connect(socket_url(live_server_asgi, kit)) as kit_ws:
         recv_until(kit_ws, "hello")
         with connect(socket_url(live_server_asgi, sam)) as sam_ws:
@@ -123,7 +126,7 @@ def test_a_dm_opened_while_connected_starts_following_presence(live_server_asgi)
     kit = make_member("Kit Partner", "kit@example.org", password=None)
     with connect(socket_url(live_server_asgi, kit)) as kit_ws:
         recv_until(kit_ws, "hello")
-        actions.open_dm(actor=sam, members=[kit])
+        channel_actions.open_dm(actor=sam, members=[kit])
         recv_until(kit_ws, "channel.member_joined")
         with connect(socket_url(live_server_asgi, sam)) as sam_ws:
             recv_until(sam_ws, "hello")
@@ -135,8 +138,8 @@ def test_presence_never_reaches_members_who_share_no_dm_or_watched_channel(live_
     sam = make_member("Sam Gallagher", "sam@example.org", password=None)
     kit = make_member("Kit Partner", "kit@example.org", password=None)
     outsider = make_member("Oz Outsider", "outsider@example.org", password=None)  # shares only #welcome
-    secret = actions.create_channel(actor=sam, name="data-team", private=True)
-    actions.open_dm(actor=sam, members=[kit])
+    secret = channel_actions.create_channel(actor=sam, name="data-team", private=True)
+    channel_actions.open_dm(actor=sam, members=[kit])
     with connect(socket_url(live_server_asgi, kit)) as kit_ws, connect(socket_url(live_server_asgi, outsider)) as oz:
         recv_until(kit_ws, "hello")
         recv_until(oz, "hello")
@@ -155,8 +158,8 @@ def test_presence_never_reaches_members_who_share_no_dm_or_watched_channel(live_
 def test_an_open_member_list_follows_the_channels_members_live(live_server_asgi):
     sam = make_member("Sam Gallagher", "sam@example.org", password=None)
     kit = make_member("Kit Watcher", "kit@example.org", password=None)
-    team = actions.create_channel(actor=sam, name="team", private=True)
-    actions.add_channel_member(actor=sam, channel=team, member=kit)
+    team = channel_actions.create_channel(actor=sam, name="team", private=True)
+    channel_actions.add_channel_member(actor=sam, channel=team, member=kit)
     with connect(socket_url(live_server_asgi, kit)) as kit_ws:
         recv_until(kit_ws, "hello")
         kit_ws.send(json.dumps({"type": "presence.watch", "channel_id": team.pk}))
@@ -179,15 +182,15 @@ def test_a_member_removed_from_a_channel_stops_following_its_members_but_not_the
     sam = make_member("Sam Gallagher", "sam@example.org", password=None)
     kit = make_member("Kit Watcher", "kit@example.org", roles=["member"], password=None)
     pat = make_member("Pat Partner", "pat@example.org", password=None)
-    team = actions.create_channel(actor=sam, name="team", private=True)
+    team = channel_actions.create_channel(actor=sam, name="team", private=True)
     for person in (kit, pat):
-        actions.add_channel_member(actor=sam, channel=team, member=person)
-    actions.open_dm(actor=kit, members=[pat])
+        channel_actions.add_channel_member(actor=sam, channel=team, member=person)
+    channel_actions.open_dm(actor=kit, members=[pat])
     with connect(socket_url(live_server_asgi, kit)) as kit_ws:
         recv_until(kit_ws, "hello")
         kit_ws.send(json.dumps({"type": "presence.watch", "channel_id": team.pk}))
         recv_until(kit_ws, "presence.snapshot")
-        actions.remove_channel_member(actor=sam, channel=team, member=kit)
+        channel_actions.remove_channel_member(actor=sam, channel=team, member=kit)
         recv_until(kit_ws, "channel.member_left")
         with connect(socket_url(live_server_asgi, sam)):
             wait_for(lambda: presence.is_active(sam.pk))
@@ -200,8 +203,8 @@ def test_a_member_removed_from_a_channel_stops_following_its_members_but_not_the
 def test_appearing_away_hides_comings_and_goings_and_switching_tells_partners(live_server_asgi):
     sam = make_member("Sam Gallagher", "sam@example.org", password=None)
     kit = make_member("Kit Partner", "kit@example.org", password=None)
-    actions.open_dm(actor=sam, members=[kit])
-    actions.set_presence_preference(actor=sam, appear_away=True)
+    channel_actions.open_dm(actor=sam, members=[kit])
+    state_actions.set_presence_preference(actor=sam, appear_away=True)
     with connect(socket_url(live_server_asgi, kit)) as kit_ws:
         recv_until(kit_ws, "hello")
         with connect(socket_url(live_server_asgi, sam)) as sam_ws:
@@ -209,9 +212,9 @@ def test_appearing_away_hides_comings_and_goings_and_switching_tells_partners(li
             wait_for(lambda: presence.live_ids([sam.pk]))
             assert not presence.is_active(sam.pk)
             assert not [e for e in events_until_pong(kit_ws) if e["type"] == "presence"]
-            actions.set_presence_preference(actor=sam, appear_away=False)
+            state_actions.set_presence_preference(actor=sam, appear_away=False)
             assert recv_until(kit_ws, "presence")["active"] is True
-            actions.set_presence_preference(actor=sam, appear_away=True)
+            state_actions.set_presence_preference(actor=sam, appear_away=True)
             assert recv_until(kit_ws, "presence")["active"] is False
 
 
@@ -239,17 +242,19 @@ def test_here_notifies_only_channel_members_who_are_active_now(live_server_asgi)
     absent = make_member("Abe Absent", "abe@example.org", password=None)
     hiding = make_member("Hal Hiding", "hal@example.org", password=None)
     outsider = make_member("Oz Outsider", "outsider@example.org", password=None)
-    channel = actions.create_channel(actor=author, name="organising")
+    channel = channel_actions.create_channel(actor=author, name="organising")
     for person in (present, absent, hiding):
-        actions.add_channel_member(actor=person, channel=channel, member=person)
-    actions.set_presence_preference(actor=hiding, appear_away=True)
+        channel_actions.add_channel_member(actor=person, channel=channel, member=person)
+    state_actions.set_presence_preference(actor=hiding, appear_away=True)
     online = {present.pk, hiding.pk, outsider.pk}
     with ExitStack() as sockets:
         for person in (present, hiding, outsider):
             sockets.enter_context(connect(socket_url(live_server_asgi, person)))
         wait_for(lambda: presence.live_ids(online) == online)
-        here = actions.send_message(actor=author, channel=channel, text="@here who can help tonight?")
-        everyone = actions.send_message(actor=author, channel=channel, text="@channel and @here: meeting Tuesday")
+        here = message_actions.send_message(actor=author, channel=channel, text="@here who can help tonight?")
+        everyone = message_actions.send_message(
+            actor=author, channel=channel, text="@channel and @here: meeting Tuesday"
+        )
     assert set(Notification.objects.filter(message=here).values_list("member_id", flat=True)) == {present.pk}
     assert set(Notification.objects.filter(message=everyone).values_list("member_id", flat=True)) == {
         present.pk, absent.pk, hiding.pk,
@@ -258,7 +263,7 @@ def test_here_notifies_only_channel_members_who_are_active_now(live_server_asgi)
 
 def test_here_in_a_private_channel_never_notifies_an_outsider_who_is_online(secret, organiser, member, outsider):
     presence.mark_live([member.pk, outsider.pk], "test")
-    message = actions.send_message(actor=organiser, channel=secret, text="@here quick check")
+    message = message_actions.send_message(actor=organiser, channel=secret, text="@here quick check")
     assert set(Notification.objects.filter(message=message).values_list("member_id", flat=True)) == {member.pk}
 
 
@@ -266,7 +271,7 @@ def test_here_in_a_private_channel_never_notifies_an_outsider_who_is_online(secr
 
 
 def test_the_sidebar_shows_a_dm_partners_presence_with_words_not_only_colour(client, member, organiser):
-    actions.open_dm(actor=member, members=[organiser])
+    channel_actions.open_dm(actor=member, members=[organiser])
     client.force_login(member)
     away = client.get("/chat/sidebar/").content.decode()
     assert f'data-presence="{organiser.pk}" data-active="0"' in away
@@ -306,7 +311,7 @@ def test_the_preferences_page_sets_appear_away(client, member):
 def test_presence_crosses_processes_and_a_killed_process_lapses(transactional_db):
     sam = make_member("Sam Gallagher", "sam@example.org", password=None)
     kit = make_member("Kit Partner", "kit@example.org", password=None)
-    actions.open_dm(actor=sam, members=[kit])
+    channel_actions.open_dm(actor=sam, members=[kit])
     ports = [free_port(), free_port()]
     servers = [start_server(port) for port in ports]
     try:

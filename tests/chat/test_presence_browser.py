@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from leveller.chat import actions, presence
-from leveller.groups import actions as groups
+from leveller.chat import presence
+from leveller.chat.actions import channels as channel_actions
+from leveller.groups.actions import groups
 from leveller.groups.models import Kind
 from tests.support.personas import make_member
 
@@ -28,7 +29,7 @@ def connected(page):
 
 def test_a_dm_partners_dot_and_a_member_lists_labels_follow_them_live(new_page, pair, axe):
     ann, ben, channel = pair
-    dm = actions.open_dm(actor=ann, members=[ben])
+    dm = channel_actions.open_dm(actor=ann, members=[ben])
     a = new_page(ann)
     a.goto(f"/chat/c/{dm.pk}/")
     connected(a)

@@ -7,7 +7,8 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from leveller.chat import actions
+from leveller.chat.actions import channels as channel_actions
+from leveller.chat.actions import messages as message_actions
 from leveller.chat.handles import handle_for
 from leveller.chat.models import Notification
 
@@ -16,7 +17,7 @@ SECRET_TEXT = "membership spreadsheet password hunter2"
 
 @pytest.fixture
 def posted(secret, organiser):
-    return actions.send_message(actor=organiser, channel=secret, text=SECRET_TEXT)
+    return message_actions.send_message(actor=organiser, channel=secret, text=SECRET_TEXT)
 
 
 def test_pages_hide_a_private_channel_from_an_outsider(client, outsider, secret, posted):
@@ -56,8 +57,8 @@ def test_search_paging_never_reaches_a_private_channel_for_an_outsider(
     api_client, client, general, outsider, organiser, secret, posted
 ):
     for n in range(3):
-        actions.send_message(actor=organiser, channel=general, text=f"public hunter2 note {n}")
-    actions.send_message(actor=organiser, channel=secret, text="hunter2 again, newest of all")
+        message_actions.send_message(actor=organiser, channel=general, text=f"public hunter2 note {n}")
+    message_actions.send_message(actor=organiser, channel=secret, text="hunter2 again, newest of all")
     seen, cursor = [], None
     while True:
         query = "/api/v1/search?q=hunter2&limit=1" + (f"&cursor={cursor}" if cursor else "")
@@ -85,7 +86,7 @@ def test_attachments_are_served_only_to_members_who_can_read_the_channel(
 ):
     settings.MEDIA_ROOT = tmp_path
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-    message = actions.send_message(
+    message = message_actions.send_message(
         actor=organiser, channel=secret, text="", files=[SimpleUploadedFile("list.png", png)]
     )
     url = f"/chat/files/{message.attachments.get().token}/list.png"
@@ -100,12 +101,14 @@ def test_attachments_are_served_only_to_members_who_can_read_the_channel(
 
 
 def test_notifications_never_leak_a_private_channel(api_client, outsider, organiser, member, secret):
-    actions.send_message(actor=organiser, channel=secret, text=f"@{handle_for(outsider)} @channel {SECRET_TEXT}")
+    message_actions.send_message(
+        actor=organiser, channel=secret, text=f"@{handle_for(outsider)} @channel {SECRET_TEXT}"
+    )
     assert not Notification.objects.filter(member=outsider).exists()
     assert api_client(outsider).get("/api/v1/notifications").json()["notifications"] == []
     # someone removed from the channel no longer sees notifications from it
     assert Notification.objects.filter(member=member).exists()
-    actions.remove_channel_member(actor=organiser, channel=secret, member=member)
+    channel_actions.remove_channel_member(actor=organiser, channel=secret, member=member)
     assert api_client(member).get("/api/v1/notifications").json()["notifications"] == []
 
 
@@ -113,21 +116,21 @@ def test_notifications_never_leak_a_private_channel(api_client, outsider, organi
 def test_the_websocket_never_delivers_a_private_channel_to_an_outsider(live_server_asgi):
     from websockets.sync.client import connect
 
-    from leveller.accounts.actions import create_api_token
+    from leveller.accounts.actions.members import create_api_token
     from tests.support.personas import make_member
 
     organiser = make_member("Olu Organiser", "organiser@example.org", roles=["organiser"])
     outsider = make_member("Oz Outsider", "outsider@example.org")
-    secret = actions.create_channel(actor=organiser, name="data-team", private=True)
-    public = actions.create_channel(actor=organiser, name="open")
-    actions.add_channel_member(actor=outsider, channel=public, member=outsider)
+    secret = channel_actions.create_channel(actor=organiser, name="data-team", private=True)
+    public = channel_actions.create_channel(actor=organiser, name="open")
+    channel_actions.add_channel_member(actor=outsider, channel=public, member=outsider)
     _, token = create_api_token(actor=outsider, member=outsider)
     with connect(f"{live_server_asgi.ws_url}?token={token}") as ws:
         hello = json.loads(ws.recv(timeout=5))
         ws.send(json.dumps({"type": "subscribe", "stream": f"channel-{secret.pk}"}))
         assert json.loads(ws.recv(timeout=5))["type"] == "error"
-        actions.send_message(actor=organiser, channel=secret, text=SECRET_TEXT)
-        actions.send_message(actor=organiser, channel=public, text="public marker")
+        message_actions.send_message(actor=organiser, channel=secret, text=SECRET_TEXT)
+        message_actions.send_message(actor=organiser, channel=public, text="public marker")
         received = json.loads(ws.recv(timeout=5))
         assert received["message"]["text"] == "public marker"
         ws.send(json.dumps({"type": "resume", "after": hello["last_event_id"]}))

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from leveller.chat import actions
+from leveller.chat.actions import messages as message_actions
 from leveller.chat.render import render
 
 HOSTILE = [
@@ -80,7 +80,7 @@ def test_markdown_links_code_and_autolinks_render():
 
 def test_a_stored_message_from_hostile_text_is_inert(general, member):
     for text in HOSTILE:
-        message = actions.send_message(actor=member, channel=general, text=text)
+        message = message_actions.send_message(actor=member, channel=general, text=text)
         assert problems(message.html) == [], (text, message.html)
 
 
@@ -88,7 +88,7 @@ def test_mentions_become_safe_highlighted_spans(general, member, organiser):
     from leveller.chat.handles import handle_for
 
     handle = handle_for(organiser)
-    message = actions.send_message(actor=member, channel=general, text=f"hi @{handle} and @nobody, @channel")
+    message = message_actions.send_message(actor=member, channel=general, text=f"hi @{handle} and @nobody, @channel")
     assert f'data-handle="{handle}"' in message.html
     assert "@nobody" in message.html and 'data-handle="nobody"' not in message.html
     assert 'data-handle="channel"' in message.html

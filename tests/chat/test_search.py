@@ -7,7 +7,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.utils import timezone
 
-from leveller.chat import actions
+from leveller.chat.actions import channels as channel_actions
+from leveller.chat.actions import messages as message_actions
 from leveller.chat.handles import handle_for
 from leveller.chat.models import Channel, Message
 from leveller.chat.search import hits_sql, parse, readable_channel_ids, search, search_page
@@ -19,11 +20,13 @@ def texts(member, q):
 
 @pytest.fixture
 def corpus(general, member, organiser):
-    actions.send_message(actor=member, channel=general, text="Rent strike meeting on Tuesday")
-    actions.send_message(actor=organiser, channel=general, text="The strike fund reached £2,000")
-    actions.send_message(actor=organiser, channel=general, text="Café Bürgerhaus: réunion des locataires à Montréal")
-    actions.send_message(actor=member, channel=general, text="Встреча жильцов в четверг")
-    actions.send_message(actor=member, channel=general, text="meeting strike rent (different order)")
+    message_actions.send_message(actor=member, channel=general, text="Rent strike meeting on Tuesday")
+    message_actions.send_message(actor=organiser, channel=general, text="The strike fund reached £2,000")
+    message_actions.send_message(
+        actor=organiser, channel=general, text="Café Bürgerhaus: réunion des locataires à Montréal"
+    )
+    message_actions.send_message(actor=member, channel=general, text="Встреча жильцов в четверг")
+    message_actions.send_message(actor=member, channel=general, text="meeting strike rent (different order)")
     return general
 
 
@@ -44,7 +47,7 @@ def test_non_english_text_is_searchable_with_or_without_accents(corpus, member):
 
 
 def test_from_and_in_filters(corpus, member, organiser, secret):
-    actions.send_message(actor=organiser, channel=secret, text="strike data export")
+    message_actions.send_message(actor=organiser, channel=secret, text="strike data export")
     assert len(texts(member, f"strike from:@{handle_for(organiser)}")) == 2
     assert texts(member, "strike in:#data-team") == ["strike data export"]
     assert texts(member, "from:me meeting") == [
@@ -63,12 +66,12 @@ def test_before_and_after_dates(corpus, member):
 
 
 def test_edits_and_deletions_reach_the_index_and_archived_channels_stay_searchable(general, member, organiser):
-    message = actions.send_message(actor=member, channel=general, text="leafleting schedule")
-    actions.edit_message(actor=member, message=message, text="canvassing schedule")
+    message = message_actions.send_message(actor=member, channel=general, text="leafleting schedule")
+    message_actions.edit_message(actor=member, message=message, text="canvassing schedule")
     assert texts(member, "leafleting") == [] and texts(member, "canvassing") == ["canvassing schedule"]
-    actions.set_archived(actor=organiser, channel=general, archived=True)
+    channel_actions.set_archived(actor=organiser, channel=general, archived=True)
     assert texts(member, "canvassing") == ["canvassing schedule"]
-    actions.delete_message(actor=member, message=message)
+    message_actions.delete_message(actor=member, message=message)
     assert texts(member, "canvassing") == []
 
 
@@ -100,7 +103,7 @@ def test_search_page_shows_snippets_and_jump_links(client, corpus, member):
 
 def test_results_come_a_page_at_a_time_with_a_cursor_for_the_next(general, member):
     for n in range(7):
-        actions.send_message(actor=member, channel=general, text=f"picket rota {n}")
+        message_actions.send_message(actor=member, channel=general, text=f"picket rota {n}")
     first = search_page(member, "picket", limit=3)
     second = search_page(member, "picket", limit=3, cursor=first.next)
     third = search_page(member, "picket", limit=3, cursor=second.next)
@@ -116,8 +119,8 @@ def test_results_come_a_page_at_a_time_with_a_cursor_for_the_next(general, membe
 
 def test_paging_keeps_the_filters_and_works_without_words(general, member, organiser):
     for n in range(4):
-        actions.send_message(actor=organiser, channel=general, text=f"agenda item {n}")
-        actions.send_message(actor=member, channel=general, text=f"my note {n}")
+        message_actions.send_message(actor=organiser, channel=general, text=f"agenda item {n}")
+        message_actions.send_message(actor=member, channel=general, text=f"my note {n}")
     handle = handle_for(organiser)
     first = search_page(member, f"from:@{handle}", limit=3)
     rest = search_page(member, f"from:@{handle}", limit=3, cursor=first.next)
@@ -127,8 +130,8 @@ def test_paging_keeps_the_filters_and_works_without_words(general, member, organ
 
 def test_dates_a_little_out_of_order_are_still_matched_exactly(general, member):
     """Date filters become id bounds (ids follow created_at); a stamp up to ID_SLACK out of order is still found."""
-    early = actions.send_message(actor=member, channel=general, text="ballot early")
-    late = actions.send_message(actor=member, channel=general, text="ballot late")
+    early = message_actions.send_message(actor=member, channel=general, text="ballot early")
+    late = message_actions.send_message(actor=member, channel=general, text="ballot late")
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     Message.objects.filter(pk=early.pk).update(created_at=midnight + dt.timedelta(minutes=20))
     Message.objects.filter(pk=late.pk).update(created_at=midnight - dt.timedelta(minutes=20))
@@ -141,7 +144,7 @@ def test_readable_channels_are_exactly_the_querysets(
     general, secret, admin, staff, organiser, member, outsider, django_user_model
 ):
     """search.readable_channel_ids runs readable_by's SQL compiled once: it must agree with it for everyone."""
-    actions.open_dm(actor=member, members=[outsider])
+    channel_actions.open_dm(actor=member, members=[outsider])
     inactive = django_user_model.objects.filter(pk=outsider.pk).get()
     inactive.is_active = False
     for person in [admin, staff, organiser, member, outsider, inactive, AnonymousUser(), None]:
@@ -153,8 +156,8 @@ def test_the_api_pages_with_next_and_cursor_in_a_fixed_number_of_queries(
     api_client, general, member, django_assert_max_num_queries
 ):
     for n in range(12):
-        message = actions.send_message(actor=member, channel=general, text=f"rota swap {n}")
-        actions.add_reaction(actor=member, message=message, emoji="👍")
+        message = message_actions.send_message(actor=member, channel=general, text=f"rota swap {n}")
+        message_actions.add_reaction(actor=member, message=message, emoji="👍")
     handle = handle_for(member)
     client = api_client(member)
     client.get("/api/v1/search?q=rota")  # the first call records the token's use
@@ -168,7 +171,7 @@ def test_the_api_pages_with_next_and_cursor_in_a_fixed_number_of_queries(
 
 def test_the_search_page_loads_more_results_in_place(client, general, member):
     for n in range(55):
-        actions.send_message(actor=member, channel=general, text=f"canvass <b>door</b> knock {n}")
+        message_actions.send_message(actor=member, channel=general, text=f"canvass <b>door</b> knock {n}")
     client.force_login(member)
     html = client.get("/chat/search/", {"q": "canvass"}).content.decode()
     assert html.count('class="snippet"') == 50 and "Load more results" in html
@@ -184,7 +187,7 @@ def test_the_search_page_loads_more_results_in_place(client, general, member):
 def test_postgres_walks_a_narrow_channel_and_restores_the_planner_setting(general, member):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
-    actions.send_message(actor=member, channel=general, text="tenants union")
+    message_actions.send_message(actor=member, channel=general, text="tenants union")
     statement = hits_sql(member, parse("in:#general tenants"), 51, (None, None))
     assert statement.walk
     assert [m.text for m, _ in search(member, "in:#general tenants")[1]] == ["tenants union"]

@@ -285,9 +285,9 @@ def test_the_command_prints_the_report_and_a_dry_run_changes_nothing(admin, caps
 
 
 def test_a_channel_name_already_taken_here_is_renamed_and_reported(admin, organiser):
-    from leveller.chat import actions
+    from leveller.chat.actions import channels as channel_actions
 
-    actions.create_channel(actor=organiser, name="organisers", private=False)
+    channel_actions.create_channel(actor=organiser, name="organisers", private=False)
     report = run(admin, MODERN)
     imported = Channel.objects.get(slack_id="C01ORGANIS")
     assert imported.name == "organisers-slack" and imported.private

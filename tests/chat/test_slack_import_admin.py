@@ -10,9 +10,9 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from websockets.sync.client import connect
 
-from leveller.accounts.actions import create_api_token
+from leveller.accounts.actions.members import create_api_token
+from leveller.chat.actions import slack_import as slack_import_actions
 from leveller.chat.models import Message
-from leveller.chat.slack_import import actions
 from leveller.chat.slack_import.models import ImportStatus, SlackImportRun
 from tests.chat.slack_support import MODERN, zip_folder
 
@@ -71,14 +71,14 @@ def test_an_upload_that_is_not_a_slack_export_is_refused_on_the_page(client, adm
 
 @pytest.mark.django_db(transaction=True)
 def test_the_watching_admin_receives_progress_pushed_over_the_websocket(live_server_asgi, admin, tmp_path):
-    run = actions.create_run(actor=admin, path=str(MODERN))
+    run = slack_import_actions.create_run(actor=admin, path=str(MODERN))
     token = create_api_token(actor=admin, member=admin)[1]
     with connect(f"{live_server_asgi.ws_url}?token={token}") as ws:
         assert json.loads(ws.recv(timeout=5))["type"] == "hello"
         ws.send(json.dumps({"type": "subscribe", "stream": run.stream}))
         while json.loads(ws.recv(timeout=5))["type"] != "subscribed":
             pass
-        actions.import_slack(actor=admin, path=MODERN, run=run)
+        slack_import_actions.import_slack(actor=admin, path=MODERN, run=run)
         events = []
         while True:
             event = json.loads(ws.recv(timeout=10))

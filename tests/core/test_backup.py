@@ -18,12 +18,13 @@ pytestmark = [
 
 
 def test_a_backup_taken_while_members_write_restores_every_committed_row(tmp_path, member, organiser):
-    from leveller.chat import actions
+    from leveller.chat.actions import channels as channel_actions
+    from leveller.chat.actions import messages as message_actions
     from leveller.chat.models import Message
 
-    channel = actions.create_channel(actor=organiser, name="general")
+    channel = channel_actions.create_channel(actor=organiser, name="general")
     for i in range(20):
-        actions.send_message(actor=organiser, channel=channel, text=f"before {i}")
+        message_actions.send_message(actor=organiser, channel=channel, text=f"before {i}")
     stop = threading.Event()
 
     def keep_writing():
@@ -31,7 +32,7 @@ def test_a_backup_taken_while_members_write_restores_every_committed_row(tmp_pat
 
         n = 0
         while not stop.is_set():
-            actions.send_message(actor=organiser, channel=channel, text=f"during {n}")
+            message_actions.send_message(actor=organiser, channel=channel, text=f"during {n}")
             n += 1
         thread_connection.close()
 

@@ -7,15 +7,15 @@ import uuid
 import httpx
 import pytest
 
-from leveller.chat import actions as chat
+from leveller.chat.actions import channels as channel_actions
 from leveller.chat.models import Message
 from tests.phonebank.conftest import _fast_settings, make_campaign  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
 def general(organiser, member):
-    channel = chat.create_channel(actor=organiser, name="general", purpose="Anything goes")
-    chat.add_channel_member(actor=member, channel=channel, member=member)
+    channel = channel_actions.create_channel(actor=organiser, name="general", purpose="Anything goes")
+    channel_actions.add_channel_member(actor=member, channel=channel, member=member)
     return channel
 
 
@@ -53,9 +53,9 @@ def test_the_same_key_for_a_different_request_is_refused(api_client, member, gen
 
 
 def test_keys_belong_to_one_caller(api_client, member, organiser, general):
-    from leveller.chat import actions
+    from leveller.chat.actions import channels as channel_actions
 
-    actions.add_channel_member(actor=organiser, channel=general, member=organiser)
+    channel_actions.add_channel_member(actor=organiser, channel=general, member=organiser)
     _post(api_client(member), general, "same words", "shared-key")
     theirs = _post(api_client(organiser), general, "same words", "shared-key")
     assert theirs.status_code == 201 and "Idempotent-Replayed" not in theirs
@@ -65,13 +65,13 @@ def test_keys_belong_to_one_caller(api_client, member, organiser, general):
 def test_a_refusal_is_replayed_too_and_a_server_error_is_not_kept(api_client, member, general, monkeypatch):
     from django.db import OperationalError
 
-    from leveller.chat import actions
+    from leveller.chat.actions import messages as message_actions
 
     client = api_client(member)
     assert _post(client, general, "", "blank").status_code == 400
     assert _post(client, general, "", "blank")["Idempotent-Replayed"] == "true"
 
-    real = actions.send_message
+    real = message_actions.send_message
     calls = {"n": 0}
 
     def flaky(**kwargs):
@@ -80,7 +80,7 @@ def test_a_refusal_is_replayed_too_and_a_server_error_is_not_kept(api_client, me
             raise OperationalError("server closed the connection unexpectedly")
         return real(**kwargs)
 
-    monkeypatch.setattr(actions, "send_message", flaky)
+    monkeypatch.setattr(message_actions, "send_message", flaky)
     assert _post(client, general, "after the outage", "retry-me").status_code == 503
     retried = _post(client, general, "after the outage", "retry-me")
     assert retried.status_code == 201 and "Idempotent-Replayed" not in retried
@@ -108,10 +108,10 @@ def test_any_api_write_gets_it_an_rsvp_for_example(api_client, member, staff):
 
     from django.utils import timezone
 
-    from leveller.events import actions as events
+    from leveller.events.actions import events as event_actions
 
     starts = timezone.now() + dt.timedelta(days=2)
-    event = events.create_event(
+    event = event_actions.create_event(
         actor=staff,
         title="Training",
         type="training",
@@ -135,7 +135,7 @@ pytestmark_live = pytest.mark.django_db(transaction=True)
 def test_a_phonebank_outcome_through_the_fast_lane_retried_with_a_key_is_recorded_once(
     live_server_asgi, request, member
 ):
-    from leveller.accounts import actions as accounts
+    from leveller.accounts.actions import members as accounts
     from leveller.core.models import IdempotentRequest
     from leveller.phonebank.models import Call
 

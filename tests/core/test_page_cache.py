@@ -8,7 +8,8 @@ import re
 import pytest
 from django.test import Client
 
-from leveller.chat import actions
+from leveller.chat.actions import channels as channel_actions
+from leveller.chat.actions import messages as message_actions
 from leveller.realtime.consumer import replay
 from tests.support.personas import make_member
 
@@ -27,7 +28,7 @@ def logged_in(member) -> Client:
 
 
 def test_a_members_own_change_shows_at_once_on_their_cached_pages(caching, member):
-    channel = actions.create_channel(actor=member, name="tenants")
+    channel = channel_actions.create_channel(actor=member, name="tenants")
     client = logged_in(member)
     page = f"/chat/c/{channel.pk}/"
     assert "Rent strike meeting" not in client.get(page).content.decode()
@@ -38,11 +39,11 @@ def test_a_members_own_change_shows_at_once_on_their_cached_pages(caching, membe
 
 def test_what_others_post_reaches_a_cached_chat_page_through_the_replay_from_its_render(caching, member):
     other = make_member("Oli Other", "oli@example.org")
-    channel = actions.create_channel(actor=member, name="tenants")
-    actions.add_channel_member(actor=other, channel=channel, member=other)
+    channel = channel_actions.create_channel(actor=member, name="tenants")
+    channel_actions.add_channel_member(actor=other, channel=channel, member=other)
     client = logged_in(member)
     first = client.get(f"/chat/c/{channel.pk}/").content.decode()
-    actions.send_message(actor=other, channel=channel, text="Posted while the page was cached")
+    message_actions.send_message(actor=other, channel=channel, text="Posted while the page was cached")
     again = client.get(f"/chat/c/{channel.pk}/").content.decode()
     assert "Posted while the page was cached" not in again  # still the cached page …
     rendered_at = int(re.search(r'data-rendered-at-event="(\d+)"', again).group(1))
@@ -63,6 +64,6 @@ def test_two_sessions_of_one_member_never_share_a_cached_page(caching, member):
 
 
 def test_an_outsider_never_gets_a_cached_private_page(caching, member, outsider):
-    channel = actions.create_channel(actor=member, name="committee", private=True)
+    channel = channel_actions.create_channel(actor=member, name="committee", private=True)
     logged_in(member).get(f"/chat/c/{channel.pk}/")
     assert logged_in(outsider).get(f"/chat/c/{channel.pk}/").status_code == 404

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from leveller.accounts.models import Member
-from leveller.chat import actions
+from leveller.chat.actions import channels as channel_actions
+from leveller.chat.actions import messages as message_actions
 from leveller.chat.models import Channel
 from leveller.chat.queries import welcome_channel
 from leveller.core import nav
@@ -40,16 +41,16 @@ def more_of_everything(member: Member, round: int) -> None:
     """Six more channels with messages, reactions, threads with replies, and a DM, all for `member`."""
     others = list(Member.objects.exclude(pk=member.pk).filter(is_active=True).order_by("pk")[round : round + 3])
     for i in range(6):
-        channel = actions.create_channel(actor=others[0], name=f"more-{round}-{i}")
-        actions.add_channel_member(actor=member, channel=channel, member=member)
+        channel = channel_actions.create_channel(actor=others[0], name=f"more-{round}-{i}")
+        channel_actions.add_channel_member(actor=member, channel=channel, member=member)
         for other in others:
-            actions.add_channel_member(actor=other, channel=channel, member=other)
-            root = actions.send_message(actor=other, channel=channel, text=f"Hello from {other.display_name}")
-            actions.add_reaction(actor=member, message=root, emoji="👍")
-            actions.send_message(actor=member, channel=channel, text="Replying", thread=root)
-            actions.send_message(actor=other, channel=channel, text="And again", thread=root)
-    dm = actions.open_dm(actor=others[-1], members=[member])
-    actions.send_message(actor=others[-1], channel=dm, text="A direct word")
+            channel_actions.add_channel_member(actor=other, channel=channel, member=other)
+            root = message_actions.send_message(actor=other, channel=channel, text=f"Hello from {other.display_name}")
+            message_actions.add_reaction(actor=member, message=root, emoji="👍")
+            message_actions.send_message(actor=member, channel=channel, text="Replying", thread=root)
+            message_actions.send_message(actor=other, channel=channel, text="And again", thread=root)
+    dm = channel_actions.open_dm(actor=others[-1], members=[member])
+    message_actions.send_message(actor=others[-1], channel=dm, text="A direct word")
 
 
 @pytest.mark.parametrize("persona", ["member", "admin"])
@@ -69,7 +70,7 @@ def test_every_page_runs_a_fixed_number_of_queries_however_much_a_member_has(per
 
 def test_a_cached_page_answers_in_three_queries(settings, member):
     settings.PAGE_CACHE_SECONDS = 10
-    channel = actions.create_channel(actor=member, name="quiet")
+    channel = channel_actions.create_channel(actor=member, name="quiet")
     client = Client()
     client.force_login(member)
     for url in ["/", f"/chat/c/{channel.pk}/"]:

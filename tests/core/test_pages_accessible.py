@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from leveller.elections import actions as election_actions
+from leveller.elections.actions import transitions as transition_actions
 from tests.elections.helpers import stv_election, vote_ranked, voters
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,15 +22,15 @@ def results_path(staff):
     Candidate.objects.filter(election=election, name="Ann").update(tags=["woman", "bame"])
     for member, paper in zip(voters(4), [("Ann", "Bob"), ("Ann", "Cat"), ("Bob",), ("Cat", "Ann")], strict=True):
         vote_ranked(election, member, *paper)
-    election_actions.close_voting(actor=staff, election=election)
+    transition_actions.close_voting(actor=staff, election=election)
     election.refresh_from_db()
-    election_actions.publish_results(actor=staff, election=election)
+    transition_actions.publish_results(actor=staff, election=election)
     return f"/votes/{election.pk}/results/"
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_touched_pages_are_accessible_in_light_and_dark(new_page, member, staff, results_path, axe, scheme):
-    from leveller.events import actions as event_actions
+    from leveller.events.actions import events as event_actions
 
     start = timezone.now() + dt.timedelta(days=2)
     event_actions.create_event(

@@ -7,7 +7,9 @@ import itertools
 
 from django.utils import timezone
 
-from leveller.elections import actions
+from leveller.elections.actions import setup as setup_actions
+from leveller.elections.actions import transitions as transition_actions
+from leveller.elections.actions import voting as voting_actions
 from leveller.elections.models import Kind
 from tests.support.personas import make_member
 
@@ -25,7 +27,7 @@ def voters(count: int) -> list:
 
 
 def stv_election(staff, *, names=("Ann", "Bob", "Cat", "Dan"), seats=2, rules="scottish", open_voting=True, **extra):
-    election = actions.create_election(
+    election = setup_actions.create_election(
         actor=staff,
         title=extra.pop("title", "Committee election"),
         kind=Kind.STV,
@@ -36,9 +38,9 @@ def stv_election(staff, *, names=("Ann", "Bob", "Cat", "Dan"), seats=2, rules="s
         **extra,
     )
     for name in names:
-        actions.add_candidate(actor=staff, election=election, name=name, statement=f"{name}'s statement.")
+        setup_actions.add_candidate(actor=staff, election=election, name=name, statement=f"{name}'s statement.")
     if open_voting:
-        actions.open_voting(actor=staff, election=election)
+        transition_actions.open_voting(actor=staff, election=election)
     return election
 
 
@@ -48,4 +50,4 @@ def candidate_ids(election) -> dict[str, int]:
 
 def vote_ranked(election, member, *names) -> str:
     ids = candidate_ids(election)
-    return actions.cast_ballot(actor=member, election=election, ranking=[ids[n] for n in names])
+    return voting_actions.cast_ballot(actor=member, election=election, ranking=[ids[n] for n in names])

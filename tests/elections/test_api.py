@@ -1,6 +1,6 @@
 import pytest
 
-from leveller.elections import actions
+from leveller.elections.actions import transitions as transition_actions
 from leveller.elections.models import Ballot
 from tests.elections.helpers import candidate_ids, stv_election, voter
 
@@ -62,4 +62,4 @@ def test_bad_api_input_gets_a_clear_400(api_client, staff, election):
     assert response.status_code == 400 and "must be one of" in response.json()["detail"]
     response = api_client(voter()).post(f"/api/v1/elections/{election.pk}/ballot", {"ranking": []})
     assert response.status_code == 400 and "1st preference" in response.json()["detail"]
-    actions.close_voting(actor=staff, election=election)
+    transition_actions.close_voting(actor=staff, election=election)

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from leveller.elections import actions
+from leveller.elections.actions import setup as setup_actions
+from leveller.elections.actions import transitions as transition_actions
 from tests.elections.helpers import stv_election, vote_ranked, voter, voters
 from tests.support.browser import session_for
 
@@ -101,7 +102,7 @@ def test_voting_works_with_javascript_off_by_keyboard_alone_at_360_pixels(browse
         _no_horizontal_scroll(page)
     finally:
         context.close()
-    actions.close_voting(actor=staff, election=election)
+    transition_actions.close_voting(actor=staff, election=election)
     election.refresh_from_db()
     assert election.result.data["elected"] == ["Bob"]
 
@@ -109,16 +110,16 @@ def test_voting_works_with_javascript_off_by_keyboard_alone_at_360_pixels(browse
 def test_motion_and_primary_ballots_are_accessible(new_page, staff, axe):
     from django.utils import timezone
 
-    motion = actions.create_election(
+    motion = setup_actions.create_election(
         actor=staff, title="Rent motion", kind="motion", voting_closes_at=timezone.now() + dt.timedelta(days=1)
     )
-    actions.open_voting(actor=staff, election=motion)
-    primary = actions.create_election(
+    transition_actions.open_voting(actor=staff, election=motion)
+    primary = setup_actions.create_election(
         actor=staff, title="Agenda", kind="approval", seats=1, voting_closes_at=timezone.now() + dt.timedelta(days=1)
     )
     for name in ("Rent", "Water"):
-        actions.add_candidate(actor=staff, election=primary, name=name)
-    actions.open_voting(actor=staff, election=primary)
+        setup_actions.add_candidate(actor=staff, election=primary, name=name)
+    transition_actions.open_voting(actor=staff, election=primary)
     page = new_page(voter(), viewport={"width": 360, "height": 740})
     page.goto(f"/votes/{motion.pk}/ballot/")
     axe(page)

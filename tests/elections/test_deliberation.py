@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leveller.chat.models import ChannelMembership
-from leveller.elections import actions
+from leveller.elections.actions import amendments as amendment_actions
+from leveller.elections.actions import deliberation as deliberation_actions
+from leveller.elections.actions import motions as motion_actions
+from leveller.elections.actions import processes as process_actions
+from leveller.elections.actions import setup as setup_actions
+from leveller.elections.actions import transitions as transition_actions
+from leveller.elections.actions import voting as voting_actions
 from leveller.elections.models import Motion
 from tests.elections.helpers import stv_election, voter, voters
 
@@ -19,18 +25,22 @@ TEXT = "This organisation will campaign for rent controls in every city where we
 def _with_member_candidate(staff):
     election = stv_election(staff, names=("Bob", "Cat"), open_voting=False)
     ann = voter("Ann Candidate")
-    actions.add_candidate(
+    setup_actions.add_candidate(
         actor=staff, election=election, name="Ann Candidate", statement="Ann's statement.", member=ann
     )
-    actions.open_voting(actor=staff, election=election)
+    transition_actions.open_voting(actor=staff, election=election)
     return election, ann
 
 
 def test_a_member_asks_and_the_candidate_answers_beside_their_statement(staff, client):
     election, ann = _with_member_candidate(staff)
     asker = voter("Quinn Questioner")
-    question = actions.ask_question(actor=asker, election=election, text="What would you do about rents in year one?")
-    actions.answer_question(actor=ann, question=question, text="Fund a renters' union organiser in every region.")
+    question = deliberation_actions.ask_question(
+        actor=asker, election=election, text="What would you do about rents in year one?"
+    )
+    deliberation_actions.answer_question(
+        actor=ann, question=question, text="Fund a renters' union organiser in every region."
+    )
     client.force_login(asker)
     page = client.get(reverse("elections:detail", args=[election.pk])).content.decode()
     statement_at = page.index("Ann&#x27;s statement.")
@@ -41,7 +51,7 @@ def test_a_member_asks_and_the_candidate_answers_beside_their_statement(staff, c
 
 def test_only_candidates_answer_and_a_second_answer_replaces_the_first(staff, api_client):
     election, ann = _with_member_candidate(staff)
-    question = actions.ask_question(actor=voter(), election=election, text="Will you publish your diary?")
+    question = deliberation_actions.ask_question(actor=voter(), election=election, text="Will you publish your diary?")
     url = f"/api/v1/elections/{election.pk}/hustings/{question.pk}/answer"
     assert api_client(voter()).post(url, {"text": "I am not standing"}).status_code == 403
     assert api_client(ann).post(url, {"text": "Yes."}).status_code == 200
@@ -56,17 +66,17 @@ def test_a_member_outside_the_electorate_cannot_ask(staff):
 
     Group.objects.create(name="North West", slug="north-west", kind="regional", status="approved")
     election = stv_election(staff, open_voting=False, electorate_groups=["north-west"])
-    actions.open_voting(actor=staff, election=election)
+    transition_actions.open_voting(actor=staff, election=election)
     with pytest.raises(PermissionDenied, match="North West"):
-        actions.ask_question(actor=voter(), election=election, text="Why can I not vote in this?")
+        deliberation_actions.ask_question(actor=voter(), election=election, text="Why can I not vote in this?")
 
 
 def test_staff_remove_a_question_and_it_disappears(staff, api_client):
     election, _ = _with_member_candidate(staff)
-    question = actions.ask_question(actor=voter(), election=election, text="An off-topic question here")
+    question = deliberation_actions.ask_question(actor=voter(), election=election, text="An off-topic question here")
     with pytest.raises(PermissionDenied):
-        actions.hide_question(actor=voter(), question=question)
-    actions.hide_question(actor=staff, question=question)
+        deliberation_actions.hide_question(actor=voter(), question=question)
+    deliberation_actions.hide_question(actor=staff, question=question)
     assert api_client(staff).get(f"/api/v1/elections/{election.pk}/hustings").json() == []
 
 
@@ -87,11 +97,11 @@ def test_members_join_a_votes_discussion_from_its_page(staff, client):
 
 def test_a_motion_and_its_votes_share_one_discussion(staff, client):
     mover = voter()
-    motion = actions.propose_motion(actor=mover, title="Rent controls", text=TEXT)
-    channel = actions.join_discussion(actor=mover, motion=motion)
+    motion = motion_actions.propose_motion(actor=mover, title="Rent controls", text=TEXT)
+    channel = deliberation_actions.join_discussion(actor=mover, motion=motion)
     for seconder in voters(2):
-        actions.second_motion(actor=seconder, motion=motion)
-    actions.schedule_motion(actor=staff, motion=motion, voting_closes_at=timezone.now() + dt.timedelta(days=7))
+        motion_actions.second_motion(actor=seconder, motion=motion)
+    motion_actions.schedule_motion(actor=staff, motion=motion, voting_closes_at=timezone.now() + dt.timedelta(days=7))
     motion.refresh_from_db()
     assert motion.election.channel == channel
     member = voter()
@@ -102,7 +112,7 @@ def test_a_motion_and_its_votes_share_one_discussion(staff, client):
 
 def test_the_process_page_shows_its_stages_on_one_timeline_with_dates(staff, client):
     now = timezone.now()
-    process = actions.create_process(
+    process = process_actions.create_process(
         actor=staff,
         title="Re-foundation",
         proposals_open_at=now - dt.timedelta(days=2),
@@ -114,7 +124,7 @@ def test_the_process_page_shows_its_stages_on_one_timeline_with_dates(staff, cli
         results_at=now + dt.timedelta(days=11),
     )
     mover = voter("Mona Mover")
-    actions.propose_motion(actor=mover, title="Open minutes", text=TEXT, process=process)
+    motion_actions.propose_motion(actor=mover, title="Open minutes", text=TEXT, process=process)
     client.force_login(mover)
     page = client.get(reverse("elections:process", args=[process.slug])).content.decode()
     for stage in ("Proposals", "Amendments", "Deliberation", "Voting", "Results"):
@@ -128,20 +138,20 @@ def test_stages_must_be_in_order(staff):
 
     now = timezone.now()
     with pytest.raises(ValidationError, match="in order"):
-        actions.create_process(
+        process_actions.create_process(
             actor=staff, title="Backwards", proposals_open_at=now, proposals_close_at=now - dt.timedelta(days=1)
         )
 
 
 def test_the_results_page_shows_every_stage_of_an_amended_motion(staff, client):
     mover = voter()
-    motion = actions.propose_motion(actor=mover, title="Rent controls", text=TEXT)
+    motion = motion_actions.propose_motion(actor=mover, title="Rent controls", text=TEXT)
     for seconder in voters(2):
-        actions.second_motion(actor=seconder, motion=motion)
-    amendment = actions.propose_amendment(actor=voter(), motion=motion, text=TEXT + " And in every town.")
-    actions.second_amendment(actor=voter(), amendment=amendment)
+        motion_actions.second_motion(actor=seconder, motion=motion)
+    amendment = amendment_actions.propose_amendment(actor=voter(), motion=motion, text=TEXT + " And in every town.")
+    amendment_actions.second_amendment(actor=voter(), amendment=amendment)
     later = timezone.now()
-    actions.schedule_motion(
+    motion_actions.schedule_motion(
         actor=staff,
         motion=motion,
         voting_closes_at=later + dt.timedelta(days=14),
@@ -151,10 +161,10 @@ def test_the_results_page_shows_every_stage_of_an_amended_motion(staff, client):
         motion = Motion.objects.get(pk=motion.pk)
         election = motion.amendments.get().election if step == "amendment" else motion.election
         for member in voters(2):
-            actions.cast_ballot(actor=member, election=election, answer="yes")
-        actions.close_voting(actor=staff, election=election)
+            voting_actions.cast_ballot(actor=member, election=election, answer="yes")
+        transition_actions.close_voting(actor=staff, election=election)
         election.refresh_from_db()
-        actions.publish_results(actor=staff, election=election)
+        transition_actions.publish_results(actor=staff, election=election)
     client.force_login(mover)
     page = client.get(reverse("elections:results", args=[motion.election.pk])).content.decode()
     assert "Every stage of this decision" in page

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from leveller.accounts import actions as account_actions
-from leveller.elections import actions
+from leveller.accounts.actions import members as member_actions
+from leveller.elections.actions import transitions as transition_actions
 from leveller.elections.eligibility import eligible_members
 from leveller.groups.models import Group, GroupMembership
 from tests.elections.helpers import stv_election, vote_ranked, voter
@@ -30,7 +30,7 @@ def test_a_member_outside_a_group_electorate_gets_403_from_the_api_and_a_reason_
     staff, north_west, api_client, client
 ):
     election = stv_election(staff, open_voting=False, electorate_groups=["north-west"])
-    actions.open_voting(actor=staff, election=election)
+    transition_actions.open_voting(actor=staff, election=election)
     ann = election.candidates.get(name="Ann").pk
     outside = voter("Lon Don")
     response = api_client(outside).post(f"/api/v1/elections/{election.pk}/ballot", {"ranking": [ann]})
@@ -50,7 +50,7 @@ def test_a_member_outside_a_group_electorate_gets_403_from_the_api_and_a_reason_
 
 def test_members_of_the_region_and_of_its_local_groups_can_vote(staff, north_west, api_client):
     election = stv_election(staff, open_voting=False, electorate_groups=["north-west"])
-    actions.open_voting(actor=staff, election=election)
+    transition_actions.open_voting(actor=staff, election=election)
     regional, local = _join("north-west", voter()), _join("manchester", voter())
     vote_ranked(election, regional, "Ann")
     assert api_client(local).get(f"/api/v1/elections/{election.pk}").json()["you_can_vote"] is True
@@ -60,7 +60,7 @@ def test_members_of_the_region_and_of_its_local_groups_can_vote(staff, north_wes
 
 def test_the_freeze_date_still_applies_inside_a_group_electorate(staff, north_west):
     election = stv_election(staff, open_voting=False, electorate_groups=["north-west"])
-    actions.open_voting(actor=staff, election=election)
+    transition_actions.open_voting(actor=staff, election=election)
     newcomer = _join("north-west", voter(joined=dt.date(2025, 3, 1)))
     with pytest.raises(PermissionDenied, match="freeze date"):
         vote_ranked(election, newcomer, "Ann")
@@ -68,9 +68,9 @@ def test_the_freeze_date_still_applies_inside_a_group_electorate(staff, north_we
 
 def test_tag_and_role_electorates(staff, admin):
     election = stv_election(staff, open_voting=False, electorate_tags=["delegate"], electorate_roles=["organiser"])
-    actions.open_voting(actor=staff, election=election)
+    transition_actions.open_voting(actor=staff, election=election)
     delegate = voter()
-    account_actions.set_tags(actor=staff, member=delegate, tags=["Delegate"])
+    member_actions.set_tags(actor=staff, member=delegate, tags=["Delegate"])
     organiser = voter(roles=["member", "organiser"])
     vote_ranked(election, delegate, "Ann")
     vote_ranked(election, organiser, "Bob")

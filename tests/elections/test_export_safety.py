@@ -8,7 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from leveller import stv
-from leveller.elections import actions, exports
+from leveller.elections import exports
+from leveller.elections.actions import setup as setup_actions
 from leveller.elections.models import Candidate, Election
 from tests.elections.helpers import stv_election, vote_ranked, voters
 
@@ -41,10 +42,10 @@ def test_the_blt_download_survives_names_and_titles_stored_with_quotes_or_newlin
 def test_candidate_names_with_control_characters_or_quotes_are_refused(staff, name):
     election = stv_election(staff, open_voting=False)
     with pytest.raises(ValidationError):
-        actions.add_candidate(actor=staff, election=election, name=name)
+        setup_actions.add_candidate(actor=staff, election=election, name=name)
     ann = election.candidates.get(name="Ann")
     with pytest.raises(ValidationError):
-        actions.update_candidate(actor=staff, candidate=ann, name=name)
+        setup_actions.update_candidate(actor=staff, candidate=ann, name=name)
 
 
 @pytest.mark.parametrize("title", ['The "big" vote', "Two\nlines"])

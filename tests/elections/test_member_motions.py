@@ -8,7 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from leveller.elections import actions, textdiff
+from leveller.elections import textdiff
+from leveller.elections.actions import amendments as amendment_actions
+from leveller.elections.actions import motions as motion_actions
+from leveller.elections.actions import processes as process_actions
+from leveller.elections.actions import transitions as transition_actions
+from leveller.elections.actions import voting as voting_actions
 from leveller.elections.models import AmendmentState, Motion, MotionState, State
 from tests.elections.helpers import voter, voters
 
@@ -17,13 +22,13 @@ AMENDED = "This organisation will campaign for rent controls and secure tenancie
 
 
 def _motion(mover, title="Rent controls", text=TEXT):
-    return actions.propose_motion(actor=mover, title=title, text=text)
+    return motion_actions.propose_motion(actor=mover, title=title, text=text)
 
 
 def _eligible(mover, seconders=None, **kwargs):
     motion = _motion(mover, **kwargs)
     for member in seconders or voters(motion.seconders_needed):
-        actions.second_motion(actor=member, motion=motion)
+        motion_actions.second_motion(actor=member, motion=motion)
     motion.refresh_from_db()
     return motion
 
@@ -36,10 +41,10 @@ def _decide(staff, election, answers: dict[str, int]):
     """Cast `answers` (e.g. {"yes": 3, "no": 1}), close, and publish."""
     for answer, count in answers.items():
         for member in voters(count):
-            actions.cast_ballot(actor=member, election=election, answer=answer)
-    actions.close_voting(actor=staff, election=election)
+            voting_actions.cast_ballot(actor=member, election=election, answer=answer)
+    transition_actions.close_voting(actor=staff, election=election)
     election.refresh_from_db()
-    actions.publish_results(actor=staff, election=election)
+    transition_actions.publish_results(actor=staff, election=election)
 
 
 # --- seconding and scheduling ---------------------------------------------------------------------------
@@ -47,11 +52,11 @@ def _decide(staff, election, answers: dict[str, int]):
 
 def test_a_motion_without_enough_seconders_cannot_be_scheduled(staff, member):
     motion = _motion(member)
-    actions.second_motion(actor=voter(), motion=motion)
+    motion_actions.second_motion(actor=voter(), motion=motion)
     motion.refresh_from_db()
     assert motion.state == MotionState.SEEKING_SECONDERS
     with pytest.raises(ValidationError, match="1 of the 2 seconders"):
-        actions.schedule_motion(actor=staff, motion=motion, voting_closes_at=_later(7))
+        motion_actions.schedule_motion(actor=staff, motion=motion, voting_closes_at=_later(7))
     motion.refresh_from_db()
     assert motion.state == MotionState.SEEKING_SECONDERS and motion.election is None
 
@@ -86,7 +91,7 @@ def test_the_api_moves_a_motion_and_counts_its_seconders_up_to_eligible(member, 
 
 def test_an_eligible_motion_scheduled_by_staff_opens_a_vote_on_its_text(staff, member):
     motion = _eligible(member)
-    actions.schedule_motion(actor=staff, motion=motion, voting_closes_at=_later(7))
+    motion_actions.schedule_motion(actor=staff, motion=motion, voting_closes_at=_later(7))
     motion.refresh_from_db()
     assert motion.state == MotionState.SCHEDULED
     assert motion.election.state == State.VOTING and motion.election.kind == "motion"
@@ -99,13 +104,13 @@ def test_a_member_of_the_standing_orders_group_may_schedule_and_an_ordinary_memb
     committee = Group.objects.create(name="Standing Orders Committee", slug="soc", kind="online", status="approved")
     clerk = voter("Clerk")
     GroupMembership.objects.create(group=committee, member=clerk)
-    process = actions.create_process(actor=staff, title="Re-foundation", standing_orders_group="soc")
-    motion = actions.propose_motion(actor=member, title="Rent controls", text=TEXT, process=process)
+    process = process_actions.create_process(actor=staff, title="Re-foundation", standing_orders_group="soc")
+    motion = motion_actions.propose_motion(actor=member, title="Rent controls", text=TEXT, process=process)
     for seconder in voters(2):
-        actions.second_motion(actor=seconder, motion=motion)
+        motion_actions.second_motion(actor=seconder, motion=motion)
     with pytest.raises(PermissionDenied):
-        actions.schedule_motion(actor=voter(), motion=motion, voting_closes_at=_later(7))
-    actions.schedule_motion(actor=clerk, motion=motion, voting_closes_at=_later(7))
+        motion_actions.schedule_motion(actor=voter(), motion=motion, voting_closes_at=_later(7))
+    motion_actions.schedule_motion(actor=clerk, motion=motion, voting_closes_at=_later(7))
     motion.refresh_from_db()
     assert motion.state == MotionState.SCHEDULED and motion.election.state == State.VOTING
 
@@ -113,16 +118,16 @@ def test_a_member_of_the_standing_orders_group_may_schedule_and_an_ordinary_memb
 def test_the_mover_withdraws_before_scheduling_but_not_after_and_nobody_else_can(staff, member):
     motion = _eligible(member)
     with pytest.raises(PermissionDenied):
-        actions.withdraw_motion(actor=voter(), motion=motion)
+        motion_actions.withdraw_motion(actor=voter(), motion=motion)
     scheduled = _eligible(member, title="Another")
-    actions.schedule_motion(actor=staff, motion=scheduled, voting_closes_at=_later(7))
+    motion_actions.schedule_motion(actor=staff, motion=scheduled, voting_closes_at=_later(7))
     with pytest.raises(ValidationError, match="before it is scheduled"):
-        actions.withdraw_motion(actor=member, motion=scheduled)
-    actions.withdraw_motion(actor=member, motion=motion)
+        motion_actions.withdraw_motion(actor=member, motion=scheduled)
+    motion_actions.withdraw_motion(actor=member, motion=motion)
     motion.refresh_from_db()
     assert motion.state == MotionState.WITHDRAWN
     with pytest.raises(ValidationError):
-        actions.second_motion(actor=voter(), motion=motion)
+        motion_actions.second_motion(actor=voter(), motion=motion)
 
 
 def test_a_supporter_whose_membership_lapsed_cannot_move_or_second(member):
@@ -130,15 +135,15 @@ def test_a_supporter_whose_membership_lapsed_cannot_move_or_second(member):
     with pytest.raises(PermissionDenied, match="current"):
         _motion(lapsed)
     with pytest.raises(PermissionDenied):
-        actions.second_motion(actor=lapsed, motion=_motion(member))
+        motion_actions.second_motion(actor=lapsed, motion=_motion(member))
 
 
 def test_a_process_sets_how_many_seconders_a_motion_needs(staff, member):
-    process = actions.create_process(actor=staff, title="Re-foundation 2025", seconders_needed=3)
-    motion = actions.propose_motion(actor=member, title="Assembly", text=TEXT, process=process)
+    process = process_actions.create_process(actor=staff, title="Re-foundation 2025", seconders_needed=3)
+    motion = motion_actions.propose_motion(actor=member, title="Assembly", text=TEXT, process=process)
     assert motion.seconders_needed == 3
     for seconder in voters(2):
-        actions.second_motion(actor=seconder, motion=motion)
+        motion_actions.second_motion(actor=seconder, motion=motion)
     motion.refresh_from_db()
     assert motion.state == MotionState.SEEKING_SECONDERS
 
@@ -168,31 +173,33 @@ def test_a_friendly_amendment_changes_the_text(member, api_client):
 
 def test_an_amendment_that_changes_nothing_is_refused_with_a_reason(member):
     with pytest.raises(ValidationError, match="does not change"):
-        actions.propose_amendment(actor=voter(), motion=_motion(member), text=TEXT)
+        amendment_actions.propose_amendment(actor=voter(), motion=_motion(member), text=TEXT)
 
 
 def test_an_amendment_has_its_own_seconding_threshold(staff, member):
-    process = actions.create_process(actor=staff, title="Conference", amendment_seconders_needed=2)
-    motion = actions.propose_motion(actor=member, title="Rent", text=TEXT, process=process)
+    process = process_actions.create_process(actor=staff, title="Conference", amendment_seconders_needed=2)
+    motion = motion_actions.propose_motion(actor=member, title="Rent", text=TEXT, process=process)
     amender = voter()
-    amendment = actions.propose_amendment(actor=amender, motion=motion, text=AMENDED)
+    amendment = amendment_actions.propose_amendment(actor=amender, motion=motion, text=AMENDED)
     with pytest.raises(PermissionDenied):
-        actions.second_amendment(actor=amender, amendment=amendment)
-    actions.second_amendment(actor=voter(), amendment=amendment)
+        amendment_actions.second_amendment(actor=amender, amendment=amendment)
+    amendment_actions.second_amendment(actor=voter(), amendment=amendment)
     amendment.refresh_from_db()
     assert amendment.state == AmendmentState.SEEKING_SECONDERS
-    actions.second_amendment(actor=voter(), amendment=amendment)
+    amendment_actions.second_amendment(actor=voter(), amendment=amendment)
     amendment.refresh_from_db()
     assert amendment.state == AmendmentState.ELIGIBLE
 
 
 def test_a_contested_amendment_that_wins_changes_the_final_text_voted_on(staff, member):
     motion = _eligible(member)
-    amendment = actions.propose_amendment(actor=voter(), motion=motion, text=AMENDED)
-    actions.second_amendment(actor=voter(), amendment=amendment)  # contested: seconded, not accepted
+    amendment = amendment_actions.propose_amendment(actor=voter(), motion=motion, text=AMENDED)
+    amendment_actions.second_amendment(actor=voter(), amendment=amendment)  # contested: seconded, not accepted
     with pytest.raises(ValidationError, match="contested amendments"):
-        actions.schedule_motion(actor=staff, motion=motion, voting_closes_at=_later(14))
-    actions.schedule_motion(actor=staff, motion=motion, voting_closes_at=_later(14), amendments_close_at=_later(7))
+        motion_actions.schedule_motion(actor=staff, motion=motion, voting_closes_at=_later(14))
+    motion_actions.schedule_motion(
+        actor=staff, motion=motion, voting_closes_at=_later(14), amendments_close_at=_later(7)
+    )
     motion.refresh_from_db()
     amendment.refresh_from_db()
     assert amendment.state == AmendmentState.SCHEDULED and amendment.election.state == State.VOTING
@@ -213,9 +220,11 @@ def test_a_contested_amendment_that_wins_changes_the_final_text_voted_on(staff, 
 
 def test_a_contested_amendment_that_loses_leaves_the_motion_as_moved(staff, member):
     motion = _eligible(member)
-    amendment = actions.propose_amendment(actor=voter(), motion=motion, text=AMENDED)
-    actions.second_amendment(actor=voter(), amendment=amendment)
-    actions.schedule_motion(actor=staff, motion=motion, voting_closes_at=_later(14), amendments_close_at=_later(7))
+    amendment = amendment_actions.propose_amendment(actor=voter(), motion=motion, text=AMENDED)
+    amendment_actions.second_amendment(actor=voter(), amendment=amendment)
+    motion_actions.schedule_motion(
+        actor=staff, motion=motion, voting_closes_at=_later(14), amendments_close_at=_later(7)
+    )
     amendment.refresh_from_db()
     _decide(staff, amendment.election, {"yes": 1, "no": 3})
     motion.refresh_from_db()
@@ -235,10 +244,12 @@ def test_two_carried_amendments_to_different_words_both_apply_and_an_overlapping
     ]
     amendments = []
     for proposal in proposals:
-        amendment = actions.propose_amendment(actor=voter(), motion=motion, text=proposal)
-        actions.second_amendment(actor=voter(), amendment=amendment)
+        amendment = amendment_actions.propose_amendment(actor=voter(), motion=motion, text=proposal)
+        amendment_actions.second_amendment(actor=voter(), amendment=amendment)
         amendments.append(amendment)
-    actions.schedule_motion(actor=staff, motion=motion, voting_closes_at=_later(14), amendments_close_at=_later(7))
+    motion_actions.schedule_motion(
+        actor=staff, motion=motion, voting_closes_at=_later(14), amendments_close_at=_later(7)
+    )
     for amendment in amendments:
         amendment.refresh_from_db()
         _decide(staff, amendment.election, {"yes": 2})
@@ -252,7 +263,7 @@ def test_a_composite_keeps_its_sources_and_their_supporters(staff, member):
     first = _eligible(member, title="Rent controls now")
     second_mover = voter("Second Mover")
     second = _motion(second_mover, title="Rent caps", text="We call for a cap on rents in every region of the country.")
-    composite = actions.composite_motions(
+    composite = motion_actions.composite_motions(
         actor=staff, motions=[first, second], title="Composite: rent", text=TEXT + " With caps in every region."
     )
     first.refresh_from_db()
@@ -264,7 +275,7 @@ def test_a_composite_keeps_its_sources_and_their_supporters(staff, member):
     assert second_mover.pk in supporters and member.pk not in supporters  # the mover moves it
     assert "composited from" in composite.revisions.first().reason
     with pytest.raises(PermissionDenied):
-        actions.composite_motions(actor=member, motions=[first, second], title="x", text=TEXT)
+        motion_actions.composite_motions(actor=member, motions=[first, second], title="x", text=TEXT)
 
 
 # --- tracked changes ---------------------------------------------------------------------------------------
@@ -289,8 +300,8 @@ def test_merge_combines_separate_changes_and_refuses_overlapping_ones():
 def test_the_motion_page_shows_the_mover_the_seconders_and_amendments_as_tracked_changes(client, member):
     seconder = voter("Sally Seconder")
     motion = _motion(member)
-    actions.second_motion(actor=seconder, motion=motion)
-    actions.propose_amendment(actor=voter("Amy Amender"), motion=motion, text=AMENDED)
+    motion_actions.second_motion(actor=seconder, motion=motion)
+    amendment_actions.propose_amendment(actor=voter("Amy Amender"), motion=motion, text=AMENDED)
     client.force_login(member)
     page = client.get(reverse("elections:motion", args=[motion.pk])).content.decode()
     assert "Moved by <strong>Mo Member</strong>" in page and "Sally Seconder" in page and "Amy Amender" in page

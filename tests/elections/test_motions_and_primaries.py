@@ -4,7 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from leveller.elections import actions
+from leveller.elections.actions import setup as setup_actions
+from leveller.elections.actions import transitions as transition_actions
+from leveller.elections.actions import voting as voting_actions
 from leveller.elections.models import Kind, State
 from leveller.elections.tally import motion_outcome
 from tests.elections.helpers import candidate_ids, voter, voters
@@ -30,7 +32,7 @@ def test_below_quorum_a_motion_fails_however_the_votes_fall_and_abstentions_coun
 
 
 def _open(staff, kind, **fields):
-    election = actions.create_election(
+    election = setup_actions.create_election(
         actor=staff,
         title=f"A {kind} vote",
         kind=kind,
@@ -43,18 +45,18 @@ def _open(staff, kind, **fields):
 @pytest.mark.django_db
 def test_a_motion_vote_end_to_end_with_results_hidden_until_close(client, staff):
     motion = _open(staff, Kind.MOTION, quorum=4, threshold="two_thirds")
-    actions.open_voting(actor=staff, election=motion)
+    transition_actions.open_voting(actor=staff, election=motion)
     for member, answer in zip(voters(5), ["yes", "yes", "no", "abstain", "yes"], strict=True):
-        actions.cast_ballot(actor=member, election=motion, answer=answer)
+        voting_actions.cast_ballot(actor=member, election=motion, answer=answer)
     client.force_login(voter())
     assert client.get(f"/votes/{motion.pk}/results/").status_code == 403
     with pytest.raises(ValidationError, match="Choose Yes, No or Abstain"):
-        actions.cast_ballot(actor=voter(), election=motion, answer="maybe")
-    actions.close_voting(actor=staff, election=motion)
+        voting_actions.cast_ballot(actor=voter(), election=motion, answer="maybe")
+    transition_actions.close_voting(actor=staff, election=motion)
     motion.refresh_from_db()
     data = motion.result.data
     assert (data["yes"], data["no"], data["abstain"], data["quorate"], data["passed"]) == (3, 1, 1, True, True)
-    actions.publish_results(actor=staff, election=motion)
+    transition_actions.publish_results(actor=staff, election=motion)
     page = client.get(f"/votes/{motion.pk}/results/").content.decode()
     assert "The motion passed" in page and "<svg" in page
 
@@ -62,9 +64,9 @@ def test_a_motion_vote_end_to_end_with_results_hidden_until_close(client, staff)
 @pytest.mark.django_db
 def test_an_inquorate_motion_is_reported_as_no_valid_result(staff):
     motion = _open(staff, Kind.MOTION, quorum=10)
-    actions.open_voting(actor=staff, election=motion)
-    actions.cast_ballot(actor=voter(), election=motion, answer="yes")
-    actions.close_voting(actor=staff, election=motion)
+    transition_actions.open_voting(actor=staff, election=motion)
+    voting_actions.cast_ballot(actor=voter(), election=motion, answer="yes")
+    transition_actions.close_voting(actor=staff, election=motion)
     motion.refresh_from_db()
     assert not motion.result.data["quorate"] and not motion.result.data["passed"]
 
@@ -73,13 +75,13 @@ def test_an_inquorate_motion_is_reported_as_no_valid_result(staff):
 def test_an_approval_primary_picks_the_top_n_proposals(staff):
     primary = _open(staff, Kind.APPROVAL, seats=2)
     for name in ("Rent", "Water", "Rail", "Care"):
-        actions.add_candidate(actor=staff, election=primary, name=name)
-    actions.open_voting(actor=staff, election=primary)
+        setup_actions.add_candidate(actor=staff, election=primary, name=name)
+    transition_actions.open_voting(actor=staff, election=primary)
     ids = candidate_ids(primary)
     approvals = [["Rent", "Water"], ["Rent", "Rail"], ["Rent", "Water", "Care"], ["Water"], ["Care"], ["Rent"]]
     for member, picks in zip(voters(len(approvals)), approvals, strict=True):
-        actions.cast_ballot(actor=member, election=primary, approvals=[ids[p] for p in picks])
-    actions.close_voting(actor=staff, election=primary)
+        voting_actions.cast_ballot(actor=member, election=primary, approvals=[ids[p] for p in picks])
+    transition_actions.close_voting(actor=staff, election=primary)
     primary.refresh_from_db()
     assert primary.result.data["elected"] == ["Rent", "Water"]
     tallies = {t["name"]: t["votes"] for t in primary.result.data["tallies"]}
@@ -92,11 +94,11 @@ def test_an_approval_primary_picks_the_top_n_proposals(staff):
 def test_a_tie_at_the_cut_off_is_broken_by_a_recorded_seeded_lot(staff):
     primary = _open(staff, Kind.APPROVAL, seats=1)
     for name in ("Rent", "Water"):
-        actions.add_candidate(actor=staff, election=primary, name=name)
-    actions.open_voting(actor=staff, election=primary)
+        setup_actions.add_candidate(actor=staff, election=primary, name=name)
+    transition_actions.open_voting(actor=staff, election=primary)
     ids = candidate_ids(primary)
-    actions.cast_ballot(actor=voter(), election=primary, approvals=[ids["Rent"], ids["Water"]])
-    actions.close_voting(actor=staff, election=primary)
+    voting_actions.cast_ballot(actor=voter(), election=primary, approvals=[ids["Rent"], ids["Water"]])
+    transition_actions.close_voting(actor=staff, election=primary)
     primary.refresh_from_db()
     data = primary.result.data
     assert data["lot_used"] and isinstance(data["seed"], int) and len(data["elected"]) == 1
@@ -106,13 +108,13 @@ def test_a_tie_at_the_cut_off_is_broken_by_a_recorded_seeded_lot(staff):
 def test_a_ranked_primary_picks_the_top_n_by_stv(staff):
     primary = _open(staff, Kind.RANKED, seats=2, rules="meek")
     for name in ("Rent", "Water", "Rail", "Care", "Schools"):
-        actions.add_candidate(actor=staff, election=primary, name=name)
-    actions.open_voting(actor=staff, election=primary)
+        setup_actions.add_candidate(actor=staff, election=primary, name=name)
+    transition_actions.open_voting(actor=staff, election=primary)
     ids = candidate_ids(primary)
     papers = [["Rent", "Water"]] * 4 + [["Water", "Rent"]] * 3 + [["Rail", "Water"]] * 2 + [["Care"]]
     for member, paper in zip(voters(len(papers)), papers, strict=True):
-        actions.cast_ballot(actor=member, election=primary, ranking=[ids[p] for p in paper])
-    actions.close_voting(actor=staff, election=primary)
+        voting_actions.cast_ballot(actor=member, election=primary, ranking=[ids[p] for p in paper])
+    transition_actions.close_voting(actor=staff, election=primary)
     primary.refresh_from_db()
     assert primary.result.data["method"] == "stv"
     assert primary.result.data["elected"] == ["Rent", "Water"]
@@ -122,8 +124,8 @@ def test_a_ranked_primary_picks_the_top_n_by_stv(staff):
 def test_a_motion_has_no_candidates_and_a_primary_needs_more_proposals_than_it_picks(staff):
     motion = _open(staff, Kind.MOTION)
     with pytest.raises(ValidationError, match="no candidates"):
-        actions.add_candidate(actor=staff, election=motion, name="X")
+        setup_actions.add_candidate(actor=staff, election=motion, name="X")
     primary = _open(staff, Kind.APPROVAL, seats=3)
-    actions.add_candidate(actor=staff, election=primary, name="Only one")
+    setup_actions.add_candidate(actor=staff, election=primary, name="Only one")
     with pytest.raises(ValidationError, match="needs more than 3 proposals"):
-        actions.open_voting(actor=staff, election=primary)
+        transition_actions.open_voting(actor=staff, election=primary)

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from leveller.elections import actions
+from leveller.elections.actions import processes as process_actions
+from leveller.elections.actions import transitions as transition_actions
 from leveller.groups.models import Group
 from tests.elections.helpers import stv_election, voter
 
@@ -51,7 +52,7 @@ def test_a_member_moves_a_motion_another_seconds_and_amends_and_the_mover_accept
 def test_a_member_outside_the_region_sees_the_vote_and_is_told_why_they_cannot_vote(new_page, staff, axe):
     Group.objects.create(name="North West", slug="north-west", kind="regional", status="approved")
     election = stv_election(staff, open_voting=False, electorate_groups=["north-west"])
-    actions.open_voting(actor=staff, election=election)
+    transition_actions.open_voting(actor=staff, election=election)
     page = new_page(voter("Lon Don"))
     page.goto(f"/votes/{election.pk}/")
     expect(page.locator("#electorate")).to_contain_text("Members of North West")
@@ -62,7 +63,7 @@ def test_a_member_outside_the_region_sees_the_vote_and_is_told_why_they_cannot_v
 
 def test_the_process_timeline_is_readable(new_page, staff, axe):
     now = timezone.now()
-    process = actions.create_process(
+    process = process_actions.create_process(
         actor=staff,
         title="Re-foundation",
         proposals_open_at=now - dt.timedelta(days=1),

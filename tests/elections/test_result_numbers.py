@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from leveller.elections import actions, numbers
+from leveller.elections import numbers
+from leveller.elections.actions import transitions as transition_actions
 from tests.elections.helpers import stv_election, vote_ranked, voter, voters
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +31,9 @@ def test_the_results_page_never_shows_exponents_or_meek_precision(client, staff,
     election = stv_election(staff, names=("Ann", "Bob", "Cat"), rules=rules)
     for member, paper in zip(voters(len(PAPERS)), PAPERS, strict=True):
         vote_ranked(election, member, *paper)
-    actions.close_voting(actor=staff, election=election)
+    transition_actions.close_voting(actor=staff, election=election)
     election.refresh_from_db()
-    actions.publish_results(actor=staff, election=election)
+    transition_actions.publish_results(actor=staff, election=election)
     client.force_login(voter())
     page = client.get(f"/votes/{election.pk}/results/").content.decode()
     table = page[page.index('id="stage-table"') : page.index("</table>")]
@@ -49,7 +50,7 @@ def test_ballot_tags_show_labels_not_keys(client, staff):
 
     election = stv_election(staff, open_voting=False)
     Candidate.objects.filter(election=election, name="Ann").update(tags=["woman", "bame"])
-    actions.open_voting(actor=staff, election=election)
+    transition_actions.open_voting(actor=staff, election=election)
     client.force_login(voter())
     for path in (f"/votes/{election.pk}/", f"/votes/{election.pk}/ballot/"):
         page = client.get(path).content.decode()

@@ -7,8 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from leveller import stv
-from leveller.elections import actions, exports
+from leveller.elections import exports
 from leveller.elections.access import results_election
+from leveller.elections.actions import setup as setup_actions
+from leveller.elections.actions import transitions as transition_actions
 from leveller.elections.models import Ballot, State
 from tests.elections.helpers import stv_election, vote_ranked, voter, voters
 
@@ -20,7 +22,7 @@ PAPERS = [("Ann", "Bob")] * 4 + [("Ann", "Cat")] + [("Bob",)] * 2 + [("Cat", "Bo
 
 def _run(election, staff, papers=PAPERS):
     receipts = [vote_ranked(election, m, *p) for m, p in zip(voters(len(papers)), papers, strict=True)]
-    actions.close_voting(actor=staff, election=election)
+    transition_actions.close_voting(actor=staff, election=election)
     election.refresh_from_db()
     return receipts
 
@@ -32,7 +34,7 @@ def test_closing_counts_the_ballots_and_publishing_shows_the_stage_table(client,
     member = voter()
     client.force_login(member)
     assert client.get(f"/votes/{election.pk}/results/").status_code == 403  # hidden until published
-    actions.publish_results(actor=staff, election=election)
+    transition_actions.publish_results(actor=staff, election=election)
     page = client.get(f"/votes/{election.pk}/results/").content.decode()
     assert 'id="stage-table"' in page and "Stage 1" in page
     assert "<svg" in page and "<title" in page and "quota" in page
@@ -67,7 +69,7 @@ def test_the_receipts_csv_points_each_receipt_at_its_ballot_line_in_the_blt(elec
 
 def test_a_member_checks_their_receipt_by_post(client, election, staff):
     receipts = _run(election, staff)
-    actions.publish_results(actor=staff, election=election)
+    transition_actions.publish_results(actor=staff, election=election)
     client.force_login(voter())
     page = client.post(f"/votes/{election.pk}/results/check/", {"receipt": receipts[-1].lower()}).content.decode()
     assert "That ballot was counted as" in page and "1st: Dan" in page
@@ -78,9 +80,9 @@ def test_a_member_checks_their_receipt_by_post(client, election, staff):
 def test_a_minimum_rule_changes_who_is_elected(staff):
     election = stv_election(staff, names=("Ann", "Bob", "Cat", "Dan"), seats=2, open_voting=False)
     dan = election.candidates.get(name="Dan")
-    actions.update_candidate(actor=staff, candidate=dan, tags="woman")
-    actions.set_minimum_rule(actor=staff, election=election, category="woman", minimum=1)
-    actions.open_voting(actor=staff, election=election)
+    setup_actions.update_candidate(actor=staff, candidate=dan, tags="woman")
+    setup_actions.set_minimum_rule(actor=staff, election=election, category="woman", minimum=1)
+    transition_actions.open_voting(actor=staff, election=election)
     _run(election, staff)
     assert set(election.result.data["elected"]) == {"Ann", "Dan"}
     assert election.result.data["minimums"][0]["category"] == "woman"
@@ -89,8 +91,8 @@ def test_a_minimum_rule_changes_who_is_elected(staff):
 def test_a_candidate_withdrawn_during_voting_is_skipped_in_the_count(election, staff):
     for member, paper in zip(voters(3), [("Bob", "Cat"), ("Bob", "Dan"), ("Ann",)], strict=True):
         vote_ranked(election, member, *paper)
-    actions.withdraw_candidate(actor=staff, candidate=election.candidates.get(name="Bob"))
-    actions.close_voting(actor=staff, election=election)
+    setup_actions.withdraw_candidate(actor=staff, candidate=election.candidates.get(name="Bob"))
+    transition_actions.close_voting(actor=staff, election=election)
     election.refresh_from_db()
     assert "Bob" not in election.result.data["elected"]
     assert election.result.data["withdrawn"] == ["Bob"]
@@ -101,7 +103,7 @@ def test_large_votes_are_counted_in_a_background_task(election, staff, settings,
     for member, paper in zip(voters(3), PAPERS[:3], strict=True):
         vote_ranked(election, member, *paper)
     with run_on_commit():
-        actions.close_voting(actor=staff, election=election)
+        transition_actions.close_voting(actor=staff, election=election)
         election.refresh_from_db()
         assert election.state == State.CLOSED
     election.refresh_from_db()
@@ -116,7 +118,7 @@ def test_results_and_downloads_are_refused_before_publication(client, election, 
     client.force_login(member)
     for path in ("results/", "ballots.blt", "receipts.csv", "result.json"):
         assert client.get(f"/votes/{election.pk}/{path}").status_code == 403, path
-    actions.publish_results(actor=staff, election=election)
+    transition_actions.publish_results(actor=staff, election=election)
     response = client.get(f"/votes/{election.pk}/ballots.blt")
     assert response.status_code == 200 and response.content.decode().startswith("4 2\n")
     assert Ballot.objects.count() == len(PAPERS)
@@ -129,9 +131,9 @@ def test_the_published_recount_command_reproduces_the_count_with_its_minimum_rul
     from leveller.stv.cli import main
 
     election = stv_election(staff, names=("Ann", "Bob", "Cat", "Dan"), seats=2, open_voting=False)
-    actions.update_candidate(actor=staff, candidate=election.candidates.get(name="Dan"), tags="woman")
-    actions.set_minimum_rule(actor=staff, election=election, category="woman", minimum=1)
-    actions.open_voting(actor=staff, election=election)
+    setup_actions.update_candidate(actor=staff, candidate=election.candidates.get(name="Dan"), tags="woman")
+    setup_actions.set_minimum_rule(actor=staff, election=election, category="woman", minimum=1)
+    transition_actions.open_voting(actor=staff, election=election)
     _run(election, staff)
     (tmp_path / f"vote-{election.pk}.blt").write_text(exports.blt_text(election))
     command = recount_command(election, election.result.data)

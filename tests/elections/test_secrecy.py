@@ -4,7 +4,7 @@ import pytest
 from django.db import connection, models
 
 from leveller.core.models import AuditEntry
-from leveller.elections import actions
+from leveller.elections.actions import transitions as transition_actions
 from leveller.elections.models import Ballot, VoterRoll
 from tests.elections.helpers import stv_election, vote_ranked, voters
 from tests.support.services import on_sqlite, requires_postgres
@@ -58,7 +58,7 @@ def test_after_close_the_stored_order_of_ballots_is_their_random_key_not_the_ord
     for member in people:
         receipt = vote_ranked(election, member, "Ann", "Cat")
         cast_order.append(Ballot.objects.get(receipt=receipt).id.hex)
-    actions.close_voting(actor=staff, election=election)
+    transition_actions.close_voting(actor=staff, election=election)
     stored = _physical_order()
     assert stored == sorted(stored)  # ordered by random UUID: carries no trace of time
     assert stored != cast_order
@@ -85,7 +85,7 @@ def test_on_postgresql_ballots_share_no_transaction_id_with_the_voter_roll_after
     election = stv_election(staff)
     for member in voters(10):
         vote_ranked(election, member, "Dan")
-    actions.close_voting(actor=staff, election=election)
+    transition_actions.close_voting(actor=staff, election=election)
     with connection.cursor() as cursor:
         cursor.execute("SELECT DISTINCT xmin::text FROM elections_ballot")
         ballot_xids = {row[0] for row in cursor.fetchall()}

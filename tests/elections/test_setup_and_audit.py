@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from leveller.core.models import AuditEntry
-from leveller.elections import actions
+from leveller.elections.actions import setup as setup_actions
+from leveller.elections.actions import transitions as transition_actions
 from leveller.elections.models import Kind
 from tests.elections.helpers import stv_election
 
@@ -18,7 +19,7 @@ def _trail(election):
 
 def test_every_setting_change_is_audited_with_who_before_and_after(staff):
     election = stv_election(staff, open_voting=False)
-    actions.update_election(actor=staff, election=election, seats=3, freeze_date=dt.date(2024, 1, 1))
+    setup_actions.update_election(actor=staff, election=election, seats=3, freeze_date=dt.date(2024, 1, 1))
     entry = _trail(election)[-1]
     assert entry.actor == staff and entry.action == "election.updated"
     assert entry.data["changes"]["seats"] == {"before": 2, "after": 3}
@@ -28,12 +29,12 @@ def test_every_setting_change_is_audited_with_who_before_and_after(staff):
 def test_candidates_rules_and_state_changes_are_audited(staff):
     election = stv_election(staff, open_voting=False)
     ann = election.candidates.get(name="Ann")
-    actions.update_candidate(actor=staff, candidate=ann, tags="Woman, BAME")
-    actions.set_minimum_rule(actor=staff, election=election, category="woman", minimum=1)
-    actions.open_voting(actor=staff, election=election)
-    actions.withdraw_candidate(actor=staff, candidate=election.candidates.get(name="Dan"))
-    actions.close_voting(actor=staff, election=election)
-    actions.publish_results(actor=staff, election=election)
+    setup_actions.update_candidate(actor=staff, candidate=ann, tags="Woman, BAME")
+    setup_actions.set_minimum_rule(actor=staff, election=election, category="woman", minimum=1)
+    transition_actions.open_voting(actor=staff, election=election)
+    setup_actions.withdraw_candidate(actor=staff, candidate=election.candidates.get(name="Dan"))
+    transition_actions.close_voting(actor=staff, election=election)
+    transition_actions.publish_results(actor=staff, election=election)
     kinds = [e.action for e in _trail(election)]
     for expected in (
         "election.created",
@@ -54,33 +55,33 @@ def test_candidates_rules_and_state_changes_are_audited(staff):
 def test_an_unchanged_save_writes_no_audit_entry(staff):
     election = stv_election(staff, open_voting=False)
     before = len(_trail(election))
-    actions.update_election(actor=staff, election=election, seats=2, title="Committee election")
+    setup_actions.update_election(actor=staff, election=election, seats=2, title="Committee election")
     assert len(_trail(election)) == before
 
 
 def test_the_ballot_paper_and_rules_are_fixed_once_voting_opens(staff, election):
     with pytest.raises(ValidationError, match="can no longer change: seats"):
-        actions.update_election(actor=staff, election=election, seats=3)
+        setup_actions.update_election(actor=staff, election=election, seats=3)
     with pytest.raises(ValidationError, match="fixed once voting opens"):
-        actions.add_candidate(actor=staff, election=election, name="Eve")
+        setup_actions.add_candidate(actor=staff, election=election, name="Eve")
     later = timezone.now() + dt.timedelta(days=30)
-    actions.update_election(actor=staff, election=election, voting_closes_at=later)  # extending is fine
+    setup_actions.update_election(actor=staff, election=election, voting_closes_at=later)  # extending is fine
     election.refresh_from_db()
     assert election.voting_closes_at == later
 
 
 def test_members_cannot_set_up_votes(member, election):
     with pytest.raises(PermissionDenied):
-        actions.create_election(actor=member, title="Mine", kind=Kind.MOTION)
+        setup_actions.create_election(actor=member, title="Mine", kind=Kind.MOTION)
     with pytest.raises(PermissionDenied):
-        actions.update_election(actor=member, election=election, title="Hijacked")
+        setup_actions.update_election(actor=member, election=election, title="Hijacked")
     with pytest.raises(PermissionDenied):
-        actions.close_voting(actor=member, election=election)
+        transition_actions.close_voting(actor=member, election=election)
 
 
 def test_impossible_settings_get_clear_messages(staff):
     with pytest.raises(ValidationError, match="Voting must open before it closes"):
-        actions.create_election(
+        setup_actions.create_election(
             actor=staff,
             title="Backwards",
             voting_opens_at=timezone.now(),
@@ -88,14 +89,14 @@ def test_impossible_settings_get_clear_messages(staff):
         )
     election = stv_election(staff, open_voting=False, seats=2)
     with pytest.raises(ValidationError, match="At least 3 of 2 seats is impossible"):
-        actions.set_minimum_rule(actor=staff, election=election, category="woman", minimum=3)
-    actions.set_minimum_rule(actor=staff, election=election, category="woman", minimum=1)
+        setup_actions.set_minimum_rule(actor=staff, election=election, category="woman", minimum=3)
+    setup_actions.set_minimum_rule(actor=staff, election=election, category="woman", minimum=1)
     with pytest.raises(ValidationError, match="only 0 standing candidate"):
-        actions.open_voting(actor=staff, election=election)
+        transition_actions.open_voting(actor=staff, election=election)
 
 
 def test_the_staff_setup_page_shows_the_audit_trail_and_members_get_403(client, staff, member, election):
-    actions.update_election(actor=staff, election=election, description="New words")
+    setup_actions.update_election(actor=staff, election=election, description="New words")
     client.force_login(staff)
     page = client.get(f"/votes/{election.pk}/manage/").content.decode()
     assert 'id="audit-trail"' in page and "changed description" in page and "New words" in page

@@ -8,7 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leveller.core.models import AuditEntry
-from leveller.elections import actions, notify
+from leveller.elections import notify
+from leveller.elections.actions import setup as setup_actions
+from leveller.elections.actions import transitions as transition_actions
 from leveller.elections.models import Election, MailKind, MailOptOut
 from leveller.elections.tasks import send_election_mail_task
 from leveller.groups.models import Group, GroupMembership
@@ -16,7 +18,7 @@ from tests.elections.helpers import FREEZE, vote_ranked, voter
 
 
 def _election(staff, *, closes_in=dt.timedelta(days=1), **fields):
-    election = actions.create_election(
+    election = setup_actions.create_election(
         actor=staff,
         title=fields.pop("title", "Regional committee"),
         kind="stv",
@@ -26,7 +28,7 @@ def _election(staff, *, closes_in=dt.timedelta(days=1), **fields):
         **fields,
     )
     for name in ("Ann", "Bob"):
-        actions.add_candidate(actor=staff, election=election, name=name, statement=f"{name} stands.")
+        setup_actions.add_candidate(actor=staff, election=election, name=name, statement=f"{name} stands.")
     return election
 
 
@@ -44,7 +46,7 @@ def _members_of(region, n, prefix):
 
 def test_reminders_reach_exactly_the_non_voters_and_never_a_voter(staff, region, smtp):
     election = _election(staff, electorate_groups=["north-west"])
-    actions.open_voting(actor=staff, election=election)
+    transition_actions.open_voting(actor=staff, election=election)
     voted = _members_of(region, 3, "Voted")
     waiting = _members_of(region, 4, "Waiting")
     outside = voter("Outside")  # not in the electorate: never emailed
@@ -62,12 +64,12 @@ def test_reminders_reach_exactly_the_non_voters_and_never_a_voter(staff, region,
 
 def test_the_reminder_goes_once_and_only_inside_the_last_two_days(staff, smtp):
     early = _election(staff, closes_in=dt.timedelta(days=5))
-    actions.open_voting(actor=staff, election=early)
+    transition_actions.open_voting(actor=staff, election=early)
     voter()
     assert notify.send_reminder(early) == 0  # not due yet
     assert smtp.messages == []
     late = _election(staff, title="Late", closes_in=dt.timedelta(hours=30))
-    actions.open_voting(actor=staff, election=late)
+    transition_actions.open_voting(actor=staff, election=late)
     assert notify.send_reminder(late) >= 1
     sent = len(smtp.messages)
     assert notify.send_reminder(late) == 0
@@ -76,7 +78,7 @@ def test_the_reminder_goes_once_and_only_inside_the_last_two_days(staff, smtp):
 
 def test_the_reminder_stores_nothing_about_who_was_reminded(staff, smtp):
     election = _election(staff)
-    actions.open_voting(actor=staff, election=election)
+    transition_actions.open_voting(actor=staff, election=election)
     vote_ranked(election, voter(), "Ann")
     voter()
     audit_before = AuditEntry.objects.count()
@@ -91,15 +93,15 @@ def test_every_kind_of_vote_email_carries_one_click_unsubscribe(staff, smtp, run
     election = _election(staff, closes_in=dt.timedelta(hours=40))
     members = [voter() for _ in range(2)]
     with run_on_commit():
-        actions.open_nominations(actor=staff, election=election)
+        transition_actions.open_nominations(actor=staff, election=election)
     with run_on_commit():
-        actions.open_voting(actor=staff, election=election)
+        transition_actions.open_voting(actor=staff, election=election)
     notify.send_reminder(election)
     vote_ranked(election, members[0], "Ann")
-    actions.close_voting(actor=staff, election=election)
+    transition_actions.close_voting(actor=staff, election=election)
     election.refresh_from_db()
     with run_on_commit():
-        actions.publish_results(actor=staff, election=election)
+        transition_actions.publish_results(actor=staff, election=election)
 
     subjects = {m["Subject"].split(":")[0] for m in smtp.messages}
     assert subjects == {"Nominations are open", "Voting is open", "Voting closes soon", "Results"}
@@ -113,7 +115,7 @@ def test_every_kind_of_vote_email_carries_one_click_unsubscribe(staff, smtp, run
 def test_one_click_unsubscribes_from_that_kind_only(staff, smtp, client):
     election = _election(staff)
     member = voter("Una Subscribe")
-    actions.open_voting(actor=staff, election=election)
+    transition_actions.open_voting(actor=staff, election=election)
     link = notify.unsubscribe_url(member.pk, MailKind.REMINDER).removeprefix("https://members.example.org")
     response = client.post(link, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200 and response.content == b"Unsubscribed.\n"
@@ -149,6 +151,6 @@ def test_a_vote_set_not_to_email_sends_nothing(staff, smtp, run_on_commit):
     election = _election(staff, email_members=False)
     voter()
     with run_on_commit():
-        actions.open_voting(actor=staff, election=election)
+        transition_actions.open_voting(actor=staff, election=election)
     assert notify.send_reminder(election) == 0
     assert smtp.messages == []

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, close_old_connections, transaction
 
-from leveller.elections import actions
+from leveller.elections.actions import voting as voting_actions
 from leveller.elections.models import Ballot, VoterRoll
 from tests.elections.helpers import candidate_ids, stv_election, vote_ranked, voter
 
@@ -59,10 +59,10 @@ def test_votes_outside_the_voting_window_are_refused(staff):
 def test_a_ranking_naming_someone_not_on_the_paper_is_refused(election, staff):
     other = stv_election(staff, title="Other", names=("Xi", "Yo"), seats=1)
     with pytest.raises(ValidationError, match="not on this ballot"):
-        actions.cast_ballot(actor=voter(), election=election, ranking=[candidate_ids(other)["Xi"]])
+        voting_actions.cast_ballot(actor=voter(), election=election, ranking=[candidate_ids(other)["Xi"]])
     with pytest.raises(ValidationError, match="twice"):
         ids = candidate_ids(election)
-        actions.cast_ballot(actor=voter(), election=election, ranking=[ids["Ann"], ids["Ann"]])
+        voting_actions.cast_ballot(actor=voter(), election=election, ranking=[ids["Ann"], ids["Ann"]])
 
 
 @pytest.mark.django_db(transaction=True)
@@ -76,7 +76,7 @@ def test_concurrent_double_submits_store_exactly_one_ballot(staff):
     def submit():
         barrier.wait()
         try:
-            actions.cast_ballot(actor=member, election=election, ranking=[ids["Ann"]])
+            voting_actions.cast_ballot(actor=member, election=election, ranking=[ids["Ann"]])
             outcomes.append("ok")
         except ValidationError:
             outcomes.append("refused")

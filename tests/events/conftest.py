@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from leveller.events import actions
+from leveller.events.actions import events as event_actions
 from tests.support.personas import make_member
 
 
@@ -19,7 +19,7 @@ def fast_passwords(settings):
 
 @pytest.fixture
 def group(staff, organiser, member):
-    from leveller.groups import actions as group_actions
+    from leveller.groups.actions import groups as group_actions
 
     group = group_actions.create_group(
         actor=staff, name="Brent Left", kind="local", districts=["NW10", "HA0"], organiser=organiser
@@ -40,7 +40,7 @@ def make_event(staff):
             fields.setdefault("postcode", "NW10 2SF")
         else:
             fields.setdefault("in_person", False)
-        return actions.create_event(
+        return event_actions.create_event(
             actor=actor or staff, starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=length), **fields
         )
 

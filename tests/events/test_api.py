@@ -3,7 +3,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from leveller.events import actions
+from leveller.events.actions import rsvps as rsvp_actions
 
 
 def test_the_finder_lists_upcoming_events_with_the_documented_fields(api_client, make_event, member):
@@ -92,10 +92,10 @@ def test_the_events_api_needs_authentication(client, make_event):
 
 
 def test_course_sessions_need_an_accepted_application(api_client, staff, member, make_event):
-    from leveller.events import course_actions
+    from leveller.events.actions import courses as course_actions
 
     course = course_actions.create_course(actor=staff, title="Future Councillors' Programme", questions=["Why?"])
     session = make_event(course=course, title="Workshop 1")
     response = api_client(member).post(f"/api/v1/events/{session.pk}/rsvp")
     assert response.status_code == 400 and "apply to the course" in response.json()["detail"]
-    assert actions.rsvp(actor=staff, event=session).status == "going"
+    assert rsvp_actions.rsvp(actor=staff, event=session).status == "going"

@@ -1,7 +1,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from leveller.events import actions, course_actions
+from leveller.events.actions import courses as course_actions
+from leveller.events.actions import rsvps as rsvp_actions
 
 pytestmark = pytest.mark.browser
 
@@ -11,7 +12,7 @@ def test_rsvp_to_a_full_event_and_get_promoted_from_the_waitlist_when_someone_ca
 ):
     event = make_event(capacity=1, title="Canvassing training", online=True, online_url="https://meet.example.org/r1")
     (first,) = people(1)
-    actions.rsvp(actor=first, event=event)
+    rsvp_actions.rsvp(actor=first, event=event)
 
     page = new_page(member)
     page.goto(f"/events/{event.pk}/")
@@ -22,7 +23,7 @@ def test_rsvp_to_a_full_event_and_get_promoted_from_the_waitlist_when_someone_ca
     expect(page.locator("#rsvp-status")).to_have_text("You're on the waitlist: number 1 in line.")
     page.wait_for_function("document.documentElement.dataset.realtime === 'open'")
 
-    actions.cancel_rsvp(actor=first, event=event)  # someone else cancels: the page updates itself
+    rsvp_actions.cancel_rsvp(actor=first, event=event)  # someone else cancels: the page updates itself
     expect(page.locator("#rsvp-status")).to_have_text("You're going.")
     expect(page.locator("#joining-link")).to_have_attribute("href", "https://meet.example.org/r1")
     axe(page)

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from leveller.events import actions, course_actions
+from leveller.events.actions import courses as course_actions
+from leveller.events.actions import rsvps as rsvp_actions
 from leveller.events.models import Rsvp
 
 
@@ -61,11 +62,11 @@ def test_attending_enough_sessions_graduates_into_the_alumni_group(course, staff
     course_actions.decide_application(actor=staff, application=application, accept=True)
     sessions = list(course.sessions.order_by("starts_at"))
     later = timezone.now() + dt.timedelta(days=10)
-    monkeypatch.setattr("leveller.events.clock.now", lambda: later)
-    actions.take_attendance(actor=staff, event=sessions[0], attended={member.pk: True})
+    monkeypatch.setattr("leveller.core.clock.now", lambda: later)
+    rsvp_actions.take_attendance(actor=staff, event=sessions[0], attended={member.pk: True})
     application.refresh_from_db()
     assert application.completed_at is None
-    actions.take_attendance(actor=staff, event=sessions[1], attended={member.pk: True})
+    rsvp_actions.take_attendance(actor=staff, event=sessions[1], attended={member.pk: True})
     application.refresh_from_db()
     assert application.completed_at is not None
     assert course.alumni_group.kind == "alumni"

@@ -4,7 +4,8 @@ import zoneinfo
 import icalendar
 from django.utils import timezone
 
-from leveller.events import actions
+from leveller.events.actions import events as event_actions
+from leveller.events.actions import rsvps as rsvp_actions
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
@@ -21,7 +22,7 @@ def _parse(response):
 
 def _freeze_future(monkeypatch):
     # Events are dated in 2030 so the DST dates are fixed; they are in the future, as new events must be.
-    monkeypatch.setattr("leveller.events.clock.now", lambda: dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    monkeypatch.setattr("leveller.core.clock.now", lambda: dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
 
 
 def test_an_events_ics_carries_its_time_zone_and_the_right_offsets_across_dst(client, make_event, member, monkeypatch):
@@ -67,9 +68,9 @@ def test_the_private_feed_lists_events_you_are_going_to_with_correct_offsets(
     not_going = make_event(starts_at=_at(2030, 10, 25, 19), title="Not going")
     cancelled = make_event(starts_at=_at(2030, 10, 24, 19), title="Cancelled RSVP")
     for event in (going_before, going_after, cancelled):
-        actions.rsvp(actor=member, event=event)
-    actions.cancel_rsvp(actor=member, event=cancelled)
-    feed = actions.regenerate_calendar_feed(actor=member)
+        rsvp_actions.rsvp(actor=member, event=event)
+    rsvp_actions.cancel_rsvp(actor=member, event=cancelled)
+    feed = event_actions.regenerate_calendar_feed(actor=member)
     cal = _parse(client.get(f"/calendar/{feed.token}.ics"))  # no login: calendar apps cannot log in
     events = {e["SUMMARY"]: e.decoded("DTSTART") for e in cal.walk("VEVENT")}
     assert set(events) == {"Saturday before", "Sunday after"}
@@ -79,11 +80,11 @@ def test_the_private_feed_lists_events_you_are_going_to_with_correct_offsets(
 
 
 def test_a_regenerated_or_revoked_feed_address_stops_working(client, member):
-    old = actions.regenerate_calendar_feed(actor=member).token
-    new = actions.regenerate_calendar_feed(actor=member).token
+    old = event_actions.regenerate_calendar_feed(actor=member).token
+    new = event_actions.regenerate_calendar_feed(actor=member).token
     assert client.get(f"/calendar/{old}.ics").status_code == 404
     assert client.get(f"/calendar/{new}.ics").status_code == 200
-    actions.revoke_calendar_feed(actor=member)
+    event_actions.revoke_calendar_feed(actor=member)
     assert client.get(f"/calendar/{new}.ics").status_code == 404
 
 
@@ -91,7 +92,7 @@ def test_the_ics_shows_the_joining_link_only_to_those_going(client, make_event, 
     event = make_event(online=True, online_url="https://meet.example.org/room-42")
     client.force_login(outsider)
     assert b"room-42" not in client.get(f"/events/{event.pk}.ics").content
-    actions.rsvp(actor=member, event=event)
+    rsvp_actions.rsvp(actor=member, event=event)
     client.force_login(member)
     assert b"room-42" in client.get(f"/events/{event.pk}.ics").content
     assert timezone.now()

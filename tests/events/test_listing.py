@@ -29,7 +29,7 @@ def test_a_long_list_comes_in_pages(client, make_event, member):
 def test_this_week_and_this_month_limit_the_range(client, make_event, member, monkeypatch):
     london = timezone.get_default_timezone()
     wednesday = dt.datetime(2027, 3, 10, 12, 0, tzinfo=london)
-    monkeypatch.setattr("leveller.events.clock.now", lambda: wednesday)
+    monkeypatch.setattr("leveller.core.clock.now", lambda: wednesday)
     make_event(title="Friday social", starts_at=wednesday + dt.timedelta(days=2))
     make_event(title="Next Tuesday training", starts_at=wednesday + dt.timedelta(days=6))
     make_event(title="April rally", starts_at=wednesday + dt.timedelta(days=30))

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from leveller.events import actions
+from leveller.events.actions import rsvps as rsvp_actions
 
 
 def test_the_event_page_hides_the_joining_link_until_you_rsvp(client, make_event, member, outsider):
@@ -18,7 +18,7 @@ def test_the_event_page_hides_the_joining_link_until_you_rsvp(client, make_event
 def test_the_waitlist_position_shows_on_the_event_page(client, make_event, member, people):
     event = make_event(capacity=1)
     (first,) = people(1)
-    actions.rsvp(actor=first, event=event)
+    rsvp_actions.rsvp(actor=first, event=event)
     client.force_login(member)
     response = client.post(f"/events/{event.pk}/rsvp/", follow=True)
     assert "number 1 in line" in response.content.decode()

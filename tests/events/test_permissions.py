@@ -1,7 +1,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from leveller.events import actions
+from leveller.events.actions import events as event_actions
+from leveller.events.actions import rsvps as rsvp_actions
 from leveller.events.models import Event
 
 
@@ -13,12 +14,12 @@ def test_a_members_event_waits_for_an_organiser_of_that_group(
     assert set(Event.objects.filter(series=event.series).values_list("status", flat=True)) == {"pending"}
     assert any(m.to == [organiser.email] for m in mailoutbox)
     assert list(Event.objects.awaiting_approval_by(organiser)) == list(Event.objects.filter(series=event.series))
-    actions.approve_event(actor=organiser, event=event)
+    event_actions.approve_event(actor=organiser, event=event)
     assert set(Event.objects.filter(series=event.series).values_list("status", flat=True)) == {"published"}
 
 
 def test_an_organiser_of_another_group_cannot_approve(make_event, group, member, staff, people):
-    from leveller.groups import actions as group_actions
+    from leveller.groups.actions import groups as group_actions
 
     (other_organiser,) = people(1, prefix="otherorg")
     group_actions.create_group(
@@ -26,16 +27,16 @@ def test_an_organiser_of_another_group_cannot_approve(make_event, group, member,
     )
     event = make_event(actor=member, group=group)
     with pytest.raises(PermissionDenied):
-        actions.approve_event(actor=other_organiser, event=event)
+        event_actions.approve_event(actor=other_organiser, event=event)
     assert Event.objects.awaiting_approval_by(other_organiser).count() == 0
 
 
 def test_declining_needs_a_reason_and_tells_the_member(make_event, group, member, organiser, mailoutbox, run_on_commit):
     event = make_event(actor=member, group=group)
     with pytest.raises(ValidationError):
-        actions.reject_event(actor=organiser, event=event, note="")
+        event_actions.reject_event(actor=organiser, event=event, note="")
     with run_on_commit():
-        actions.reject_event(actor=organiser, event=event, note="Clashes with the AGM")
+        event_actions.reject_event(actor=organiser, event=event, note="Clashes with the AGM")
     assert any(m.to == [member.email] and "Clashes with the AGM" in m.body for m in mailoutbox)
 
 
@@ -50,13 +51,13 @@ def test_only_hosts_edit_cancel_or_take_attendance(make_event, group, organiser,
     event = make_event(actor=organiser, group=group)
     for someone in (member, outsider):
         with pytest.raises(PermissionDenied):
-            actions.update_event(actor=someone, event=event, title="Hijacked")
+            event_actions.update_event(actor=someone, event=event, title="Hijacked")
         with pytest.raises(PermissionDenied):
-            actions.cancel_event(actor=someone, event=event)
+            event_actions.cancel_event(actor=someone, event=event)
         with pytest.raises(PermissionDenied):
-            actions.take_attendance(actor=someone, event=event, attended={})
+            rsvp_actions.take_attendance(actor=someone, event=event, attended={})
     with pytest.raises(PermissionDenied):
-        actions.cancel_rsvp(actor=member, event=event, member=organiser)
+        rsvp_actions.cancel_rsvp(actor=member, event=event, member=organiser)
 
 
 def test_bad_input_gets_clear_errors(make_event, staff):
@@ -78,9 +79,9 @@ def test_attendance_is_recorded_by_the_host(make_event, staff, people):
 
     event = make_event(starts_at=timezone.now() + dt.timedelta(minutes=30))
     a, b = people(2)
-    actions.rsvp(actor=a, event=event)
-    actions.rsvp(actor=b, event=event)
-    assert actions.take_attendance(actor=staff, event=event, attended={a.pk: True, b.pk: False}) == 2
+    rsvp_actions.rsvp(actor=a, event=event)
+    rsvp_actions.rsvp(actor=b, event=event)
+    assert rsvp_actions.take_attendance(actor=staff, event=event, attended={a.pk: True, b.pk: False}) == 2
     assert dict(event.rsvps.values_list("member_id", "attended")) == {a.pk: True, b.pk: False}
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from leveller.events import actions
+from leveller.events.actions import events as event_actions
 from leveller.events.models import Event, EventStatus
 
 pytestmark = pytest.mark.django_db
@@ -12,23 +12,23 @@ def test_a_member_editing_their_approved_event_sends_it_back_for_approval(
     make_event, group, member, organiser, mailoutbox, run_on_commit
 ):
     event = make_event(actor=member, group=group, online=True, online_url="https://meet.example.org/ok")
-    actions.approve_event(actor=organiser, event=event)
+    event_actions.approve_event(actor=organiser, event=event)
     with run_on_commit():
-        actions.update_event(
+        event_actions.update_event(
             actor=member, event=Event.objects.get(pk=event.pk), title="Free crypto", online_url="https://evil.example"
         )
     event = Event.objects.get(pk=event.pk)
     assert event.status == EventStatus.PENDING
     assert event.decided_by is None
     assert any(m.to == [organiser.email] for m in mailoutbox)
-    actions.approve_event(actor=organiser, event=event)
+    event_actions.approve_event(actor=organiser, event=event)
     assert Event.objects.get(pk=event.pk).status == EventStatus.PUBLISHED
 
 
 def test_an_organiser_editing_an_event_keeps_it_published(make_event, group, member, organiser):
     event = make_event(actor=member, group=group)
-    actions.approve_event(actor=organiser, event=event)
-    actions.update_event(actor=organiser, event=Event.objects.get(pk=event.pk), title="Better title")
+    event_actions.approve_event(actor=organiser, event=event)
+    event_actions.update_event(actor=organiser, event=Event.objects.get(pk=event.pk), title="Better title")
     assert Event.objects.get(pk=event.pk).status == EventStatus.PUBLISHED
 
 

@@ -2,7 +2,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from leveller.events import actions, reminders
+from leveller.events import reminders
+from leveller.events.actions import events as event_actions
+from leveller.events.actions import rsvps as rsvp_actions
 from leveller.events.models import ReminderSent
 
 
@@ -15,8 +17,8 @@ def test_one_reminder_per_rsvp_per_slot_by_the_injected_clock(make_event, people
     event = make_event(starts_at=start)
     start = event.starts_at
     a, b = people(2)
-    actions.rsvp(actor=a, event=event)
-    actions.rsvp(actor=b, event=event)
+    rsvp_actions.rsvp(actor=a, event=event)
+    rsvp_actions.rsvp(actor=b, event=event)
 
     with run_on_commit():
         assert reminders.send_due_reminders(now=start - dt.timedelta(hours=30)) == 0
@@ -37,11 +39,11 @@ def test_no_reminder_after_cancelling(make_event, people, run_on_commit, mailout
     event = make_event(starts_at=start)
     start = event.starts_at
     a, b = people(2)
-    actions.rsvp(actor=a, event=event)
-    actions.rsvp(actor=b, event=event)
+    rsvp_actions.rsvp(actor=a, event=event)
+    rsvp_actions.rsvp(actor=b, event=event)
     with run_on_commit():
         reminders.send_due_reminders(now=start - dt.timedelta(hours=23))
-        actions.cancel_rsvp(actor=a, event=event)
+        rsvp_actions.cancel_rsvp(actor=a, event=event)
         reminders.send_due_reminders(now=start - dt.timedelta(minutes=50))
     assert len(_sent_to(mailoutbox, a)) == 1  # the 24 h one, sent before they cancelled
     assert len(_sent_to(mailoutbox, b)) == 2
@@ -53,10 +55,10 @@ def test_waitlisted_members_and_cancelled_events_get_no_reminder(make_event, peo
     gone = make_event(starts_at=start, title="Called off")
     start = full.starts_at
     a, b = people(2)
-    actions.rsvp(actor=a, event=full)
-    actions.rsvp(actor=b, event=full)
-    actions.rsvp(actor=b, event=gone)
-    actions.cancel_event(actor=staff, event=gone, reason="Venue flooded")
+    rsvp_actions.rsvp(actor=a, event=full)
+    rsvp_actions.rsvp(actor=b, event=full)
+    rsvp_actions.rsvp(actor=b, event=gone)
+    event_actions.cancel_event(actor=staff, event=gone, reason="Venue flooded")
     mailoutbox.clear()
     with run_on_commit():
         reminders.send_due_reminders(now=start - dt.timedelta(hours=2))
@@ -68,7 +70,7 @@ def test_joining_within_the_last_hour_gets_only_the_one_hour_reminder(make_event
     event = make_event(starts_at=start)
     start = event.starts_at
     (a,) = people(1)
-    actions.rsvp(actor=a, event=event)
+    rsvp_actions.rsvp(actor=a, event=event)
     with run_on_commit():
         reminders.send_due_reminders(now=start - dt.timedelta(minutes=40))
         reminders.send_due_reminders(now=start - dt.timedelta(minutes=20))
@@ -80,7 +82,7 @@ def test_the_sweep_plans_its_next_run_for_the_next_reminder_due(make_event, peop
     event = make_event(starts_at=start)
     start = event.starts_at
     (a,) = people(1)
-    actions.rsvp(actor=a, event=event)
+    rsvp_actions.rsvp(actor=a, event=event)
     now = timezone.now()
     assert reminders.next_due(now) == start - dt.timedelta(hours=24)
     assert reminders.next_due(start - dt.timedelta(hours=23)) == start - dt.timedelta(hours=1)
@@ -92,7 +94,7 @@ def test_the_reminder_shows_the_joining_link_to_those_going(make_event, people, 
     event = make_event(starts_at=start, online=True, online_url="https://meet.example.org/secret-room")
     start = event.starts_at
     (a,) = people(1)
-    actions.rsvp(actor=a, event=event)
+    rsvp_actions.rsvp(actor=a, event=event)
     with run_on_commit():
         reminders.send_due_reminders(now=start - dt.timedelta(hours=1))
     assert "https://meet.example.org/secret-room" in _sent_to(mailoutbox, a)[0].body
@@ -105,7 +107,7 @@ def test_a_late_rsvp_gets_no_tomorrow_reminder_but_does_get_the_hour_one(
     event = make_event(starts_at=start)
     start = event.starts_at
     (a,) = people(1)
-    actions.rsvp(actor=a, event=event)
+    rsvp_actions.rsvp(actor=a, event=event)
     with run_on_commit():
         assert reminders.send_due_reminders(now=start - dt.timedelta(hours=19)) == 0
         assert reminders.send_due_reminders(now=start - dt.timedelta(minutes=55)) == 1
@@ -120,9 +122,9 @@ def test_with_the_database_queue_the_sweep_is_queued_once_for_the_first_reminder
     start = timezone.now() + dt.timedelta(days=3)
     event = make_event(starts_at=start)
     a, b = people(2)
-    actions.rsvp(actor=a, event=event)
+    rsvp_actions.rsvp(actor=a, event=event)
     reminders.schedule_for_event_start(event.starts_at)
-    actions.rsvp(actor=b, event=event)
+    rsvp_actions.rsvp(actor=b, event=event)
     reminders.schedule_for_event_start(event.starts_at)  # b's RSVP: already queued, nothing added
     queued = DBTaskResult.objects.filter(task_path=sweep_reminders.module_path)
     assert [r.run_after for r in queued] == [event.starts_at - dt.timedelta(hours=24)]
@@ -140,10 +142,10 @@ def test_the_sweep_task_sends_what_is_due_and_requeues_itself_for_the_next(
     start = timezone.now() + dt.timedelta(days=3)
     event = make_event(starts_at=start)
     (a,) = people(1)
-    actions.rsvp(actor=a, event=event)
+    rsvp_actions.rsvp(actor=a, event=event)
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.LEVELLER_REMINDER_SWEEP_MAX_MINUTES = 1440  # no safety-net run before the next reminder
-    monkeypatch.setattr("leveller.events.clock.now", lambda: event.starts_at - dt.timedelta(hours=23))
+    monkeypatch.setattr("leveller.core.clock.now", lambda: event.starts_at - dt.timedelta(hours=23))
     with run_on_commit():
         assert sweep_reminders.call() == 1
     (next_run,) = DBTaskResult.objects.filter(task_path=sweep_reminders.module_path)

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from leveller.groups import actions, finder
+from leveller.groups import finder
+from leveller.groups.actions import groups as group_actions
 from leveller.groups.models import Kind
 
 
@@ -25,7 +26,7 @@ def make_group(staff):
     """make_group(name, districts=..., kind=..., organiser=...) -> an approved group, created by staff."""
 
     def make(name: str, *, districts: str = "", kind: str = Kind.LOCAL, organiser=None, **fields):
-        return actions.create_group(
+        return group_actions.create_group(
             actor=staff, name=name, kind=kind, districts=districts, organiser=organiser, **fields
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from leveller.groups import actions
+from leveller.groups.actions import groups as group_actions
 from leveller.groups.models import Kind
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,8 +38,8 @@ def test_find_a_group_by_postcode_and_join_it_then_see_its_channel(new_page, bre
 
 
 def test_group_pages_work_at_360_px_and_are_accessible(new_page, brent, organiser, staff, member, axe):
-    actions.join_group(actor=member, group=brent)
-    actions.propose_group(actor=member, name="Kilburn", districts="NW6", kind=Kind.LOCAL)
+    group_actions.join_group(actor=member, group=brent)
+    group_actions.propose_group(actor=member, name="Kilburn", districts="NW6", kind=Kind.LOCAL)
     page = new_page(organiser, viewport={"width": 360, "height": 780})
     for path, heading in [
         ("/groups/", "Groups"),

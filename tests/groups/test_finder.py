@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from leveller.groups import actions
+from leveller.groups.actions import groups as group_actions
 from leveller.groups.models import Kind
 
 
@@ -15,9 +15,9 @@ def groups(make_group, london, brent, organiser, member):
     make_group("Eviction Resistance — Brent", districts="NW10", kind=Kind.CAMPAIGN, campaign="Eviction Resistance")
     make_group("Online members", kind=Kind.ONLINE)
     make_group("Berlin", kind=Kind.ABROAD, country="DE", town="Berlin")
-    actions.join_group(actor=member, group=brent)
+    group_actions.join_group(actor=member, group=brent)
     # A proposal is never offered by the finder.
-    actions.propose_group(actor=member, name="Willesden breakaway", districts="NW10")
+    group_actions.propose_group(actor=member, name="Willesden breakaway", districts="NW10")
 
 
 def find(client, **params):
@@ -85,7 +85,7 @@ def test_a_country_with_no_group_still_offers_online_groups(client, groups):
 
 def test_archiving_a_group_removes_it_from_the_finder(client, groups, staff, brent, run_on_commit):
     with run_on_commit():
-        actions.archive_group(actor=staff, group=brent)
+        group_actions.archive_group(actor=staff, group=brent)
     data = find(client, postcode="NW10").json()
     assert "Brent" not in [g["name"] for g in data["local"] + data["nearby"]]
 

@@ -5,7 +5,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from leveller.chat.models import Message
-from leveller.groups import actions
+from leveller.groups.actions import groups as group_actions
 from leveller.groups.models import GroupMembership, Role
 from leveller.realtime.models import Event
 
@@ -15,51 +15,51 @@ def in_channel(group, member) -> bool:
 
 
 def test_joining_a_group_joins_its_channel_and_leaving_leaves_it(brent, member):
-    actions.join_group(actor=member, group=brent)
+    group_actions.join_group(actor=member, group=brent)
     assert in_channel(brent, member)
     assert Event.objects.filter(stream=f"user-{member.pk}", type="group.member_joined").exists()
-    actions.join_group(actor=member, group=brent)  # twice is harmless
+    group_actions.join_group(actor=member, group=brent)  # twice is harmless
     assert GroupMembership.objects.filter(group=brent, member=member).count() == 1
-    actions.leave_group(actor=member, group=brent)
+    group_actions.leave_group(actor=member, group=brent)
     assert not in_channel(brent, member)
     assert not GroupMembership.objects.filter(group=brent, member=member).exists()
 
 
 def test_nobody_joins_a_group_that_is_not_approved(member, outsider):
-    proposal = actions.propose_group(actor=member, name="Willesden", districts="NW10")
+    proposal = group_actions.propose_group(actor=member, name="Willesden", districts="NW10")
     with pytest.raises(ValidationError, match="not open"):
-        actions.join_group(actor=outsider, group=proposal)
+        group_actions.join_group(actor=outsider, group=proposal)
 
 
 def test_organisers_manage_membership_and_members_cannot(brent, organiser, member, outsider):
-    actions.join_group(actor=member, group=brent)
+    group_actions.join_group(actor=member, group=brent)
     with pytest.raises(PermissionDenied):
-        actions.add_group_member(actor=member, group=brent, member=outsider)
+        group_actions.add_group_member(actor=member, group=brent, member=outsider)
     with pytest.raises(PermissionDenied):
-        actions.remove_group_member(actor=outsider, group=brent, member=member)
+        group_actions.remove_group_member(actor=outsider, group=brent, member=member)
     with pytest.raises(PermissionDenied):
-        actions.set_group_role(actor=member, group=brent, member=member, role=Role.ORGANISER)
-    actions.add_group_member(actor=organiser, group=brent, member=outsider)
+        group_actions.set_group_role(actor=member, group=brent, member=member, role=Role.ORGANISER)
+    group_actions.add_group_member(actor=organiser, group=brent, member=outsider)
     assert in_channel(brent, outsider)
-    actions.set_group_role(actor=organiser, group=brent, member=member, role=Role.ORGANISER)
-    assert actions.is_group_organiser(member, brent)
-    actions.remove_group_member(actor=member, group=brent, member=outsider)
+    group_actions.set_group_role(actor=organiser, group=brent, member=member, role=Role.ORGANISER)
+    assert group_actions.is_group_organiser(member, brent)
+    group_actions.remove_group_member(actor=member, group=brent, member=outsider)
     assert not in_channel(brent, outsider)
 
 
 def test_a_group_keeps_at_least_one_organiser(brent, organiser, member):
-    actions.join_group(actor=member, group=brent)
+    group_actions.join_group(actor=member, group=brent)
     with pytest.raises(ValidationError, match="only organiser"):
-        actions.leave_group(actor=organiser, group=brent)
+        group_actions.leave_group(actor=organiser, group=brent)
     with pytest.raises(ValidationError, match="at least one organiser"):
-        actions.set_group_role(actor=organiser, group=brent, member=organiser, role=Role.MEMBER)
-    actions.set_group_role(actor=organiser, group=brent, member=member, role=Role.ORGANISER)
-    actions.leave_group(actor=organiser, group=brent)
+        group_actions.set_group_role(actor=organiser, group=brent, member=organiser, role=Role.MEMBER)
+    group_actions.set_group_role(actor=organiser, group=brent, member=member, role=Role.ORGANISER)
+    group_actions.leave_group(actor=organiser, group=brent)
     assert not GroupMembership.objects.filter(group=brent, member=organiser).exists()
 
 
 def test_outsiders_and_members_see_no_member_list_or_activity(api_client, brent, member, outsider, organiser, client):
-    actions.join_group(actor=member, group=brent)
+    group_actions.join_group(actor=member, group=brent)
     for person in (member, outsider):
         assert api_client(person).get(f"/api/v1/groups/{brent.pk}/members").status_code == 403
         assert api_client(person).get(f"/api/v1/groups/{brent.pk}/activity").status_code == 403
@@ -99,11 +99,11 @@ def test_organisers_message_their_group_by_channel_and_email_within_a_limit(
     brent, organiser, member, outsider, run_on_commit, settings
 ):
     settings.GROUP_EMAILS_PER_DAY = 1
-    actions.join_group(actor=member, group=brent)
+    group_actions.join_group(actor=member, group=brent)
     with pytest.raises(PermissionDenied):
-        actions.message_group(actor=member, group=brent, text="Hello")
+        group_actions.message_group(actor=member, group=brent, text="Hello")
     with run_on_commit():
-        actions.message_group(
+        group_actions.message_group(
             actor=organiser, group=brent, subject="Meeting moved", text="Now at the library.", by_email=True
         )
     post = Message.objects.get(channel=brent.channel)
@@ -111,13 +111,13 @@ def test_organisers_message_their_group_by_channel_and_email_within_a_limit(
     assert sorted(m.to[0] for m in mail.outbox) == ["member@example.org", "organiser@example.org"]
     assert mail.outbox[0].subject == "[Brent] Meeting moved"
     with pytest.raises(ValidationError, match="already been emailed"):
-        actions.message_group(actor=organiser, group=brent, subject="Again", text="Sorry", by_email=True)
+        group_actions.message_group(actor=organiser, group=brent, subject="Again", text="Sorry", by_email=True)
     with pytest.raises(ValidationError, match="email needs a subject"):
-        actions.message_group(actor=organiser, group=brent, text="x", to_channel=False, by_email=True)
+        group_actions.message_group(actor=organiser, group=brent, text="x", to_channel=False, by_email=True)
 
 
 def test_organisers_see_their_groups_activity(api_client, brent, organiser, member):
-    actions.join_group(actor=member, group=brent)
+    group_actions.join_group(actor=member, group=brent)
     data = api_client(organiser).get(f"/api/v1/groups/{brent.pk}/activity").json()
     assert data["member_count"] == 2 and data["new_joiners"] == 2 and data["organiser_count"] == 1
     assert data["events_held"] == 0  # the events and phonebank apps are installed; nothing has happened yet

@@ -4,17 +4,17 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from leveller.chat.models import Channel
-from leveller.groups import actions
+from leveller.groups.actions import groups as group_actions
 from leveller.groups.models import Group, GroupMembership, GroupStatus, Kind, Role
 
 
 def test_any_member_may_propose_a_group_and_staff_approval_makes_them_its_organiser(member, staff, london):
-    group = actions.propose_group(
+    group = group_actions.propose_group(
         actor=member, name="Willesden", districts="nw10, NW2", parent=london, meeting_pattern="Thursdays"
     )
     assert group.status == GroupStatus.PROPOSED and group.channel_id is None
     assert sorted(group.districts.values_list("outcode", flat=True)) == ["NW10", "NW2"]
-    actions.approve_group(actor=staff, group=group, note="Welcome")
+    group_actions.approve_group(actor=staff, group=group, note="Welcome")
     group.refresh_from_db()
     assert group.status == GroupStatus.APPROVED and group.decided_by == staff
     assert GroupMembership.objects.get(group=group, member=member).role == Role.ORGANISER
@@ -46,25 +46,25 @@ def test_campaign_groups_get_a_channel_in_the_campaigns_section(make_group):
 def test_a_bad_proposal_gets_a_clear_message_and_saves_nothing(member, fields, field, message):
     proposal = {"name": "Willesden", "districts": "NW10", **fields}
     with pytest.raises(ValidationError) as error:
-        actions.propose_group(actor=member, **proposal)
+        group_actions.propose_group(actor=member, **proposal)
     assert message in " ".join(error.value.message_dict[field])
     assert not Group.objects.exists()
 
 
 def test_only_staff_decide_and_a_rejection_needs_a_reason(member, organiser, staff):
-    group = actions.propose_group(actor=member, name="Willesden", districts="NW10")
+    group = group_actions.propose_group(actor=member, name="Willesden", districts="NW10")
     with pytest.raises(PermissionDenied):
-        actions.approve_group(actor=organiser, group=group)
+        group_actions.approve_group(actor=organiser, group=group)
     with pytest.raises(ValidationError, match="Say why"):
-        actions.reject_group(actor=staff, group=group, note="")
-    actions.reject_group(actor=staff, group=group, note="Brent already covers NW10; join them!")
+        group_actions.reject_group(actor=staff, group=group, note="")
+    group_actions.reject_group(actor=staff, group=group, note="Brent already covers NW10; join them!")
     group.refresh_from_db()
     assert group.status == GroupStatus.REJECTED
     assert not Channel.objects.filter(pk=group.channel_id).exists()
 
 
 def test_proposals_are_visible_only_to_their_proposer_and_staff(api_client, member, outsider, staff, client):
-    group = actions.propose_group(actor=member, name="Willesden", districts="NW10", note="We are six people")
+    group = group_actions.propose_group(actor=member, name="Willesden", districts="NW10", note="We are six people")
     assert api_client(member).get(f"/api/v1/groups/{group.pk}").status_code == 200
     assert api_client(staff).get(f"/api/v1/groups/{group.pk}").status_code == 200
     assert api_client(outsider).get(f"/api/v1/groups/{group.pk}").status_code == 404

@@ -7,7 +7,7 @@ import logging
 import pytest
 from aiosmtpd.controller import Controller
 
-from leveller.newsletter import actions
+from leveller.newsletter.actions import issues as issue_actions
 from leveller.newsletter.models import Subscriber
 from tests.support.live import free_port
 from tests.support.personas import make_member
@@ -66,7 +66,7 @@ def add_subscribers(n: int, *, prefix: str = "reader") -> list[Subscriber]:
 
 
 def make_issue(editor, title: str = "Spring issue", body: str = "Hello **comrades**. [Join](/groups/)"):
-    return actions.create_issue(actor=editor, title=title, sections=[{"heading": "News", "body": body}])
+    return issue_actions.create_issue(actor=editor, title=title, sections=[{"heading": "News", "body": body}])
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from leveller.newsletter import voices
+from leveller.newsletter.actions import voices
 from tests.newsletter.conftest import add_subscribers
 
 pytestmark = pytest.mark.browser
@@ -92,11 +92,12 @@ def test_a_member_answers_the_question_of_the_month_and_a_visitor_signs_up(edito
 def test_send_progress_is_pushed_live_to_the_editors_page(editor, new_page, axe):
     from django.utils import timezone
 
-    from leveller.newsletter import actions, sending
+    from leveller.newsletter import sending
+    from leveller.newsletter.actions import issues as issue_actions
     from leveller.newsletter.models import Delivery
     from tests.newsletter.conftest import make_issue
 
-    issue = actions.publish_issue(actor=editor, issue=make_issue(editor), email=False)
+    issue = issue_actions.publish_issue(actor=editor, issue=make_issue(editor), email=False)
     page = new_page(editor)
     page.goto(f"/newsletter/manage/issues/{issue.pk}/sending/")
     expect(page.locator(".nl-stats")).to_contain_text("0 delivered")

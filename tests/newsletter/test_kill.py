@@ -15,7 +15,8 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from leveller.newsletter import actions, tasks
+from leveller.newsletter import tasks
+from leveller.newsletter.actions import issues as issue_actions
 from leveller.newsletter.models import Delivery, Issue
 from tests.newsletter.conftest import add_subscribers, make_issue
 
@@ -68,7 +69,7 @@ def _publish(editor, title: str, monkeypatch) -> Issue:
     with monkeypatch.context() as quiet:  # the test drives the sender itself
         quiet.setattr(tasks, "send_issue", type("NotQueued", (), {"enqueue": staticmethod(lambda **kwargs: None)}))
         quiet.setattr(tasks, "enqueue_at", lambda *args, **kwargs: None)
-        actions.publish_issue(actor=editor, issue=issue)
+        issue_actions.publish_issue(actor=editor, issue=issue)
     return issue
 
 

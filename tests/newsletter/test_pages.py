@@ -10,7 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from leveller.newsletter import actions, tasks
+from leveller.newsletter import tasks
+from leveller.newsletter.actions import issues as issue_actions
 from leveller.newsletter.models import Issue, Section
 from leveller.realtime import registry
 from tests.newsletter.conftest import make_issue
@@ -29,13 +30,13 @@ def png_bytes() -> bytes:
 @pytest.fixture
 def published(editor, settings):
     settings.SITE_URL = "https://members.example.org"
-    issue = actions.create_issue(
+    issue = issue_actions.create_issue(
         actor=editor,
         title="Rent strike special",
         summary="How Leeds won.",
         sections=[{"heading": "The win", "body": "We **won**. <script>alert(1)</script>"}],
     )
-    return actions.publish_issue(actor=editor, issue=issue, email=False)
+    return issue_actions.publish_issue(actor=editor, issue=issue, email=False)
 
 
 def test_the_archive_and_an_issue_are_public_with_open_graph_tags(published, client):
@@ -77,7 +78,7 @@ def test_the_feed_is_valid_atom_with_every_published_issue(published, client):
 def test_pictures_of_drafts_are_for_editors_until_the_issue_is_published(editor, member, client):
     issue = make_issue(editor)
     upload = SimpleUploadedFile("rally.png", png_bytes(), "image/png")
-    image = actions.add_image(actor=editor, issue=issue, upload=upload, alt="Members at the rally")
+    image = issue_actions.add_image(actor=editor, issue=issue, upload=upload, alt="Members at the rally")
     url = image.get_absolute_url()
     assert client.get(url).status_code == 404
     client.force_login(member)
@@ -85,7 +86,7 @@ def test_pictures_of_drafts_are_for_editors_until_the_issue_is_published(editor,
     client.force_login(editor)
     assert client.get(url).status_code == 200
     client.logout()
-    actions.publish_issue(actor=editor, issue=issue, email=False)
+    issue_actions.publish_issue(actor=editor, issue=issue, email=False)
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
 
@@ -143,7 +144,7 @@ def test_editor_pages_are_closed_to_members(member, editor, client):
 
 def test_every_editor_page_renders(editor, client, smtp, run_on_commit):
     issue = make_issue(editor)
-    actions.add_section(actor=editor, issue=issue, kind="answers")
+    issue_actions.add_section(actor=editor, issue=issue, kind="answers")
     client.force_login(editor)
     for url in (
         "/newsletter/manage/",
@@ -173,7 +174,7 @@ def test_send_progress_is_pushed_only_to_editors(editor, member):
 
 def test_a_scheduled_issue_is_published_by_the_worker_when_its_time_comes(editor, smtp):
     issue = make_issue(editor)
-    actions.schedule_issue(actor=editor, issue=issue, publish_at=timezone.now() + dt.timedelta(hours=1))
+    issue_actions.schedule_issue(actor=editor, issue=issue, publish_at=timezone.now() + dt.timedelta(hours=1))
     assert tasks.publish_scheduled.call(issue_id=issue.pk) is False  # too early: nothing happens
     Issue.objects.filter(pk=issue.pk).update(publish_at=timezone.now() - dt.timedelta(seconds=1))
     assert tasks.publish_scheduled.call(issue_id=issue.pk) is True
@@ -184,4 +185,4 @@ def test_a_scheduled_issue_is_published_by_the_worker_when_its_time_comes(editor
 def test_a_schedule_in_the_past_is_refused(editor):
     issue = make_issue(editor)
     with pytest.raises(Exception, match="future"):
-        actions.schedule_issue(actor=editor, issue=issue, publish_at=timezone.now() - dt.timedelta(minutes=1))
+        issue_actions.schedule_issue(actor=editor, issue=issue, publish_at=timezone.now() - dt.timedelta(minutes=1))

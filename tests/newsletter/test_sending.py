@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from leveller.newsletter import actions, sending, subscriptions
+from leveller.newsletter import sending
+from leveller.newsletter.actions import issues as issue_actions
+from leveller.newsletter.actions import subscriptions
 from leveller.newsletter.models import Delivery, DeliveryState, Subscriber, SubscriberStatus
 from tests.newsletter.conftest import add_subscribers, make_issue
 
@@ -19,14 +21,14 @@ class WorkerKilled(BaseException):
 def publish_without_sending(editor, issue, monkeypatch):
     """Publish (creating the deliveries). The test transaction never commits, so the background send that
     publishing queues on commit does not start: each test drives the sender itself."""
-    actions.publish_issue(actor=editor, issue=issue)
+    issue_actions.publish_issue(actor=editor, issue=issue)
 
 
 def test_every_subscriber_gets_one_personalised_copy_with_unsubscribe_headers(smtp, editor, run_on_commit):
     subscribers = add_subscribers(5)
     issue = make_issue(editor)
     with run_on_commit():
-        actions.publish_issue(actor=editor, issue=issue)
+        issue_actions.publish_issue(actor=editor, issue=issue)
     assert sorted(smtp.recipients()) == sorted(s.email for s in subscribers)
     message = smtp.to("reader3@example.net")[0]
     unsubscribe = str(message["List-Unsubscribe"]).strip()
@@ -164,7 +166,7 @@ def test_rows_left_sending_by_an_older_engine_are_not_resent_automatically(smtp,
     report = sending.run(issue.pk)
     assert report.recovered_unknown == 1 and report.sent == 2
     # The editor may choose to resend those (knowing they may get a second copy).
-    assert actions.resend_unknown(actor=editor, issue=issue) == 1
+    assert issue_actions.resend_unknown(actor=editor, issue=issue) == 1
     sending.run(issue.pk)
     assert Delivery.objects.get(pk=stale.pk).state == DeliveryState.SENT
 
@@ -197,7 +199,7 @@ def test_editing_a_published_issue_changes_the_web_copy_but_not_the_email(smtp, 
     issue = make_issue(editor, body="Original words.")
     publish_without_sending(editor, issue, monkeypatch)
     section = issue.sections.get()
-    actions.update_section(actor=editor, section=section, heading="News", body="Corrected words.")
+    issue_actions.update_section(actor=editor, section=section, heading="News", body="Corrected words.")
     sending.run(issue.pk)
     text = smtp.messages[0].get_body(("plain",)).get_content()
     assert "Original words." in text and "Corrected words." not in text
@@ -259,7 +261,7 @@ def test_a_subscribers_name_cannot_inject_html_into_the_email(smtp, editor, run_
         email="x@example.net", name="<img src=x onerror=alert(1)>", status="subscribed", consent_at=timezone.now()
     )
     with run_on_commit():
-        actions.publish_issue(actor=editor, issue=make_issue(editor))
+        issue_actions.publish_issue(actor=editor, issue=make_issue(editor))
     html = smtp.messages[0].get_body(("html",)).get_content()
     assert "<img src=x" not in html and "Dear &lt;img" in html
 
@@ -287,10 +289,29 @@ def test_publishing_queues_the_sender_and_its_watchdog_in_the_same_transaction(e
     add_subscribers(2)
     issue = make_issue(editor)
     with pytest.raises(RuntimeError), transaction.atomic():
-        actions.publish_issue(actor=editor, issue=issue)
+        issue_actions.publish_issue(actor=editor, issue=issue)
         assert DBTaskResult.objects.filter(task_path__endswith="send_issue").exists()
         raise RuntimeError("killed before commit")
     assert not DBTaskResult.objects.exists()  # rolled back together
-    actions.publish_issue(actor=editor, issue=issue)
+    issue_actions.publish_issue(actor=editor, issue=issue)
     paths = set(DBTaskResult.objects.values_list("task_path", flat=True))
     assert {"leveller.newsletter.tasks.send_issue", "leveller.newsletter.tasks.watch_send"} <= paths
+
+
+def test_links_signed_before_a_key_rotation_still_work_while_the_old_key_is_a_fallback(db, settings):
+    """Ada rotates SECRET_KEY, keeping the old one in SECRET_KEY_FALLBACKS: Bea's unsubscribe link from last
+    month's issue and her unexpired confirmation link still work; once the old key is dropped they do not."""
+    from leveller.newsletter import tokens
+
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "the-old-key-" + "x" * 40, []
+    unsubscribe = tokens.UnsubscribeLinks().url(42).rstrip("/").rsplit("/", 1)[-1]
+    confirm = tokens.confirm_token(42, "bea@example.org")
+
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "the-new-key-" + "y" * 40, ["the-old-key-" + "x" * 40]
+    assert tokens.subscriber_for_unsubscribe(unsubscribe) == 42
+    assert tokens.read_confirm_token(confirm)["s"] == 42
+    assert tokens.unsubscribe_token(42) != unsubscribe  # new links are signed with the new key
+
+    settings.SECRET_KEY_FALLBACKS = []
+    assert tokens.subscriber_for_unsubscribe(unsubscribe) is None
+    assert tokens.read_confirm_token(confirm) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from leveller.newsletter import subscriptions
+from leveller.newsletter.actions import subscriptions
 from leveller.newsletter.models import Subscriber, SubscriberStatus
 from tests.newsletter.conftest import add_subscribers
 

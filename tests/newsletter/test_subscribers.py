@@ -7,7 +7,9 @@ import re
 from django.core.cache import cache
 from django.utils import timezone
 
-from leveller.newsletter import actions, sending, subscriptions
+from leveller.newsletter import sending
+from leveller.newsletter.actions import issues as issue_actions
+from leveller.newsletter.actions import subscriptions
 from leveller.newsletter.models import Delivery, DeliveryState, Subscriber, SubscriberStatus
 from tests.newsletter.conftest import add_subscribers, make_issue
 
@@ -33,7 +35,7 @@ def test_double_opt_in_sends_nothing_until_the_confirmation_link_is_clicked(
     assert subscriber.status == SubscriberStatus.PENDING and subscriber.consent_source == "api"
 
     with run_on_commit():
-        actions.publish_issue(actor=editor, issue=make_issue(editor))
+        issue_actions.publish_issue(actor=editor, issue=make_issue(editor))
     assert len(smtp.messages) == 1  # an unconfirmed address gets no issue
 
     page = client.get(link_in(confirmation, "confirm"))
@@ -43,7 +45,7 @@ def test_double_opt_in_sends_nothing_until_the_confirmation_link_is_clicked(
     assert subscriber.consent_at is not None and "newsletter" in subscriber.consent_wording
 
     with run_on_commit():
-        actions.publish_issue(actor=editor, issue=make_issue(editor, title="Second issue"))
+        issue_actions.publish_issue(actor=editor, issue=make_issue(editor, title="Second issue"))
     issue_mail = smtp.to("new.reader@example.net")[-1]
     assert "Second issue" in issue_mail["Subject"]
     assert "Dear Nia," in issue_mail.get_body(("plain",)).get_content()
@@ -96,12 +98,12 @@ def test_a_tampered_confirmation_link_is_refused(db, client):
 
 def test_one_click_unsubscribe_by_post_needs_no_login_and_stops_the_send_at_once(smtp, editor, client):
     add_subscribers(3)
-    earlier = actions.publish_issue(actor=editor, issue=make_issue(editor, title="Earlier"))
+    earlier = issue_actions.publish_issue(actor=editor, issue=make_issue(editor, title="Earlier"))
     sending.run(earlier.pk)
     issue = make_issue(editor)
     message = smtp.to("reader1@example.net")[0]
     url = str(message["List-Unsubscribe"]).strip().strip("<>").replace("https://members.example.org", "")
-    actions.publish_issue(actor=editor, issue=issue)  # the next issue is queued for everyone
+    issue_actions.publish_issue(actor=editor, issue=issue)  # the next issue is queued for everyone
 
     response = client.post(url, {"List-Unsubscribe": "One-Click"})  # what mail providers send (RFC 8058)
     assert response.status_code == 200
@@ -116,7 +118,7 @@ def test_one_click_unsubscribe_by_post_needs_no_login_and_stops_the_send_at_once
 def test_unsubscribe_by_the_visible_link_in_the_email(smtp, editor, client, run_on_commit):
     add_subscribers(1)
     with run_on_commit():
-        actions.publish_issue(actor=editor, issue=make_issue(editor))
+        issue_actions.publish_issue(actor=editor, issue=make_issue(editor))
     url = link_in(smtp.messages[0], "unsubscribe")
     page = client.get(url)
     assert page.status_code == 200 and "re•" in page.content.decode()  # the address, masked

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from leveller.newsletter import actions, voices
+from leveller.newsletter.actions import issues as issue_actions
+from leveller.newsletter.actions import voices
 from leveller.newsletter.models import Answer, AnswerStatus
 from tests.newsletter.conftest import make_issue
 
@@ -61,10 +62,10 @@ def test_chosen_answers_drop_into_the_next_issues_members_answer_section(
     voices.set_answer_status(actor=editor, answer=answer, status=AnswerStatus.CHOSEN)
     voices.set_answer_status(actor=editor, answer=declined, status=AnswerStatus.DECLINED)
     issue = make_issue(editor)
-    section = actions.add_section(actor=editor, issue=issue, kind="answers")
+    section = issue_actions.add_section(actor=editor, issue=issue, kind="answers")
     assert section.question == question and question.text in section.heading
     with run_on_commit():
-        actions.publish_issue(actor=editor, issue=issue)
+        issue_actions.publish_issue(actor=editor, issue=issue)
     page = client.get(issue.get_absolute_url()).content.decode()
     assert "My landlord." in page and "Mo Member" in page and "Not this one." not in page
     assert Answer.objects.get(pk=answer.pk).printed_in == issue

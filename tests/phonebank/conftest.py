@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from leveller.phonebank import actions
+from leveller.phonebank.actions import calls as call_actions
+from leveller.phonebank.actions import contacts as contact_actions
 
 # A Wednesday, 14:00 in London (13:00 UTC in summer time): inside default calling hours for UK contacts.
 WEDNESDAY_AFTERNOON = dt.datetime(2031, 6, 11, 13, 0, tzinfo=dt.UTC)
@@ -60,12 +61,12 @@ def make_campaign(organiser):
         fields.setdefault("questions", QUESTIONS)
         fields.setdefault("script", "Hi {first_name}, I'm calling from the tenants' union.")
         fields.setdefault("call_on_sundays", True)
-        campaign = actions.create_campaign(
+        campaign = call_actions.create_campaign(
             actor=organiser, name=fields.pop("name", "Test campaign"), status=status, **fields
         )
         if contacts:
             rows = [(f"Contact {i}", phone, "") for i, phone in enumerate(uk_numbers(contacts))]
-            actions.upload_contacts(actor=organiser, campaign=campaign, data=csv_bytes(rows))
+            contact_actions.upload_contacts(actor=organiser, campaign=campaign, data=csv_bytes(rows))
         campaign.refresh_from_db()
         return campaign
 

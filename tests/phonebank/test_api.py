@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from leveller.phonebank import actions
+from leveller.phonebank.actions import contacts as contact_actions
 from leveller.phonebank.models import Campaign
 from tests.phonebank.conftest import QUESTIONS, csv_bytes, uk_numbers
 
@@ -145,7 +145,7 @@ def test_import_reads_time_zones_countries_and_custom_fields(organiser, make_cam
         "Cy Diaz,+1 212 555 0123,,,America/Chicago,Remote,\n"
         "Di Eze,+1 212 555 0124,,,Mars/Olympus,,\n"
     ).encode()
-    job = actions.upload_contacts(actor=organiser, campaign=campaign, data=data)
+    job = contact_actions.upload_contacts(actor=organiser, campaign=campaign, data=data)
     assert job.loaded == 3 and job.invalid_count == 1 and "not a time zone" in job.invalid[0]["reason"]
     contacts = {c.name: c for c in campaign.contacts.all()}
     assert contacts["Ann Lee"].phone_e164 == "+447400123456" and contacts["Ann Lee"].time_zone == "Europe/London"

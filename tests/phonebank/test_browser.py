@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from leveller.phonebank import actions
+from leveller.phonebank.actions import calls as call_actions
+from leveller.phonebank.actions import contacts as contact_actions
 from leveller.phonebank.models import Contact
 from tests.phonebank.conftest import csv_bytes
 
@@ -16,7 +17,7 @@ def test_a_caller_calls_three_contacts_and_the_organisers_dashboard_follows_live
     from playwright.sync_api import expect
 
     hours = {"calling_start": "00:00", "calling_end": "23:59", "call_on_sundays": True}
-    campaign = actions.create_campaign(
+    campaign = call_actions.create_campaign(
         actor=organiser,
         name="Eviction watch",
         status="live",
@@ -27,9 +28,9 @@ def test_a_caller_calls_three_contacts_and_the_organisers_dashboard_follows_live
         ],
     )
     people = [("Ada One", "+447400000001", ""), ("Bea Two", "+447400000002", ""), ("Cai Three", "+12125550123", "")]
-    actions.upload_contacts(actor=organiser, campaign=campaign, data=csv_bytes(people))
-    other = actions.create_campaign(actor=organiser, name="Another drive", status="live", **hours)
-    actions.upload_contacts(actor=organiser, campaign=other, data=csv_bytes(people))
+    contact_actions.upload_contacts(actor=organiser, campaign=campaign, data=csv_bytes(people))
+    other = call_actions.create_campaign(actor=organiser, name="Another drive", status="live", **hours)
+    contact_actions.upload_contacts(actor=organiser, campaign=other, data=csv_bytes(people))
 
     dashboard = new_page(organiser)
     dashboard.goto(f"/phonebank/{campaign.pk}/dashboard/")
@@ -71,8 +72,8 @@ def test_a_caller_calls_three_contacts_and_the_organisers_dashboard_follows_live
     served = set()
     other.refresh_from_db()
     campaign.refresh_from_db()
-    while (call := actions.next_contact(actor=member, campaign=other)) is not None:
+    while (call := call_actions.next_contact(actor=member, campaign=other)) is not None:
         served.add(call.contact.phone_e164)
-        actions.record_outcome(actor=member, call=call, outcome="refused")
+        call_actions.record_outcome(actor=member, call=call, outcome="refused")
     assert dnc_phone not in served and len(served) == 2
-    assert actions.next_contact(actor=member, campaign=campaign) is None
+    assert call_actions.next_contact(actor=member, campaign=campaign) is None

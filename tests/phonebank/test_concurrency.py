@@ -23,7 +23,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from leveller.phonebank import actions, stats
+from leveller.phonebank import stats
+from leveller.phonebank.actions import calls as call_actions
+from leveller.phonebank.actions import contacts as contact_actions
 from leveller.phonebank.models import RETRYABLE, Call, Contact, Outcome
 from tests.phonebank.conftest import csv_bytes, uk_numbers
 from tests.support.personas import make_member
@@ -94,7 +96,7 @@ def test_a_hundred_callers_in_parallel_never_share_a_contact_and_lose_none(organ
     settings.PHONEBANK_SYNC_IMPORT_ROWS = CONTACTS  # load in one go; the background path has its own test
     settings.PHONEBANK_LEASE_MINUTES = 240  # leases do not run out here (their expiry has its own test)
     settings.PHONEBANK_PROGRESS_SECONDS = 3600  # one hint, not one per call
-    campaign = actions.create_campaign(
+    campaign = call_actions.create_campaign(
         actor=organiser,
         name="Hammer",
         status="live",
@@ -106,7 +108,7 @@ def test_a_hundred_callers_in_parallel_never_share_a_contact_and_lose_none(organ
         questions=[{"id": "attend", "text": "Coming?", "kind": "single_choice", "choices": ["Yes", "No"]}],
     )
     rows = [(f"Person {i}", phone, "") for i, phone in enumerate(uk_numbers(CONTACTS))]
-    job = actions.upload_contacts(actor=organiser, campaign=campaign, data=csv_bytes(rows))
+    job = contact_actions.upload_contacts(actor=organiser, campaign=campaign, data=csv_bytes(rows))
     assert job.loaded == CONTACTS
     campaign.refresh_from_db()
     callers = [make_member(f"Caller {i}", f"caller{i}@example.org", password=None) for i in range(CALLERS)]
@@ -124,7 +126,7 @@ def test_a_hundred_callers_in_parallel_never_share_a_contact_and_lose_none(organ
                 for caller in my_callers:
                     call = held.pop(caller.pk, None)
                     if call is None:
-                        call = actions.next_contact(actor=caller, campaign=campaign, now=clock())
+                        call = call_actions.next_contact(actor=caller, campaign=campaign, now=clock())
                         polls[0] += 1
                         if call is None:
                             idle += 1
@@ -137,9 +139,9 @@ def test_a_hundred_callers_in_parallel_never_share_a_contact_and_lose_none(organ
                     choice = rng.choices(outcomes, weights)[0]
                     now = clock()
                     if choice == "release":
-                        actions.release_call(actor=caller, call=call, now=now)
+                        call_actions.release_call(actor=caller, call=call, now=now)
                         continue
-                    actions.record_outcome(
+                    call_actions.record_outcome(
                         actor=caller,
                         call=call,
                         outcome=choice,

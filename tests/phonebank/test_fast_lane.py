@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from leveller.accounts import actions as accounts
+from leveller.accounts.actions import members as accounts
 from leveller.core.models import AuditEntry
 from leveller.phonebank.models import Call, Contact
 

@@ -9,7 +9,9 @@ import zoneinfo
 
 import pytest
 
-from leveller.phonebank import actions, hours
+from leveller.phonebank import hours
+from leveller.phonebank.actions import calls as call_actions
+from leveller.phonebank.actions import contacts as contact_actions
 from tests.phonebank.conftest import csv_bytes
 
 QUESTIONS = [
@@ -28,7 +30,7 @@ QUESTIONS = [
 
 @pytest.mark.django_db
 def test_calling_reopens_at_the_first_contacts_opening_skipping_sunday(organiser):
-    campaign = actions.create_campaign(
+    campaign = call_actions.create_campaign(
         actor=organiser, name="Drive", calling_start="10:00", calling_end="20:00", call_on_sundays=False
     )
     campaign.time_zones = ["Europe/London", "America/New_York"]
@@ -42,10 +44,12 @@ def test_calling_reopens_at_the_first_contacts_opening_skipping_sunday(organiser
 
 @pytest.mark.django_db
 def test_nobody_to_call_outside_hours_says_when_calling_reopens(client, organiser, member):
-    campaign = actions.create_campaign(
+    campaign = call_actions.create_campaign(
         actor=organiser, name="Drive", status="live", calling_start="00:00", calling_end="00:01", call_on_sundays=True
     )
-    actions.upload_contacts(actor=organiser, campaign=campaign, data=csv_bytes([("Ada One", "+447400000001", "")]))
+    contact_actions.upload_contacts(
+        actor=organiser, campaign=campaign, data=csv_bytes([("Ada One", "+447400000001", "")])
+    )
     client.force_login(member)
     response = client.post(f"/phonebank/{campaign.pk}/call/", follow=True)
     page = response.content.decode()
@@ -58,7 +62,7 @@ def test_nobody_to_call_outside_hours_says_when_calling_reopens(client, organise
 def test_survey_numbers_stay_contiguous_when_conditional_questions_are_hidden(new_page, organiser, member, axe):
     from playwright.sync_api import expect
 
-    campaign = actions.create_campaign(
+    campaign = call_actions.create_campaign(
         actor=organiser,
         name="Drive",
         status="live",
@@ -67,7 +71,9 @@ def test_survey_numbers_stay_contiguous_when_conditional_questions_are_hidden(ne
         call_on_sundays=True,
         questions=QUESTIONS,
     )
-    actions.upload_contacts(actor=organiser, campaign=campaign, data=csv_bytes([("Ada One", "+447400000001", "")]))
+    contact_actions.upload_contacts(
+        actor=organiser, campaign=campaign, data=csv_bytes([("Ada One", "+447400000001", "")])
+    )
     page = new_page(member)
     page.goto(f"/phonebank/{campaign.pk}/")
     page.get_by_role("button", name="Start calling").click()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from leveller.core.models import AuditEntry
-from leveller.phonebank import actions, limits
+from leveller.phonebank import limits
+from leveller.phonebank.actions import calls as call_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -71,9 +72,9 @@ def test_next_is_rate_limited_per_caller_and_organisers_see_an_alert(
 
 def test_the_dashboard_shows_the_alert_to_organisers(client, open_campaign, member, organiser, settings):
     settings.PHONEBANK_NEXT_PER_MINUTE = 1
-    actions.next_contact(actor=member, campaign=open_campaign)
+    call_actions.next_contact(actor=member, campaign=open_campaign)
     with pytest.raises(limits.Limited):
-        actions.next_contact(actor=member, campaign=open_campaign)
+        call_actions.next_contact(actor=member, campaign=open_campaign)
     client.force_login(organiser)
     page = client.get(f"/phonebank/{open_campaign.pk}/dashboard/").content.decode()
     assert "Callers over a limit" in page and "Mo Member" in page

@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from leveller.core.models import AuditEntry
-from leveller.phonebank import actions
+from leveller.phonebank.actions import calls as call_actions
+from leveller.phonebank.actions import contacts as contact_actions
 from leveller.phonebank.models import Call, Campaign
 from tests.phonebank.conftest import csv_bytes
 
@@ -50,7 +51,7 @@ def test_a_bad_answer_shows_a_message_and_keeps_the_contact(client, make_campaig
 def test_the_script_escapes_contact_data(client, make_campaign, member, organiser):
     campaign = make_campaign(calling_start="00:00", calling_end="23:59", script="**Hello {first_name}** from {branch}")
     data = b"name,phone,branch\n<script>alert(1)</script> Smith,+447400000001,<b>Leeds</b>\n"
-    actions.upload_contacts(actor=organiser, campaign=campaign, data=data)
+    contact_actions.upload_contacts(actor=organiser, campaign=campaign, data=data)
     client.force_login(member)
     response = client.post(f"/phonebank/{campaign.pk}/call/", follow=True)
     text = response.content.decode()
@@ -99,8 +100,8 @@ def test_an_organiser_sets_up_a_campaign_with_questions_through_the_form(client,
 
 def test_organisers_see_the_dashboard_and_export_but_callers_cannot(client, make_campaign, member, organiser):
     campaign = make_campaign(contacts=1, calling_start="00:00", calling_end="23:59")
-    call = actions.next_contact(actor=member, campaign=campaign)
-    actions.record_outcome(actor=member, call=call, outcome="answered", answers={"attend": "Yes"})
+    call = call_actions.next_contact(actor=member, campaign=campaign)
+    call_actions.record_outcome(actor=member, call=call, outcome="answered", answers={"attend": "Yes"})
     client.force_login(organiser)
     dashboard = client.get(f"/phonebank/{campaign.pk}/dashboard/")
     assert dashboard.status_code == 200 and b'data-answer="attend:Yes">1<' in dashboard.content
@@ -118,7 +119,7 @@ def test_outsiders_and_other_callers_cannot_see_a_contact(client, make_campaign,
     campaign = make_campaign(
         contacts=1, calling_start="00:00", calling_end="23:59", callers_mode="named", callers=[member.pk]
     )
-    call = actions.next_contact(actor=member, campaign=campaign)
+    call = call_actions.next_contact(actor=member, campaign=campaign)
     client.force_login(outsider)
     assert client.get(f"/phonebank/{campaign.pk}/").status_code == 404
     assert client.post(f"/phonebank/{campaign.pk}/call/").status_code == 404
@@ -140,8 +141,8 @@ def test_only_organisers_of_the_campaign_may_follow_its_live_stream(make_campaig
 
 def test_a_caller_can_hide_from_the_leaderboard(client, make_campaign, member):
     campaign = make_campaign(contacts=1, calling_start="00:00", calling_end="23:59")
-    call = actions.next_contact(actor=member, campaign=campaign)
-    actions.record_outcome(actor=member, call=call, outcome="refused")
+    call = call_actions.next_contact(actor=member, campaign=campaign)
+    call_actions.record_outcome(actor=member, call=call, outcome="refused")
     client.force_login(member)
     assert "Mo Member: 1 call" in client.get(f"/phonebank/{campaign.pk}/").content.decode()
     client.post(f"/phonebank/{campaign.pk}/leaderboard/", {"visible": "0"})

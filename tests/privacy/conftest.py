@@ -49,35 +49,36 @@ class History:
 def history(staff, organiser, run_on_commit):
     """Alice (the requester) and Bob (someone else): chat, a DM between them, a private channel Alice is
     not in, an RSVP, calls Alice made, a campaign list Alice's own number is on, and consents."""
-    from leveller.chat import actions as chat
-    from leveller.chat import message_actions
-    from leveller.events import actions as events
-    from leveller.events import rsvp_actions
-    from leveller.phonebank import actions as phonebank
+    from leveller.chat.actions import channels as channel_actions
+    from leveller.chat.actions import messages as message_actions
+    from leveller.events.actions import events as event_actions
+    from leveller.events.actions import rsvps as rsvp_actions
+    from leveller.phonebank.actions import calls as call_actions
+    from leveller.phonebank.actions import contacts as contact_actions
     from leveller.privacy import consent
 
     alice = make_member("Alice Example", "alice@example.org", phone=PHONE, postcode="NW10 2SF")
     bob = make_member("Bob Other", "bob@example.org", phone="+447400555456")
-    general = chat.create_channel(actor=organiser, name="general")
+    general = channel_actions.create_channel(actor=organiser, name="general")
     for who in (alice, bob):
-        chat.add_channel_member(actor=who, channel=general, member=who)
+        channel_actions.add_channel_member(actor=who, channel=general, member=who)
     alice_message = message_actions.send_message(actor=alice, channel=general, text="Rent strike on Tuesday!")
     message_actions.send_message(actor=alice, channel=general, text="Who can bring leaflets?")
     bob_channel_text = "Bob's own channel post about his landlord"
     bob_message = message_actions.send_message(actor=bob, channel=general, text=bob_channel_text)
     message_actions.add_reaction(actor=alice, message=bob_message, emoji="👍")
-    dm = chat.open_dm(actor=alice, members=[bob])
+    dm = channel_actions.open_dm(actor=alice, members=[bob])
     bob_dm_text = "Bob to Alice, privately: my rent went up 20%"
     message_actions.send_message(actor=bob, channel=dm, text=bob_dm_text)
     message_actions.send_message(actor=alice, channel=dm, text="Alice to Bob: come to the meeting")
-    bob_private = chat.create_channel(actor=bob, name="bob-secret", private=True)
+    bob_private = channel_actions.create_channel(actor=bob, name="bob-secret", private=True)
     bob_private_text = "Bob's secret channel note"
     message_actions.send_message(actor=bob, channel=bob_private, text=bob_private_text)
-    bob_dm_with_organiser = chat.open_dm(actor=bob, members=[organiser])
+    bob_dm_with_organiser = channel_actions.open_dm(actor=bob, members=[organiser])
     message_actions.send_message(actor=bob, channel=bob_dm_with_organiser, text="Bob to the organiser only")
 
     starts = timezone.now() + dt.timedelta(days=3)
-    event = events.create_event(
+    event = event_actions.create_event(
         actor=staff,
         title="Tenants' assembly",
         type="meeting",
@@ -90,25 +91,25 @@ def history(staff, organiser, run_on_commit):
     rsvp_actions.rsvp(actor=alice, event=event)
     rsvp_actions.rsvp(actor=bob, event=event)
 
-    campaign = phonebank.create_campaign(
+    campaign = call_actions.create_campaign(
         actor=organiser,
         name="Rent survey",
         status="live",
         call_on_sundays=True,
         questions=[{"id": "rent", "text": "Is your rent fair?", "kind": "single_choice", "choices": ["Yes", "No"]}],
     )
-    phonebank.upload_contacts(
+    contact_actions.upload_contacts(
         actor=organiser,
         campaign=campaign,
         data=csv_bytes([("Carol Contact", "+447400000001", ""), ("Alice Example", PHONE, "")]),
     )
     campaign.refresh_from_db()
-    call = phonebank.next_contact(actor=alice, campaign=campaign, now=WEDNESDAY_AFTERNOON)
-    phonebank.record_outcome(
+    call = call_actions.next_contact(actor=alice, campaign=campaign, now=WEDNESDAY_AFTERNOON)
+    call_actions.record_outcome(
         actor=alice, call=call, outcome="answered", answers={"rent": "No"}, now=WEDNESDAY_AFTERNOON
     )
-    about_alice = phonebank.next_contact(actor=bob, campaign=campaign, now=WEDNESDAY_AFTERNOON)
-    phonebank.record_outcome(
+    about_alice = call_actions.next_contact(actor=bob, campaign=campaign, now=WEDNESDAY_AFTERNOON)
+    call_actions.record_outcome(
         actor=bob, call=about_alice, outcome="answered", answers={"rent": "Yes"}, now=WEDNESDAY_AFTERNOON
     )
     consent.record(actor=alice, purpose="research", granted=True, method="form", member=alice)

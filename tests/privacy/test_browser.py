@@ -63,11 +63,12 @@ def test_staff_and_admin_pages_are_usable_and_accessible(new_page, admin, member
 
 
 def test_an_organiser_finds_a_contact_and_records_consent_given_on_paper(new_page, organiser, axe):
-    from leveller.phonebank import actions as phonebank
+    from leveller.phonebank.actions import calls as call_actions
+    from leveller.phonebank.actions import contacts as contact_actions
     from tests.phonebank.conftest import csv_bytes
 
-    campaign = phonebank.create_campaign(actor=organiser, name="Rent survey", status="live")
-    phonebank.upload_contacts(
+    campaign = call_actions.create_campaign(actor=organiser, name="Rent survey", status="live")
+    contact_actions.upload_contacts(
         actor=organiser, campaign=campaign, data=csv_bytes([("Carol Contact", "+447400000001", "")])
     )
     page = new_page(organiser)

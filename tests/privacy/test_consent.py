@@ -94,10 +94,12 @@ def test_the_api_lists_and_changes_consents(member, api_client):
 
 
 def test_event_reminders_are_not_sent_to_a_member_who_withdrew(member, staff, run_on_commit):
-    from leveller.events import actions, reminders, rsvp_actions
+    from leveller.events import reminders
+    from leveller.events.actions import events as event_actions
+    from leveller.events.actions import rsvps as rsvp_actions
 
     starts = (timezone.now() + dt.timedelta(days=3)).replace(second=0, microsecond=0)
-    event = actions.create_event(
+    event = event_actions.create_event(
         actor=staff,
         title="Assembly",
         type="meeting",
@@ -139,16 +141,17 @@ def test_the_party_export_holds_only_members_who_agreed(member, outsider, admin,
 
 
 def test_a_contact_who_says_do_not_call_on_a_call_is_recorded_and_not_called_again(organiser, member):
-    from leveller.phonebank import actions
+    from leveller.phonebank.actions import calls as call_actions
+    from leveller.phonebank.actions import contacts as contact_actions
     from leveller.phonebank.models import DoNotCall
     from tests.phonebank.conftest import WEDNESDAY_AFTERNOON, csv_bytes
 
-    campaign = actions.create_campaign(actor=organiser, name="Calls", status="live", call_on_sundays=True)
-    actions.upload_contacts(actor=organiser, campaign=campaign, data=csv_bytes([("Eve", "+447400000009", "")]))
+    campaign = call_actions.create_campaign(actor=organiser, name="Calls", status="live", call_on_sundays=True)
+    contact_actions.upload_contacts(actor=organiser, campaign=campaign, data=csv_bytes([("Eve", "+447400000009", "")]))
     campaign.refresh_from_db()
-    call = actions.next_contact(actor=member, campaign=campaign, now=WEDNESDAY_AFTERNOON)
+    call = call_actions.next_contact(actor=member, campaign=campaign, now=WEDNESDAY_AFTERNOON)
     assert consent.permits(Purpose.CAMPAIGN_CALLS, contact=call.contact)
-    actions.record_outcome(actor=member, call=call, outcome="do_not_call", now=WEDNESDAY_AFTERNOON)
+    call_actions.record_outcome(actor=member, call=call, outcome="do_not_call", now=WEDNESDAY_AFTERNOON)
     row = Consent.objects.get(contact=call.contact)
     assert (row.purpose, row.granted, row.method, row.recorded_by) == ("campaign_calls", False, "call", member)
     assert DoNotCall.objects.filter(phone_e164="+447400000009").exists()
@@ -165,11 +168,12 @@ def test_staff_withdrawing_a_members_call_consent_puts_their_number_on_do_not_ca
 
 
 def test_contact_uploads_record_their_lawful_basis_and_source(organiser, api_client):
-    from leveller.phonebank import actions
+    from leveller.phonebank.actions import calls as call_actions
+    from leveller.phonebank.actions import contacts as contact_actions
     from tests.phonebank.conftest import csv_bytes
 
-    campaign = actions.create_campaign(actor=organiser, name="Petition follow-up", status="live")
-    actions.upload_contacts(
+    campaign = call_actions.create_campaign(actor=organiser, name="Petition follow-up", status="live")
+    contact_actions.upload_contacts(
         actor=organiser,
         campaign=campaign,
         data=csv_bytes([("Eve", "+447400000009", "")]),

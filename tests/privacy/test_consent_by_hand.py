@@ -31,10 +31,11 @@ PAPER = {
 
 @pytest.fixture
 def campaign(organiser):
-    from leveller.phonebank import actions as phonebank
+    from leveller.phonebank.actions import calls as call_actions
+    from leveller.phonebank.actions import contacts as contact_actions
 
-    campaign = phonebank.create_campaign(actor=organiser, name="Rent survey", status="live")
-    phonebank.upload_contacts(
+    campaign = call_actions.create_campaign(actor=organiser, name="Rent survey", status="live")
+    contact_actions.upload_contacts(
         actor=organiser, campaign=campaign, data=csv_bytes([("Carol Contact", "+447400000001", "")])
     )
     return campaign

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from leveller.accounts.importing import import_members
 from leveller.chat.models import Channel, Message
-from leveller.newsletter import subscriptions
+from leveller.newsletter.actions import subscriptions
 from leveller.privacy import erasure
 from leveller.privacy.models import ErasureRequest, Suppression
 from tests.phonebank.conftest import csv_bytes
@@ -129,11 +129,12 @@ def test_the_sign_up_form_refuses_without_revealing_and_only_the_owner_can_come_
 
 
 def test_a_contact_upload_with_their_number_skips_it(history, organiser):
-    from leveller.phonebank import actions as phonebank
+    from leveller.phonebank.actions import calls as call_actions
+    from leveller.phonebank.actions import contacts as contact_actions
 
     _erase(history)
-    campaign = phonebank.create_campaign(actor=organiser, name="Again", status="live")
-    job = phonebank.upload_contacts(
+    campaign = call_actions.create_campaign(actor=organiser, name="Again", status="live")
+    job = contact_actions.upload_contacts(
         actor=organiser, campaign=campaign, data=csv_bytes([("Alice", PHONE, ""), ("Dan", "+447400000002", "")])
     )
     assert job.loaded == 1 and job.do_not_call == 1

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from leveller.core.models import AuditEntry
-from leveller.phonebank import actions as phonebank
+from leveller.phonebank.actions import calls as call_actions
+from leveller.phonebank.actions import contacts as contact_actions
 from leveller.phonebank.models import Call, Campaign, Contact
 from leveller.privacy import retention
 from leveller.privacy.models import RetentionRun
@@ -18,9 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _campaign(organiser, *, name: str, status: str, contacts: int = 3):
-    campaign = phonebank.create_campaign(actor=organiser, name=name, status="live")
+    campaign = call_actions.create_campaign(actor=organiser, name=name, status="live")
     rows = [(f"Person {i}", phone, "") for i, phone in enumerate(uk_numbers(contacts, start=len(name) * 100))]
-    phonebank.upload_contacts(actor=organiser, campaign=campaign, data=csv_bytes(rows))
+    contact_actions.upload_contacts(actor=organiser, campaign=campaign, data=csv_bytes(rows))
     Campaign.objects.filter(pk=campaign.pk).update(status=status)
     return campaign
 
@@ -45,8 +46,8 @@ def test_contacts_with_calls_and_answers_go_too(organiser, member):
 
     campaign = _campaign(organiser, name="Called", status="live", contacts=2)
     campaign.refresh_from_db()
-    call = phonebank.next_contact(actor=member, campaign=campaign, now=WEDNESDAY_AFTERNOON)
-    phonebank.record_outcome(actor=member, call=call, outcome="answered", now=WEDNESDAY_AFTERNOON)
+    call = call_actions.next_contact(actor=member, campaign=campaign, now=WEDNESDAY_AFTERNOON)
+    call_actions.record_outcome(actor=member, call=call, outcome="answered", now=WEDNESDAY_AFTERNOON)
     Campaign.objects.filter(pk=campaign.pk).update(status="finished", updated_at=timezone.now() - dt.timedelta(days=91))
     run = retention.run()
     assert run.counts["phonebank.contacts"] == 2
@@ -62,7 +63,7 @@ def test_a_dry_run_counts_and_deletes_nothing(organiser):
 
 
 def test_old_audit_entries_and_old_unconfirmed_sign_ups_go(admin, organiser):
-    from leveller.newsletter import subscriptions
+    from leveller.newsletter.actions import subscriptions
     from leveller.newsletter.models import Subscriber
 
     AuditEntry.objects.create(action="ancient", created_at=timezone.now() - dt.timedelta(days=7 * 365))

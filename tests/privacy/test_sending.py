@@ -57,27 +57,29 @@ def test_each_sending_path_names_a_real_purpose_or_says_it_is_a_service_message(
 
 
 def test_a_group_email_skips_members_who_withdrew_group_messages(staff, organiser, wanda, yusuf, run_on_commit):
-    from leveller.groups import actions as groups
+    from leveller.groups.actions import groups as groups_actions
 
-    group = groups.create_group(actor=staff, name="Brent", kind="local", districts="NW10", organiser=organiser)
+    group = groups_actions.create_group(actor=staff, name="Brent", kind="local", districts="NW10", organiser=organiser)
     for who in (wanda, yusuf):
-        groups.join_group(actor=who, group=group)
+        groups_actions.join_group(actor=who, group=group)
     with run_on_commit():
-        groups.message_group(actor=organiser, group=group, subject="Meeting moved", text="Library.", by_email=True)
+        groups_actions.message_group(
+            actor=organiser, group=group, subject="Meeting moved", text="Library.", by_email=True
+        )
     assert len(to(yusuf.email)) == 1 and to(yusuf.email)[0].subject == "[Brent] Meeting moved"
     assert to(wanda.email) == []
 
 
 def test_the_chat_digest_skips_a_member_who_withdrew_chat_notifications(organiser, wanda, yusuf, run_on_commit):
-    from leveller.chat import actions as chat
-    from leveller.chat import message_actions
+    from leveller.chat.actions import channels as channel_actions
+    from leveller.chat.actions import messages as message_actions
     from leveller.chat.handles import handle_for
     from leveller.chat.models import ChatProfile
     from leveller.chat.tasks import send_mention_digest
 
-    general = chat.create_channel(actor=organiser, name="general")
+    general = channel_actions.create_channel(actor=organiser, name="general")
     for who in (wanda, yusuf):
-        chat.add_channel_member(actor=who, channel=general, member=who)
+        channel_actions.add_channel_member(actor=who, channel=general, member=who)
         with run_on_commit():
             message_actions.send_message(actor=organiser, channel=general, text=f"@{handle_for(who)} are you in?")
     ChatProfile.objects.update(digest_due_at=timezone.now() - dt.timedelta(seconds=1))
@@ -101,11 +103,13 @@ def pushed(monkeypatch):
 
 
 def _device(member):
-    from leveller.push import actions as push
+    from leveller.push.actions import notifications as notifications_actions
     from tests.push.test_push import browser_subscription
 
     body = browser_subscription(member.pk)
-    push.subscribe(actor=member, endpoint=body["endpoint"], p256dh=body["keys"]["p256dh"], auth=body["keys"]["auth"])
+    notifications_actions.subscribe(
+        actor=member, endpoint=body["endpoint"], p256dh=body["keys"]["p256dh"], auth=body["keys"]["auth"]
+    )
     return body["endpoint"]
 
 
@@ -114,12 +118,12 @@ def _device(member):
     [("mention", Purpose.CHAT_NOTIFICATIONS), ("announcement", Purpose.GROUP_MESSAGES), ("event_reminder", None)],
 )
 def test_a_push_goes_only_to_members_who_allow_its_purpose(kind, purpose, wanda, yusuf, pushed, run_on_commit):
-    from leveller.push import actions as push
+    from leveller.push.actions import notifications as notifications_actions
 
     purpose = purpose or PUSH_PURPOSES[kind]
     mine, theirs = _device(yusuf), _device(wanda)
     with run_on_commit():
-        queued = push.notify(
+        queued = notifications_actions.notify(
             kind=kind, member_ids=[wanda.pk, yusuf.pk], title="Hello", body="", url="/", tag=f"{kind}-1"
         )
     assert queued == 1
@@ -129,13 +133,15 @@ def test_a_push_goes_only_to_members_who_allow_its_purpose(kind, purpose, wanda,
 
 
 def test_a_push_held_through_quiet_hours_is_dropped_if_consent_is_withdrawn_meanwhile(yusuf, pushed, run_on_commit):
-    from leveller.push import actions as push
     from leveller.push import delivery
+    from leveller.push.actions import notifications as notifications_actions
     from leveller.push.models import PushMessage, State
 
     _device(yusuf)
     with run_on_commit():
-        push.notify(kind="mention", member_ids=[yusuf.pk], title="Hi", body="", url="/", tag="channel-9")
+        notifications_actions.notify(
+            kind="mention", member_ids=[yusuf.pk], title="Hi", body="", url="/", tag="channel-9"
+        )
     message = PushMessage.objects.get(member=yusuf)
     PushMessage.objects.filter(pk=message.pk).update(state=State.HELD, sent_at=None)
     pushed.clear()
@@ -145,11 +151,12 @@ def test_a_push_held_through_quiet_hours_is_dropped_if_consent_is_withdrawn_mean
 
 
 def test_event_reminders_skip_a_member_who_withdrew_them(staff, wanda, yusuf, run_on_commit, settings):
-    from leveller.events import actions as events
-    from leveller.events import reminders, rsvp_actions
+    from leveller.events import reminders
+    from leveller.events.actions import events as events_actions
+    from leveller.events.actions import rsvps as rsvps_actions
 
     starts = timezone.now() + dt.timedelta(days=3)
-    event = events.create_event(
+    event = events_actions.create_event(
         actor=staff,
         title="Tenants' assembly",
         type="meeting",
@@ -160,7 +167,7 @@ def test_event_reminders_skip_a_member_who_withdrew_them(staff, wanda, yusuf, ru
         postcode="NW10 2SF",
     )
     for who in (wanda, yusuf):
-        rsvp_actions.rsvp(actor=who, event=event)
+        rsvps_actions.rsvp(actor=who, event=event)
     mail.outbox.clear()
     with run_on_commit():
         reminders.send_due_reminders(now=event.starts_at - dt.timedelta(hours=24))
@@ -168,16 +175,17 @@ def test_event_reminders_skip_a_member_who_withdrew_them(staff, wanda, yusuf, ru
 
 
 def _campaign(organiser, rows, **upload):
-    from leveller.phonebank import actions as phonebank
+    from leveller.phonebank.actions import calls as call_actions
+    from leveller.phonebank.actions import contacts as contact_actions
 
-    campaign = phonebank.create_campaign(actor=organiser, name="Rent survey", status="live", call_on_sundays=True)
-    phonebank.upload_contacts(actor=organiser, campaign=campaign, data=csv_bytes(rows), **upload)
+    campaign = call_actions.create_campaign(actor=organiser, name="Rent survey", status="live", call_on_sundays=True)
+    contact_actions.upload_contacts(actor=organiser, campaign=campaign, data=csv_bytes(rows), **upload)
     campaign.refresh_from_db()
     return campaign
 
 
 def test_a_list_held_on_consent_is_called_only_where_calls_were_agreed(organiser, yusuf):
-    from leveller.phonebank import actions as phonebank
+    from leveller.phonebank.actions import calls as call_actions
 
     campaign = _campaign(
         organiser,
@@ -187,13 +195,13 @@ def test_a_list_held_on_consent_is_called_only_where_calls_were_agreed(organiser
         purposes=["research"],
         wording="Contact me about research.",
     )
-    assert phonebank.next_contact(actor=yusuf, campaign=campaign, now=WEDNESDAY_AFTERNOON) is None
+    assert call_actions.next_contact(actor=yusuf, campaign=campaign, now=WEDNESDAY_AFTERNOON) is None
     contact = campaign.contacts.get()
     assert contact.done and contact.last_outcome == "do_not_call"
 
 
 def test_a_contact_who_agreed_by_hand_is_called_and_one_who_withdrew_is_not(organiser, yusuf):
-    from leveller.phonebank import actions as phonebank
+    from leveller.phonebank.actions import calls as call_actions
 
     campaign = _campaign(organiser, [("Carol Contact", "+447400000001", ""), ("Dan Contact", "+447400000002", "")])
     carol, dan = campaign.contacts.order_by("name")
@@ -206,10 +214,10 @@ def test_a_contact_who_agreed_by_hand_is_called_and_one_who_withdrew_is_not(orga
         wording="Please do not phone me.",
         source="letter of 2 June",
     )
-    call = phonebank.next_contact(actor=yusuf, campaign=campaign, now=WEDNESDAY_AFTERNOON)
+    call = call_actions.next_contact(actor=yusuf, campaign=campaign, now=WEDNESDAY_AFTERNOON)
     assert call.contact == carol
-    phonebank.record_outcome(actor=yusuf, call=call, outcome="answered", answers={}, now=WEDNESDAY_AFTERNOON)
-    assert phonebank.next_contact(actor=yusuf, campaign=campaign, now=WEDNESDAY_AFTERNOON) is None
+    call_actions.record_outcome(actor=yusuf, call=call, outcome="answered", answers={}, now=WEDNESDAY_AFTERNOON)
+    assert call_actions.next_contact(actor=yusuf, campaign=campaign, now=WEDNESDAY_AFTERNOON) is None
 
 
 def test_election_notices_are_service_messages_but_never_reach_a_deactivated_member(wanda, yusuf):

@@ -9,7 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from leveller.elections import actions, notify
+from leveller.elections import notify
+from leveller.elections.actions import setup as setup_actions
+from leveller.elections.actions import transitions as transitions_actions
 from leveller.groups.models import Group, GroupMembership
 from leveller.push.models import PushMessage
 from tests.elections.helpers import FREEZE, vote_ranked, voter
@@ -24,7 +26,7 @@ def region(db):
 
 
 def _regional_election(staff):
-    election = actions.create_election(
+    election = setup_actions.create_election(
         actor=staff,
         title="Regional committee",
         kind="stv",
@@ -34,7 +36,7 @@ def _regional_election(staff):
         electorate_groups=["north-west"],
     )
     for name in ("Ann", "Bob"):
-        actions.add_candidate(actor=staff, election=election, name=name, statement=f"{name} stands.")
+        setup_actions.add_candidate(actor=staff, election=election, name=name, statement=f"{name} stands.")
     return election
 
 
@@ -50,14 +52,14 @@ def test_nominations_voting_and_results_reach_the_electorate_and_nobody_outside_
     subscribe(outside, 2)
     election = _regional_election(staff)
     with run_on_commit():
-        actions.open_nominations(actor=staff, election=election)
+        transitions_actions.open_nominations(actor=staff, election=election)
     with run_on_commit():
-        actions.open_voting(actor=staff, election=election)
+        transitions_actions.open_voting(actor=staff, election=election)
     vote_ranked(election, inside, "Ann")
-    actions.close_voting(actor=staff, election=election)
+    transitions_actions.close_voting(actor=staff, election=election)
     election.refresh_from_db()
     with run_on_commit():
-        actions.publish_results(actor=staff, election=election)
+        transitions_actions.publish_results(actor=staff, election=election)
 
     titles = [payload["title"] for endpoint, payload, _ in sent]
     assert titles == [
@@ -78,7 +80,7 @@ def test_the_reminder_to_vote_is_never_pushed_so_no_list_of_non_voters_is_kept(s
     waiting = voter("Waiting")
     GroupMembership.objects.create(group=region, member=waiting)
     election = _regional_election(staff)
-    actions.open_voting(actor=staff, election=election)
+    transitions_actions.open_voting(actor=staff, election=election)
     subscribe(waiting)
     before = PushMessage.objects.count()
     notify.send_reminder(election)
@@ -87,17 +89,17 @@ def test_the_reminder_to_vote_is_never_pushed_so_no_list_of_non_voters_is_kept(s
 
 
 def test_a_member_who_turned_results_off_gets_no_results_push(sent, staff, region, run_on_commit):  # noqa: F811
-    from leveller.push import actions as push_actions
+    from leveller.push.actions import notifications as notifications_actions
 
     member = voter("Quiet")
     GroupMembership.objects.create(group=region, member=member)
     subscribe(member)
-    push_actions.set_preferences(actor=member, kinds=["voting_open"])
+    notifications_actions.set_preferences(actor=member, kinds=["voting_open"])
     election = _regional_election(staff)
     with run_on_commit():
-        actions.open_voting(actor=staff, election=election)
-    actions.close_voting(actor=staff, election=election)
+        transitions_actions.open_voting(actor=staff, election=election)
+    transitions_actions.close_voting(actor=staff, election=election)
     election.refresh_from_db()
     with run_on_commit():
-        actions.publish_results(actor=staff, election=election)
+        transitions_actions.publish_results(actor=staff, election=election)
     assert [p["title"] for _, p, _ in sent] == ["Voting is open: Regional committee"]

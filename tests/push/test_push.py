@@ -12,10 +12,12 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from leveller.chat import actions as chat_actions
-from leveller.chat import message_actions, state_actions
+from leveller.chat.actions import channels as channel_actions
+from leveller.chat.actions import messages as message_actions
+from leveller.chat.actions import state as state_actions
 from leveller.chat.handles import handle_for
-from leveller.push import actions, delivery, keys, quiet
+from leveller.push import delivery, keys, quiet
+from leveller.push.actions import notifications as push_actions
 from leveller.push.models import PushMessage, PushSubscription, State
 from tests.support.personas import make_member
 
@@ -56,14 +58,14 @@ def sent(monkeypatch):
 
 @pytest.fixture
 def channel(organiser, member):
-    general = chat_actions.create_channel(actor=organiser, name="general")
-    chat_actions.add_channel_member(actor=member, channel=general, member=member)
+    general = channel_actions.create_channel(actor=organiser, name="general")
+    channel_actions.add_channel_member(actor=member, channel=general, member=member)
     return general
 
 
 def subscribe(who, n=1):
     body = browser_subscription(n)
-    row, _ = actions.subscribe(
+    row, _ = push_actions.subscribe(
         actor=who, endpoint=body["endpoint"], p256dh=body["keys"]["p256dh"], auth=body["keys"]["auth"]
     )
     return row
@@ -162,11 +164,11 @@ def test_the_author_is_never_pushed_their_own_post(sent, channel, organiser, mem
 
 def test_a_kind_turned_off_for_the_member_or_the_device_is_not_pushed(sent, channel, organiser, member, run_on_commit):
     phone, laptop = subscribe(member, 1), subscribe(member, 2)
-    actions.set_device_kinds(actor=member, subscription=laptop, kinds=["dm"])
+    push_actions.set_device_kinds(actor=member, subscription=laptop, kinds=["dm"])
     with run_on_commit():
         message_actions.send_message(actor=organiser, channel=channel, text=f"@{handle_for(member)} one")
     assert [endpoint for endpoint, *_ in sent] == [phone.endpoint]
-    actions.set_preferences(actor=member, kinds=["dm"])
+    push_actions.set_preferences(actor=member, kinds=["dm"])
     with run_on_commit():
         message_actions.send_message(actor=organiser, channel=channel, text=f"@{handle_for(member)} two")
     assert len(sent) == 1
@@ -177,7 +179,7 @@ def test_someone_else_cannot_change_my_device(member, outsider):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        actions.set_device_kinds(actor=outsider, subscription=device, kinds=[])
+        push_actions.set_device_kinds(actor=outsider, subscription=device, kinds=[])
 
 
 def test_quiet_hours_run_overnight_in_the_members_own_time_zone():
@@ -192,14 +194,16 @@ def test_quiet_hours_run_overnight_in_the_members_own_time_zone():
 
 def test_a_push_in_quiet_hours_waits_until_they_end_then_goes_once(sent, channel, organiser, run_on_commit):
     abroad = make_member("Amal Abroad", "amal@example.org", time_zone="Asia/Kolkata")
-    chat_actions.add_channel_member(actor=abroad, channel=channel, member=abroad)
+    channel_actions.add_channel_member(actor=abroad, channel=channel, member=abroad)
     subscribe(abroad)
-    actions.set_preferences(actor=abroad, kinds=["mention"], quiet_start=dt.time(22), quiet_end=dt.time(7))
+    push_actions.set_preferences(actor=abroad, kinds=["mention"], quiet_start=dt.time(22), quiet_end=dt.time(7))
     kolkata = zoneinfo.ZoneInfo("Asia/Kolkata")
     tomorrow = (timezone.now().astimezone(kolkata) + dt.timedelta(days=1)).date()
     night = dt.datetime.combine(tomorrow, dt.time(23, 30), tzinfo=kolkata)  # ahead, so the queue cannot send it yet
     with run_on_commit():
-        actions.notify(kind="mention", member_ids=[abroad.pk], title="t", body="b", url="/", tag="channel-1", now=night)
+        push_actions.notify(
+            kind="mention", member_ids=[abroad.pk], title="t", body="b", url="/", tag="channel-1", now=night
+        )
     assert sent == []
     held = PushMessage.objects.get()
     assert held.state == State.HELD
@@ -214,7 +218,7 @@ def test_quiet_hours_need_a_start_and_an_end(member):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        actions.set_preferences(actor=member, kinds=["dm"], quiet_start=dt.time(22))
+        push_actions.set_preferences(actor=member, kinds=["dm"], quiet_start=dt.time(22))
 
 
 def test_reading_elsewhere_withdraws_a_shown_push_and_drops_a_waiting_one(
@@ -248,8 +252,8 @@ def test_a_gone_subscription_is_forgotten(monkeypatch, channel, organiser, membe
 
 
 def test_an_announcement_reaches_every_member_of_the_channel(sent, staff, member, run_on_commit):
-    announcements = chat_actions.create_channel(actor=staff, name="news", announcement=True)
-    chat_actions.add_channel_member(actor=member, channel=announcements, member=member)
+    announcements = channel_actions.create_channel(actor=staff, name="news", announcement=True)
+    channel_actions.add_channel_member(actor=member, channel=announcements, member=member)
     subscribe(member)
     with run_on_commit():
         message_actions.send_message(actor=staff, channel=announcements, text="AGM on Saturday")
@@ -257,8 +261,9 @@ def test_an_announcement_reaches_every_member_of_the_channel(sent, staff, member
 
 
 def test_an_event_reminder_is_pushed_with_the_email(sent, staff, member, run_on_commit, mailoutbox):
-    from leveller.events import actions as event_actions
     from leveller.events import reminders
+    from leveller.events.actions import events as event_actions
+    from leveller.events.actions import rsvps as rsvp_actions
 
     start = timezone.now() + dt.timedelta(days=3)
     event = event_actions.create_event(
@@ -271,7 +276,7 @@ def test_an_event_reminder_is_pushed_with_the_email(sent, staff, member, run_on_
         starts_at=start,
         ends_at=start + dt.timedelta(hours=2),
     )
-    event_actions.rsvp(actor=member, event=event)
+    rsvp_actions.rsvp(actor=member, event=event)
     subscribe(member)
     with run_on_commit():
         reminders.send_due_reminders(now=event.starts_at - dt.timedelta(minutes=50))
@@ -293,7 +298,7 @@ def test_the_settings_page_saves_kinds_and_quiet_hours(client, member):
         "/settings/notifications/", {"kinds": ["dm", "mention"], "quiet_start": "22:00", "quiet_end": "07:00"}
     )
     assert response.status_code == 302
-    preference = actions.preference_for(member)
+    preference = push_actions.preference_for(member)
     assert preference.kinds == ["dm", "mention"] and preference.quiet_end == dt.time(7)
 
 

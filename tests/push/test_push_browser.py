@@ -22,10 +22,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from leveller.chat import message_actions, state_actions
+from leveller.chat.actions import messages as message_actions
+from leveller.chat.actions import state as state_actions
 from leveller.chat.handles import handle_for
-from leveller.push import actions as push_actions
 from leveller.push import delivery, keys
+from leveller.push.actions import notifications as push_actions
 from leveller.push.models import PushMessage, State
 from tests.push.pushservice import decrypt, start_push_service, verify_vapid
 

@@ -11,8 +11,9 @@ import time
 import pytest
 from websockets.sync.client import connect
 
-from leveller.accounts import actions as accounts
-from leveller.chat import actions as chat
+from leveller.accounts.actions import members as accounts
+from leveller.chat.actions import channels as channel_actions
+from leveller.chat.actions import messages as message_actions
 from leveller.realtime.models import Event
 from tests.support.live import free_port, start_live_server
 
@@ -93,17 +94,17 @@ def _ids(frames) -> list[int]:
 def test_a_socket_connected_through_a_redis_outage_shows_every_message_posted_during_it(
     redis_layer, own_redis, member, organiser
 ):
-    channel = chat.create_channel(actor=organiser, name="general")
-    chat.add_channel_member(actor=member, channel=channel, member=member)
+    channel = channel_actions.create_channel(actor=organiser, name="general")
+    channel_actions.add_channel_member(actor=member, channel=channel, member=member)
     _, secret = accounts.create_api_token(actor=member, member=member, name="ws")
     with connect(f"{redis_layer.ws_url}?token={secret}") as ws:
         assert _frames(ws, lambda got: got and got[-1]["type"] == "hello", 5)[-1]["type"] == "hello"
-        before = chat.send_message(actor=organiser, channel=channel, text="before the outage")
+        before = message_actions.send_message(actor=organiser, channel=channel, text="before the outage")
         live = _frames(ws, lambda got: any(f.get("type") == "message.created" for f in got), 5)
         assert any(f.get("type") == "message.created" for f in live), "the live path works before the outage"
 
         own_redis.stop()
-        during = [chat.send_message(actor=organiser, channel=channel, text=f"during {i}") for i in range(5)]
+        during = [message_actions.send_message(actor=organiser, channel=channel, text=f"during {i}") for i in range(5)]
         time.sleep(1.5)
         own_redis.start()
 

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from websockets.sync.client import connect
 
-from leveller.accounts import actions
+from leveller.accounts.actions import members as member_actions
 from tests.support.live import free_port
 from tests.support.services import requires_redis
 
@@ -70,7 +70,7 @@ def wait_healthy(port: int, process: subprocess.Popen) -> None:
 @requires_redis
 @pytest.mark.slow
 def test_an_event_published_in_one_process_reaches_a_socket_on_the_other(transactional_db, member):
-    _, secret = actions.create_api_token(actor=member, member=member, name="two-processes")
+    _, secret = member_actions.create_api_token(actor=member, member=member, name="two-processes")
     ports = [free_port(), free_port()]
     servers = [start_server(port) for port in ports]
     try:

@@ -8,14 +8,14 @@ from django.db import transaction
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from leveller.accounts import actions
-from leveller.chat import actions as chat_actions
+from leveller.accounts.actions import members as member_actions
+from leveller.chat.actions import channels as channel_actions
 from leveller.realtime.publish import publish
 from tests.support.browser import session_for
 
 
 def token_for(member):
-    return actions.create_api_token(actor=member, member=member, name="ws")[1]
+    return member_actions.create_api_token(actor=member, member=member, name="ws")[1]
 
 
 def receive(ws, timeout=5):
@@ -131,7 +131,7 @@ def test_publish_refuses_a_payload_that_would_hide_the_event_id(db):
 
 
 def test_after_unsubscribing_a_socket_is_sent_nothing_more_from_that_stream(live_server_asgi, member):
-    channel = chat_actions.create_channel(actor=member, name="quiet")
+    channel = channel_actions.create_channel(actor=member, name="quiet")
     with connect(f"{live_server_asgi.ws_url}?token={token_for(member)}") as ws:
         receive(ws)
         ws.send(json.dumps({"type": "unsubscribe", "stream": channel.stream}))
@@ -165,7 +165,7 @@ def test_every_socket_of_a_stream_gets_its_events_once_each_in_event_id_order(li
 def test_deactivating_a_member_closes_their_open_socket(live_server_asgi, member, staff):
     with connect(f"{live_server_asgi.ws_url}?token={token_for(member)}") as ws:
         receive(ws)
-        actions.deactivate_member(actor=staff, member=member, reason="left")
+        member_actions.deactivate_member(actor=staff, member=member, reason="left")
         with pytest.raises(ConnectionClosed) as closed:
             while True:
                 receive(ws)

@@ -9,10 +9,11 @@ import httpx
 import pytest
 from django.test import Client
 
-from leveller.accounts import actions as accounts
+from leveller.accounts.actions import members as accounts
 from leveller.accounts.importing import import_members
 from leveller.accounts.models import Member
-from leveller.phonebank import actions as phonebank
+from leveller.phonebank.actions import calls as call_actions
+from leveller.phonebank.actions import contacts as contact_actions
 from tests.phonebank.conftest import csv_bytes, uk_numbers
 
 HUGE = 2**63
@@ -26,11 +27,11 @@ def _token(member) -> dict:
 @pytest.fixture
 def campaign(organiser, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    campaign = phonebank.create_campaign(
+    campaign = call_actions.create_campaign(
         actor=organiser, name="C", status="live", calling_start="00:00", calling_end="23:59", call_on_sundays=True
     )
     rows = [(f"Contact {i}", phone, "") for i, phone in enumerate(uk_numbers(2))]
-    phonebank.upload_contacts(actor=organiser, campaign=campaign, data=csv_bytes(rows))
+    contact_actions.upload_contacts(actor=organiser, campaign=campaign, data=csv_bytes(rows))
     return campaign
 
 
@@ -65,10 +66,10 @@ def test_ids_beyond_bigint_are_a_client_error(organiser, method, path, body):
     ],
 )
 def test_a_lone_surrogate_in_a_body_is_a_400_not_a_500(member, organiser, method, path):
-    from leveller.chat import actions as chat
-    from leveller.chat.message_actions import send_message
+    from leveller.chat.actions import channels as channel_actions
+    from leveller.chat.actions.messages import send_message
 
-    general = chat.create_channel(actor=organiser, name="general", purpose="")
+    general = channel_actions.create_channel(actor=organiser, name="general", purpose="")
     message = send_message(actor=organiser, channel=general, text="hello")
     client = Client(headers=_token(member))
     url = path.format(general=general.pk, msg=message.pk)

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from leveller.accounts import actions
+from leveller.accounts.actions import members as member_actions
 from leveller.accounts.importing import import_members
 from leveller.accounts.models import Member, Role
 
@@ -48,27 +48,29 @@ def test_an_import_row_never_rewrites_an_existing_members_email(staff, admin):
 
 def test_inviting_an_existing_admins_email_as_a_member_does_not_demote_them(staff, admin, run_on_commit):
     with run_on_commit(), pytest.raises(ValidationError, match="already"):
-        actions.invite_member(actor=staff, email="ADMIN@example.org", display_name="Renamed", roles=[Role.MEMBER])
+        member_actions.invite_member(
+            actor=staff, email="ADMIN@example.org", display_name="Renamed", roles=[Role.MEMBER]
+        )
     admin = Member.objects.get(pk=admin.pk)
     assert admin.is_admin
     assert admin.display_name == "Ada Admin"
     with pytest.raises(PermissionDenied):
-        actions.deactivate_member(actor=staff, member=admin)
+        member_actions.deactivate_member(actor=staff, member=admin)
 
 
 def test_reinviting_a_member_who_never_set_a_password_keeps_their_roles(staff, organiser, run_on_commit):
     Member.objects.filter(pk=organiser.pk).update(password="!unusable")
     with run_on_commit():
-        actions.invite_member(actor=staff, email=organiser.email, display_name="X", roles=[Role.MEMBER])
+        member_actions.invite_member(actor=staff, email=organiser.email, display_name="X", roles=[Role.MEMBER])
     assert Member.objects.get(pk=organiser.pk).roles == frozenset({Role.ORGANISER})
     assert mail.outbox[-1].to == [organiser.email]
 
 
 def test_staff_cannot_invite_an_admin_or_grant_roles_they_do_not_hold(staff, organiser):
     with pytest.raises(PermissionDenied):
-        actions.invite_member(actor=staff, email="new-admin@example.org", display_name="N", roles=[Role.ADMIN])
+        member_actions.invite_member(actor=staff, email="new-admin@example.org", display_name="N", roles=[Role.ADMIN])
     with pytest.raises(PermissionDenied):
-        actions.invite_member(actor=organiser, email="n2@example.org", display_name="N", roles=[Role.STAFF])
+        member_actions.invite_member(actor=organiser, email="n2@example.org", display_name="N", roles=[Role.STAFF])
 
 
 def test_staff_in_the_django_admin_cannot_make_anyone_superuser_or_edit_emails(client, staff, member):

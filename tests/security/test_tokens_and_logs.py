@@ -7,7 +7,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from leveller.accounts import actions
+from leveller.accounts.actions import members as member_actions
 from leveller.accounts.tokens import member_for_token
 from leveller.core.logredact import RedactSecrets, uvicorn_log_config
 
@@ -33,7 +33,7 @@ def test_uvicorn_logs_a_websocket_or_request_path_without_its_token():
 
 @pytest.mark.django_db
 def test_a_password_reset_revokes_every_api_token(client, member):
-    _, secret = actions.create_api_token(actor=member, member=member)
+    _, secret = member_actions.create_api_token(actor=member, member=member)
     assert member_for_token(secret) is not None
     uid = urlsafe_base64_encode(force_bytes(member.pk))
     token = default_token_generator.make_token(member)
@@ -46,7 +46,7 @@ def test_a_password_reset_revokes_every_api_token(client, member):
 
 @pytest.mark.django_db
 def test_changing_the_password_revokes_every_api_token(client, member):
-    _, secret = actions.create_api_token(actor=member, member=member)
+    _, secret = member_actions.create_api_token(actor=member, member=member)
     client.force_login(member)
     response = client.post(
         "/settings/password/",

@@ -4,7 +4,7 @@ import json
 
 from django.test import Client
 
-from leveller.accounts import actions
+from leveller.accounts.actions import members as member_actions
 
 
 class ApiClient:
@@ -14,7 +14,7 @@ class ApiClient:
         self.client = Client()
         self.headers = {}
         if member is not None:
-            _, secret = actions.create_api_token(actor=member, member=member, name="test")
+            _, secret = member_actions.create_api_token(actor=member, member=member, name="test")
             self.headers["Authorization"] = f"Bearer {secret}"
 
     def _call(self, method, path, data=None, **extra):

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import factory
 
-from leveller.accounts import actions
+from leveller.accounts.actions import members as member_actions
 from leveller.accounts.models import Member
 
 PASSWORD = "correct-horse-battery-staple"
 
 
 def make_member(name: str, email: str, *, roles: list[str] | None = None, password: str = PASSWORD, **fields) -> Member:
-    member, _ = actions.add_or_update_member(
+    member, _ = member_actions.add_or_update_member(
         actor=None, email=email, display_name=name, roles=roles or ["member"], password=password, **fields
     )
     return member

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from leveller.chat.actions import clean_channel_name
+from leveller.chat.actions.channels import clean_channel_name
 from leveller.chat.models import Channel, ChannelMembership, Kind, Message
 from leveller.chat.slack_import.people import People
 from leveller.chat.slack_import.report import Report

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 
-from leveller.accounts import actions as accounts
+from leveller.accounts.actions import members as accounts
 from leveller.accounts.models import Member
 from leveller.accounts.validation import clean_email, clean_time_zone
 from leveller.chat.handles import _base_handle, handle_for

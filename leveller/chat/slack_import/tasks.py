@@ -7,6 +7,6 @@ from django_tasks import task
 
 @task()
 def run_slack_import(*, run_id: int, dry_run: bool) -> dict:
-    from leveller.chat.slack_import import actions
+    from leveller.chat.actions import slack_import as slack_import_actions
 
-    return actions.run_queued(run_id=run_id, dry_run=dry_run)
+    return slack_import_actions.run_queued(run_id=run_id, dry_run=dry_run)

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from leveller.chat.slack_import import actions
+from leveller.chat.actions import slack_import as slack_import_actions
 from leveller.chat.slack_import.models import SlackImportRun
 
 
@@ -20,7 +20,7 @@ class UploadForm(forms.Form):
 
 
 def _admin(request):
-    actions.require_importer(request.user)
+    slack_import_actions.require_importer(request.user)
     return request.user
 
 
@@ -34,7 +34,7 @@ def index(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            run = actions.upload_export(
+            run = slack_import_actions.upload_export(
                 actor=actor,
                 upload=form.cleaned_data["export"],
                 invite=form.cleaned_data["invite"],
@@ -62,7 +62,7 @@ def start(request, run_id: int):
     actor = _admin(request)
     run = get_object_or_404(SlackImportRun, pk=run_id)
     try:
-        actions.start_import(actor=actor, run=run, invite=request.POST.get("invite") == "on")
+        slack_import_actions.start_import(actor=actor, run=run, invite=request.POST.get("invite") == "on")
     except (ValidationError, PermissionDenied) as error:
         flash.error(request, _errors(error))
     return redirect("chat:slack_import_run", run.pk)
@@ -73,6 +73,6 @@ def start(request, run_id: int):
 def invite(request, run_id: int):
     actor = _admin(request)
     run = get_object_or_404(SlackImportRun, pk=run_id)
-    sent = actions.invite_imported(actor=actor)
+    sent = slack_import_actions.invite_imported(actor=actor)
     flash.success(request, f"Sent {sent} claim-your-account invitations.")
     return redirect("chat:slack_import_run", run.pk)

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from leveller.chat import actions as chat
+from leveller.chat.actions import channels as channel_actions
 from leveller.chat.models import Channel
 from leveller.elections.eligibility import ineligibility_reason
 from leveller.elections.models import (
@@ -33,7 +33,9 @@ def _channel_name(prefix: str, pk: int) -> str:
 
 
 def _new_channel(prefix: str, pk: int, purpose: str) -> Channel:
-    return chat.create_channel(actor=None, name=_channel_name(prefix, pk), purpose=purpose[:250], section="votes")
+    return channel_actions.create_channel(
+        actor=None, name=_channel_name(prefix, pk), purpose=purpose[:250], section="votes"
+    )
 
 
 @transaction.atomic
@@ -57,7 +59,7 @@ def join_discussion(*, actor, election: Election | None = None, motion: Motion |
             election.channel = _new_channel("vote", election.pk, f"Discussion of “{election.title}”.")
             election.save(update_fields=["channel"])
         channel = election.channel
-    chat.add_channel_member(actor=actor, channel=channel, member=actor)
+    channel_actions.add_channel_member(actor=actor, channel=channel, member=actor)
     return channel
 
 

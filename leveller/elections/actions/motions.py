@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -24,6 +23,7 @@ from leveller.elections.models import (
     Seconder,
     Threshold,
 )
+from leveller.groups.models import GroupMembership
 
 # Caps that stop one account flooding the lists (generous for real use).
 MAX_OPEN_MOTIONS_PER_MEMBER = 10
@@ -149,11 +149,7 @@ def can_schedule(actor, motion: Motion) -> bool:
     slug = motion.process.standing_orders_group if motion.process_id else ""
     if not slug:
         return False
-    try:
-        Membership = apps.get_model("groups", "GroupMembership")
-    except LookupError:
-        return False
-    return Membership.objects.filter(group__slug=slug, member=actor).exists()
+    return GroupMembership.objects.filter(group__slug=slug, member=actor).exists()
 
 
 def _vote(actor, *, title: str, description: str, motion: Motion, closes_at, quorum: int, threshold: str):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
@@ -10,6 +9,7 @@ from leveller.elections.actions._audit import record
 from leveller.elections.actions.setup import _clean_tags
 from leveller.elections.eligibility import ineligibility_reason
 from leveller.elections.models import Candidate, CandidateStatus, Election, Kind, Nomination
+from leveller.groups.models import Group
 
 
 def _open_election(election: Election, actor) -> Election:
@@ -88,27 +88,13 @@ def support(*, actor, candidate: Candidate) -> Nomination:
     return nomination
 
 
-def _group(group_id: int):
-    try:
-        Group = apps.get_model("groups", "Group")
-    except LookupError:
-        return None
+def _group(group_id: int) -> Group | None:
     return Group.objects.filter(pk=group_id).first()
 
 
 def groups_for_nominating(actor) -> list:
-    """The groups this member organises (empty when the groups app is not installed)."""
-    try:
-        Group = apps.get_model("groups", "Group")
-    except LookupError:
-        return []
-    queryset = Group.objects.all()
-    if hasattr(queryset, "organised_by"):
-        queryset = queryset.organised_by(actor)
-        if hasattr(queryset, "approved"):
-            queryset = queryset.approved()
-        return list(queryset)
-    return []
+    """The approved groups this member organises."""
+    return list(Group.objects.organised_by(actor).approved())
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from leveller.elections.models import (
     State,
     Threshold,
 )
+from leveller.groups.models import Group
 
 SETTINGS = (
     "kind",
@@ -54,7 +55,6 @@ def _require_staff(actor) -> None:
 
 def _clean_electorate(fields: dict) -> None:
     """Normalise the electorate lists in `fields` (in place); unknown groups or roles are refused."""
-    from django.apps import apps
 
     from leveller.accounts.models import Role
 
@@ -70,10 +70,6 @@ def _clean_electorate(fields: dict) -> None:
         if field == "electorate_tags" and any(len(t) > 40 for t in values):
             raise ValidationError("A tag can be at most 40 characters.")
         if field == "electorate_groups":
-            try:
-                Group = apps.get_model("groups", "Group")
-            except LookupError:
-                raise ValidationError("Group electorates need the groups app.")
             known = set(Group.objects.filter(slug__in=values).values_list("slug", flat=True))
             if bad := [g for g in values if g not in known]:
                 raise ValidationError(f"No group with the slug(s): {', '.join(bad)}.")

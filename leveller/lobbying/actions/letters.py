@@ -229,7 +229,7 @@ def write_letter(
 
 
 def _ask_newsletter(writer: Writer, postcode: str) -> None:
-    from leveller.newsletter import subscriptions
+    from leveller.newsletter.actions import subscriptions
 
     # The letter matters more than the newsletter; the form checked the same fields.
     with contextlib.suppress(ValidationError):
@@ -255,7 +255,7 @@ def _queue(letter: Letter) -> None:
 
 
 def _supporter_for(letter: Letter) -> Member:
-    from leveller.accounts import actions as accounts
+    from leveller.accounts.actions import members as accounts
 
     member = Member.objects.filter(email__iexact=letter.writer_email).first()
     if member is not None:

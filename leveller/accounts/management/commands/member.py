@@ -10,7 +10,7 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from leveller.accounts import actions
+from leveller.accounts.actions import members as member_actions
 from leveller.accounts.models import Role
 
 
@@ -83,7 +83,7 @@ class Command(BaseCommand):
             if not password:
                 raise CommandError("No password was given on standard input.")
         try:
-            member, created = actions.add_or_update_member(
+            member, created = member_actions.add_or_update_member(
                 actor=None, email=email, display_name=name, roles=role, password=password
             )
         except ValidationError as error:

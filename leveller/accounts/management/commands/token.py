@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from leveller.accounts import actions
+from leveller.accounts.actions import members as member_actions
 from leveller.accounts.models import Member
 
 
@@ -25,5 +25,5 @@ class Command(BaseCommand):
             )
         if not member.is_active:
             raise CommandError(f"{member.email} is deactivated.")
-        _, secret = actions.create_api_token(actor=member, member=member, name=name)
+        _, secret = member_actions.create_api_token(actor=member, member=member, name=name)
         self.stdout.write(secret)

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from leveller.accounts.models import Member, Role
-from leveller.chat.slack_import import actions
+from leveller.chat.actions import slack_import as slack_import_actions
 from leveller.chat.slack_import.source import ExportError
 
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         actor = self._actor(options["actor"])
-        run = actions.create_run(
+        run = slack_import_actions.create_run(
             actor=actor, path=options["path"], invite=options["invite"], default_channels=options["default_channels"]
         )
         bar = None if options["no_progress"] else tqdm(total=0, unit="day file", file=self.stderr._out)
@@ -42,7 +42,7 @@ class Command(BaseCommand):
             bar.update(max(0, state.get("files_done", 0) - bar.n))
 
         try:
-            report = actions.import_slack(
+            report = slack_import_actions.import_slack(
                 actor=actor,
                 path=options["path"],
                 dry_run=options["dry_run"],

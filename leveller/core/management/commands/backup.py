@@ -32,7 +32,7 @@ class Command(BaseCommand):
         target = Path(path) if path else default_path()
         target.parent.mkdir(parents=True, exist_ok=True)
         if connection.vendor == "sqlite":
-            pages = backup_sqlite(Path(settings.DATABASES["default"]["NAME"]), target)
+            pages = backup_sqlite(Path(str(settings.DATABASES["default"]["NAME"])), target)
             self.stdout.write(f"Backed up {pages} pages to {target}")
         elif connection.vendor == "postgresql":
             backup_postgresql(settings.DATABASES["default"], target)

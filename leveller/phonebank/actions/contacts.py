@@ -1,4 +1,4 @@
-"""Contact-list actions (re-exported by actions.py): uploading, and loading big lists in the background."""
+"""Contact-list actions: uploading, and loading big lists in the background."""
 
 from __future__ import annotations
 

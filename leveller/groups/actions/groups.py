@@ -5,20 +5,33 @@ Views, the API, demo data and commands call these; nothing else writes group row
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from leveller.chat.actions import channels as channel_actions
+from leveller.chat.actions import messages as message_actions
+from leveller.chat.models import Channel
 from leveller.core import audit, limits
 from leveller.core.access import require_member, require_staff
-from leveller.groups import chatlink, countries, finder
+from leveller.groups import countries, finder
 from leveller.groups.models import Group, GroupDistrict, GroupMembership, GroupMessage, GroupStatus, Kind, Role
 from leveller.groups.postcodes import outcode_for
 from leveller.realtime.publish import publish
 
 EDITABLE_FIELDS = {"name", "description", "meeting_pattern", "campaign", "town", "country", "parent"}
+SECTION_FOR_KIND: dict[str, str] = {
+    Kind.LOCAL: "regions",
+    Kind.REGIONAL: "regions",
+    Kind.ABROAD: "regions",
+    Kind.CAMPAIGN: "campaigns",
+    Kind.ONLINE: "discussion",
+    Kind.ALUMNI: "discussion",
+}
 
 
 def emails_per_day() -> int:
@@ -192,7 +205,7 @@ def _approve(*, actor, group: Group, note: str, organiser) -> Group:
     group.status = GroupStatus.APPROVED
     group.decided_by, group.decided_at, group.decision_note = actor, timezone.now(), note.strip()
     if group.channel_id is None:
-        group.channel = chatlink.create_group_channel(group=group)
+        group.channel = _create_group_channel(group)
     group.save()
     if organiser is not None and organiser.is_active:
         _add(actor=actor, group=group, member=organiser, role=Role.ORGANISER)
@@ -267,6 +280,42 @@ def update_group(*, actor, group: Group, districts=None, **fields) -> Group:
     return group
 
 
+# --- the group's chat channel ---------------------------------------------------------------------------
+# Group membership governs channel membership: the actions here have already checked who may do what, so the
+# channel is created, joined and left as the system (chat's actor=None), and the group's own audit entries
+# record who did it. Messages are posted as the organiser who wrote them.
+
+
+def channel_name_for(group: Group) -> str:
+    """A chat channel name for the group: lower case, no spaces, unique among channels."""
+    base = re.sub(r"[^a-z0-9-]+", "-", f"group-{group.slug}".lower()).strip("-")[:72] or f"group-{group.pk}"
+    name, n = base, 2
+    while Channel.objects.filter(name__iexact=name).exists():
+        name, n = f"{base}-{n}"[:80], n + 1
+    return name
+
+
+def _create_group_channel(group: Group) -> Channel:
+    return channel_actions.create_channel(
+        actor=None,
+        name=channel_name_for(group),
+        private=True,
+        purpose=f"Chat for members of {group.name}."[:250],
+        topic=(group.meeting_pattern or "")[:250],
+        section=SECTION_FOR_KIND.get(group.kind, "discussion"),
+    )
+
+
+def _post_to_channel(*, actor, group: Group, text: str) -> None:
+    if group.channel_id is None:
+        return
+    if group.channel.memberships.filter(member=actor).exists():
+        message_actions.send_message(actor=actor, channel=group.channel, text=text)
+        return
+    # Staff who are not in the group post as the system, under their name, rather than joining it.
+    message_actions.send_message(actor=None, channel=group.channel, text=text, bot_name=f"{actor.display_name} (staff)")
+
+
 # --- membership -------------------------------------------------------------------------------------
 
 
@@ -275,7 +324,8 @@ def _add(*, actor, group: Group, member, role: str) -> GroupMembership:
     if not created and membership.role != role and role == Role.ORGANISER:
         membership.role = role
         membership.save(update_fields=["role"])
-    chatlink.join_channel(group=group, member=member)
+    if group.channel_id is not None and not group.channel.archived:
+        channel_actions.add_channel_member(actor=None, channel=group.channel, member=member)
     if created:
         _broadcast(group, "group.member_joined", {"member": member.pk, "role": membership.role}, member_ids=[member.pk])
     return membership
@@ -306,7 +356,8 @@ def _other_organisers(group: Group, member) -> bool:
 
 def _remove(*, actor, group: Group, member) -> None:
     deleted, _ = GroupMembership.objects.filter(group=group, member=member).delete()
-    chatlink.leave_channel(group=group, member=member)
+    if group.channel_id is not None:
+        channel_actions.remove_channel_member(actor=None, channel=group.channel, member=member)
     if deleted:
         _broadcast(group, "group.member_left", {"member": member.pk}, member_ids=[member.pk])
 
@@ -401,7 +452,7 @@ def message_group(
         errors["__all__"] = "Choose where to send it: the group's channel, email, or both."
     if by_email and not subject:
         errors["subject"] = "An email needs a subject."
-    if to_channel and group.channel_id is None and chatlink.chat_actions() is not None:
+    if to_channel and group.channel_id is None:
         errors["__all__"] = "This group has no chat channel."
     if errors:
         raise ValidationError(errors)
@@ -418,7 +469,7 @@ def message_group(
     )
     if to_channel:
         body = f"**{subject}**\n\n{text}" if subject else text
-        chatlink.post_to_channel(actor=actor, group=group, text=body)
+        _post_to_channel(actor=actor, group=group, text=body)
     if by_email:
         from leveller.groups.tasks import email_group_message
 

@@ -1,6 +1,5 @@
-"""Every change to channels and their members. Message changes (message_actions) and a member's own chat
-state and reports (state_actions) are re-exported here: `from leveller.chat.actions import send_message`.
-"""
+"""Every change to channels and their members. Messages are in messages.py, a member's own chat state and
+reports in state.py."""
 
 from __future__ import annotations
 
@@ -14,29 +13,8 @@ from django.utils import timezone
 
 from leveller.accounts.models import Member, hash_secret
 from leveller.chat import access, presence, queries, sidebar_rows
-from leveller.chat.message_actions import (  # noqa: F401  (re-exported: the one write path for messages)
-    add_reaction,
-    delete_message,
-    edit_message,
-    pin_message,
-    remove_reaction,
-    send_message,
-    unpin_message,
-)
 from leveller.chat.models import MAX_GROUP_DM, Channel, ChannelMembership, Kind, Webhook
 from leveller.chat.payloads import channel_payload
-from leveller.chat.state_actions import (  # noqa: F401  (re-exported)
-    follow_thread,
-    mark_read,
-    mark_read_many,
-    mark_thread_read,
-    report_message,
-    resolve_report,
-    set_email_preference,
-    set_notification_level,
-    set_presence_preference,
-    unfollow_thread,
-)
 from leveller.core import audit
 from leveller.realtime.publish import control, publish
 
@@ -66,7 +44,7 @@ def clean_channel_name(name: str) -> str:
 
 
 def _publish_channel(channel: Channel, type: str, streams: list[str] | None = None) -> None:
-    payload = {"channel": channel_payload(channel)}
+    payload: dict[str, object] = {"channel": channel_payload(channel)}
     if channel.kind == Kind.STANDARD:
         payload["sidebar_label"] = sidebar_rows.channel_label(channel)
     publish(streams=streams or [channel.stream], type=type, payload=payload)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -170,7 +171,7 @@ def withdraw(*, actor, tags: list[str]) -> int:
         row.save(update_fields=["state", "updated_at"])
         if shown:
             member_id, tag = actor.pk, row.tag
-            transaction.on_commit(lambda member_id=member_id, tag=tag: _enqueue_withdrawal(member_id, tag))
+            transaction.on_commit(functools.partial(_enqueue_withdrawal, member_id, tag))
     return len(rows)
 
 

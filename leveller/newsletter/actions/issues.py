@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from leveller.core import audit
-from leveller.newsletter import emails, groups_bridge
+from leveller.newsletter import content, emails
 from leveller.newsletter.access import require_editor
 from leveller.newsletter.models import (
     Answer,
@@ -134,7 +134,7 @@ def _fill_section(section: Section, *, heading: str, body: str, group_id: int | 
         raise ValidationError("This section is too long (over 50,000 characters): split it into two.")
     section.heading, section.body = heading, body
     if section.kind == SectionKind.SPOTLIGHT and group_id is not None:
-        names = dict(groups_bridge.spotlight_choices())
+        names = dict(content.spotlight_choices())
         if group_id and group_id not in names:
             raise ValidationError("Choose a group from the list.")
         section.group_id_ref = group_id or None
@@ -338,6 +338,6 @@ def send_test(*, actor, issue: Issue) -> None:
     headers = {k: v for k, v in message.extra_headers.items() if k != "Message-ID"}
     transaction.on_commit(
         lambda: deliver_email.enqueue(
-            to=actor.email, subject=message.subject, text=message.body, html=html_part, headers=headers
+            to=actor.email, subject=str(message.subject), text=str(message.body), html=str(html_part), headers=headers
         )
     )

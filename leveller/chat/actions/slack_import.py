@@ -18,7 +18,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from leveller.accounts import actions as accounts
+from leveller.accounts.actions import members as accounts
 from leveller.chat.slack_import import conversations as convs
 from leveller.chat.slack_import.messages import Writer
 from leveller.chat.slack_import.models import ImportStatus, SlackImportRun, SlackUser

@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from leveller.core import audit
+from leveller.core import audit, clock
 from leveller.core.access import require_member
 from leveller.core.mail import send_templated
-from leveller.events import access, clock, reminders
+from leveller.events import access, reminders
 from leveller.events.models import ApplicationStatus, CourseApplication, Event, EventStatus, Rsvp, RsvpStatus
 from leveller.realtime.publish import publish
 
@@ -162,7 +162,7 @@ def take_attendance(*, actor, event: Event, attended: dict[int, bool]) -> int:
             changed += 1
     audit.record(actor=actor, action="event.attendance", target=event, data={"changed": changed})
     if event.course_id:
-        from leveller.events.course_actions import check_completion
+        from leveller.events.actions.courses import check_completion
 
         check_completion(actor=actor, course=event.course, member_ids=[m for m, came in attended.items() if came])
     return changed

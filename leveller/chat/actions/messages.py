@@ -1,4 +1,5 @@
-"""Every change to messages: send, edit, delete, react, pin, read state, threads, reports, preferences."""
+"""Every change to messages: send, edit, delete, react, pin. Read state, threads, reports and preferences are
+in state.py."""
 
 from __future__ import annotations
 
@@ -123,7 +124,7 @@ def send_message(
         attachment.file.save(name, upload, save=False)
         attachment.save()
         attachments.append(attachment)
-    message._prefetched_objects_cache = {
+    message._prefetched_objects_cache = {  # type: ignore[attr-defined]  # Django's prefetch cache, filled by hand
         "reactions": _known(Reaction, message, []),
         "attachments": _known(Attachment, message, attachments),
     }
@@ -135,7 +136,7 @@ def send_message(
     if actor is not None and (thread is None or also_to_channel):
         ChannelMembership.objects.filter(channel=channel, member=actor).update(last_read_id=message.pk)
     publish_message(message, "message.created", fresh=False)
-    del message._prefetched_objects_cache  # callers may change reactions later: let them read afresh
+    del message._prefetched_objects_cache  # type: ignore[attr-defined]  # callers may change reactions later: let them read afresh
     if thread is not None:
         publish_message(thread, "message.updated")
     notify.after_post(message, mentions=mentions)

@@ -132,7 +132,9 @@ def mark_read_many(
         message__channel_id__in={row.channel_id for row in moved},
         read_at__isnull=True,
     ).values_list("id", "member_id", "message__channel_id", "message_id", "kind")
-    cleared, cleared_count, mentions_left = [], defaultdict(int), defaultdict(int)
+    cleared: list[int] = []
+    cleared_count: defaultdict[tuple[int, int], int] = defaultdict(int)
+    mentions_left: defaultdict[tuple[int, int], int] = defaultdict(int)
     for note_id, member_id, channel_id, message_id, kind in unread_notes:
         position = position_of.get((member_id, channel_id))
         if position is None:

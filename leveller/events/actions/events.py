@@ -1,4 +1,4 @@
-"""Every change to events and RSVPs. Views, the API, commands, tasks and demo data call these."""
+"""Every change to events (RSVPs are in rsvps.py). Views, the API, commands, tasks and demo data call these."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from leveller.core import audit
+from leveller.core import audit, clock
 from leveller.core.access import require_member
 from leveller.core.mail import send_templated
-from leveller.events import access, clock, reminders
+from leveller.events import access, reminders
+from leveller.events.actions.rsvps import broadcast, lock_event, promote
 from leveller.events.models import (
     Audience,
     CalendarFeed,
@@ -25,15 +26,6 @@ from leveller.events.models import (
     Series,
 )
 from leveller.events.recurrence import occurrences
-from leveller.events.rsvp_actions import (  # noqa: F401  (re-exported: actions is the events write path)
-    broadcast,
-    cancel_rsvp,
-    lock_event,
-    promote,
-    rsvp,
-    take_attendance,
-    waitlist_position,
-)
 from leveller.realtime.publish import publish
 
 MAX_OCCURRENCES = 52
@@ -353,6 +345,11 @@ def regenerate_calendar_feed(*, actor) -> CalendarFeed:
         feed.save(update_fields=["token", "created_at", "last_fetched_at"])
     audit.record(actor=actor, action="calendar_feed.regenerated" if not created else "calendar_feed.created")
     return feed
+
+
+def note_calendar_fetched(*, feed: CalendarFeed) -> None:
+    """A calendar app fetched the private feed (no actor: the token is the key); the member sees when."""
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=timezone.now())
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """Member voices: the question of the month, members' answers (at most 200 words) and the editors' choice.
 
-Every change here is an action (keyword-only, actor first, atomic), like actions.py.
+Every change here is an action (keyword-only, actor first, atomic), like issues.py.
 """
 
 from __future__ import annotations
@@ -13,12 +13,19 @@ from django.utils import timezone
 
 from leveller.core import audit
 from leveller.core.access import require_member
-from leveller.newsletter import groups_bridge
+from leveller.groups.models import GroupMembership, Kind
 from leveller.newsletter.access import require_editor
 from leveller.newsletter.models import Answer, AnswerStatus, Question, QuestionStatus
 
 MAX_WORDS = 200
 WORD = re.compile(r"\S+")
+
+
+def local_group_name(member) -> str:
+    """The name of the member's (first) local group, else of any group, or ''."""
+    groups = [m.group for m in GroupMembership.objects.filter(member=member).select_related("group")]
+    local = [group for group in groups if group.kind == Kind.LOCAL]
+    return (local or groups)[0].name if groups else ""
 
 
 def count_words(text: str) -> int:
@@ -91,7 +98,7 @@ def submit_answer(*, actor, question: Question, body: str, show_name: bool, show
         answer = Answer(question=question, member=actor)
     answer.body, answer.words = body, words
     answer.show_name, answer.show_group = bool(show_name), bool(show_group)
-    answer.group_name = groups_bridge.local_group_name(actor) if show_group else ""
+    answer.group_name = local_group_name(actor) if show_group else ""
     answer.updated_at = timezone.now()
     answer.save()
     return answer

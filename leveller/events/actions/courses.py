@@ -56,7 +56,7 @@ def create_course(
     if alumni_group is not None and alumni_group.kind != "alumni":
         raise ValidationError({"alumni_group": "Choose a group of kind “alumni”."})
     if alumni_group is None:
-        from leveller.groups.actions import create_group
+        from leveller.groups.actions.groups import create_group
 
         alumni_group = create_group(
             actor=actor,
@@ -126,7 +126,7 @@ def withdraw_application(*, actor, application: CourseApplication) -> CourseAppl
     application.status = ApplicationStatus.WITHDRAWN
     application.save(update_fields=["status"])
     if was_accepted:
-        from leveller.events.actions import cancel_rsvp
+        from leveller.events.actions.rsvps import cancel_rsvp
 
         for session in _upcoming_sessions(application.course):
             cancel_rsvp(actor=actor, event=session)
@@ -158,7 +158,7 @@ def decide_application(*, actor, application: CourseApplication, accept: bool, n
     member = application.member
     sessions = []
     if accept:
-        from leveller.events.actions import rsvp
+        from leveller.events.actions.rsvps import rsvp
 
         sessions = [rsvp(actor=member, event=session) for session in _upcoming_sessions(application.course)]
     send_templated(
@@ -207,7 +207,7 @@ def check_completion(*, actor, course: Course, member_ids: list[int]) -> list[Co
         application.save(update_fields=["completed_at"])
         graduated.append(application)
         if course.alumni_group_id is not None:
-            from leveller.groups.actions import add_group_member
+            from leveller.groups.actions.groups import add_group_member
 
             add_group_member(actor=actor, group=course.alumni_group, member=application.member)
         send_templated(

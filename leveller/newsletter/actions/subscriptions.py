@@ -1,6 +1,6 @@
 """Subscribers: double opt-in sign-up, confirmation, members' own subscriptions, unsubscribing and bounces.
 
-Every change is an action (keyword-only, actor first, atomic), like actions.py (issues) and voices.py.
+Every change is an action (keyword-only, actor first, atomic), like issues.py and voices.py.
 """
 
 from __future__ import annotations

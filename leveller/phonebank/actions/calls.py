@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from leveller.core import audit, rawload
+from leveller.core import audit, clock, rawload
 from leveller.core.access import require_organiser
-from leveller.phonebank import access, clock, hours, integrations, limits, progress, queue, survey
-from leveller.phonebank.actions_import import load_batch, run_import_job, upload_contacts  # noqa: F401 - re-exported
+from leveller.phonebank import access, hours, integrations, limits, progress, queue, survey
 from leveller.phonebank.campaign_fields import clean_campaign_fields
 from leveller.phonebank.models import (
     EXPIRED,
@@ -137,7 +137,7 @@ def set_leaderboard(*, actor, campaign: Campaign, visible: bool) -> CampaignCall
     return row
 
 
-# --- contact lists: upload_contacts, run_import_job and load_batch live in actions_import.py ----------------
+# --- contact lists: upload_contacts, run_import_job and load_batch live in contacts.py ----------------------
 
 
 # --- calling ----------------------------------------------------------------------------------------------------
@@ -260,8 +260,9 @@ def record_outcome(
     cleaned = survey.clean_answers(campaign.questions, answers) if outcome == Outcome.ANSWERED else {}
     when = _clean_callback(campaign, contact, callback_at, now) if outcome == Outcome.CALL_BACK else None
 
-    changes = {
-        "attempts": contact.attempts + 1,
+    attempts = contact.attempts + 1
+    changes: dict[str, Any] = {
+        "attempts": attempts,
         "last_outcome": outcome,
         "last_called_at": now,
         "holder": None,
@@ -270,7 +271,7 @@ def record_outcome(
         "callback_at": None,
         "reached": contact.reached or outcome in REACHED,
     }
-    if outcome in RETRYABLE and changes["attempts"] < campaign.max_attempts:
+    if outcome in RETRYABLE and attempts < campaign.max_attempts:
         changes["available_at"] = now + dt.timedelta(minutes=campaign.retry_after_minutes)
     elif outcome == Outcome.CALL_BACK:
         changes.update(available_at=when, preferred_caller=actor, callback_at=when)
