@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",  # two-factor sign-in (accounts/two_factor.py): TOTP apps and recovery codes
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",  # serves /api/docs' swagger-ui from its own static files, not a CDN
     "leveller.core",
     "leveller.realtime",
@@ -68,7 +71,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "leveller.accounts.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "leveller.core.middleware.TimezoneMiddleware",
@@ -216,6 +221,10 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Two-factor sign-in (accounts/two_factor.py; which roles need it is set by admins at /manage/security/).
+OTP_TOTP_ISSUER = SITE_NAME
+TWO_FACTOR_ATTEMPTS_PER_10_MINUTES = env_int("LEVELLER_2FA_ATTEMPTS_PER_10_MINUTES", 10, minimum=0)
+TWO_FACTOR_PENDING_SECONDS = 300  # between the password and the code
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
