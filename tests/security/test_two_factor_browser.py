@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import time
+from pathlib import Path
 
 import pytest
 from django_otp.oath import hotp
@@ -42,7 +43,7 @@ def test_stella_is_sent_to_enrolment_sets_up_her_app_and_then_logs_in_with_a_cod
     axe(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the codes").click()
-    saved = open(download.value.path()).read()
+    saved = Path(download.value.path()).read_text()
     assert saved.count("\n") >= 12 and page.locator("#recovery-codes li").first.inner_text() in saved
 
     page.get_by_role("link", name="I have saved them").click()
