@@ -39,6 +39,22 @@ class OriginCheck:
         return await self.app(scope, receive, send)
 
 
+class HttpsOnly:
+    """With an https site URL (SECURE_SSL_REDIRECT), a socket over plain ws:// is refused, as plain-http pages are
+    redirected: a token or session cookie sent in clear must not work."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        from leveller.core.fastlane import plain_http_to_redirect
+
+        if scope["type"] == "websocket" and plain_http_to_redirect(scope):
+            await send({"type": "websocket.close", "code": 4426})
+            return
+        return await self.app(scope, receive, send)
+
+
 class TokenAuth:
     def __init__(self, app):
         self.app = app
@@ -70,4 +86,4 @@ class ReadOnlySessionMiddleware(SessionMiddleware):
 
 def websocket_auth(app):
     """Session auth first (sets scope['user']), then a token overrides it when one is given."""
-    return OriginCheck(CookieMiddleware(ReadOnlySessionMiddleware(AuthMiddleware(TokenAuth(app)))))
+    return HttpsOnly(OriginCheck(CookieMiddleware(ReadOnlySessionMiddleware(AuthMiddleware(TokenAuth(app))))))
