@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -307,6 +308,15 @@ def finish_login(request, *, code: str) -> str:
 # shell loads. Everything else sends them there first.
 OPEN_PREFIXES = ("/settings/two-factor/", "/login/", "/logout/", "/static/", "/healthz", "/ping", "/sw.js")
 OPEN_PATHS = {"/manifest.webmanifest", "/offline", "/favicon.ico"}
+
+
+def session_owes_code(user, session) -> bool:
+    """For the realtime socket, which has no OTP middleware: must this session's member still give a code?"""
+    if not required_roles() or not getattr(user, "is_authenticated", False) or not is_required_for(user):
+        return False
+    persistent_id = session.get(DEVICE_ID_SESSION_KEY)
+    device = Device.from_persistent_id(persistent_id) if persistent_id else None
+    return device is None or device.user_id != user.pk or not device.confirmed
 
 
 def verified_session(request) -> bool:

@@ -69,7 +69,24 @@ class TokenAuth:
             if member is None:
                 await send({"type": "websocket.close", "code": 4401})
                 return
-            scope = {**scope, "user": member}
+            scope = {**scope, "user": member, "auth": "token"}
+        return await self.app(scope, receive, send)
+
+
+class TwoFactorGate:
+    """A session socket of a member whose role requires two-factor sign-in, from a session not verified with a
+    code, is refused, as their pages are (accounts/two_factor.py). A token is its own credential."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "websocket" and scope.get("auth") != "token" and "session" in scope:
+            from leveller.accounts.two_factor import session_owes_code
+
+            if await database_sync_to_async(session_owes_code)(scope["user"], scope["session"]):
+                await send({"type": "websocket.close", "code": 4403})
+                return
         return await self.app(scope, receive, send)
 
 
@@ -86,4 +103,6 @@ class ReadOnlySessionMiddleware(SessionMiddleware):
 
 def websocket_auth(app):
     """Session auth first (sets scope['user']), then a token overrides it when one is given."""
-    return HttpsOnly(OriginCheck(CookieMiddleware(ReadOnlySessionMiddleware(AuthMiddleware(TokenAuth(app))))))
+    return HttpsOnly(
+        OriginCheck(CookieMiddleware(ReadOnlySessionMiddleware(AuthMiddleware(TokenAuth(TwoFactorGate(app))))))
+    )

@@ -28,6 +28,34 @@ def _post_all(app, requests: list[tuple[str, dict]]) -> list[httpx.Response]:
     return asyncio.run(go())
 
 
+def socket_answer(*, query: str = "", headers: list | None = None) -> tuple[bool, int | None]:
+    """Open a realtime socket on the ASGI app and return the server's first answer: (accepted, close code)."""
+    from leveller.asgi import application
+
+    async def connect():
+        sent: asyncio.Queue = asyncio.Queue()
+        incoming: asyncio.Queue = asyncio.Queue()
+        await incoming.put({"type": "websocket.connect"})
+        scope = {
+            "type": "websocket",
+            "scheme": "ws",
+            "path": "/ws/",
+            "raw_path": b"/ws/",
+            "query_string": query.encode(),
+            "headers": [(b"host", b"testserver"), *(headers or [])],
+            "client": ("127.0.0.1", 5000),
+            "server": ("testserver", 80),
+            "subprotocols": [],
+        }
+        task = asyncio.ensure_future(application(scope, incoming.get, sent.put))
+        first = await asyncio.wait_for(sent.get(), 10)
+        await incoming.put({"type": "websocket.disconnect", "code": 1000})
+        await asyncio.wait_for(task, 10)
+        return first["type"] == "websocket.accept", first.get("code")
+
+    return asyncio.run(connect())
+
+
 def test_a_token_call_the_fast_lane_serves_is_redirected_to_https_over_plain_http(settings, member):
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -54,33 +82,12 @@ def test_without_an_https_site_url_the_fast_lane_serves_plain_http(settings, mem
 
 
 def test_the_realtime_socket_refuses_plain_ws_when_the_site_is_https(settings, member):
-    from leveller.asgi import application
-
     _, secret = accounts.create_api_token(actor=member, member=member, name="socket")
 
-    async def connect():
-        """The first thing the server sends on a new socket: an accept, or a close with its code."""
-        sent: asyncio.Queue = asyncio.Queue()
-        incoming: asyncio.Queue = asyncio.Queue()
-        await incoming.put({"type": "websocket.connect"})
-        scope = {
-            "type": "websocket",
-            "scheme": "ws",
-            "path": "/ws/",
-            "raw_path": b"/ws/",
-            "query_string": f"token={secret}".encode(),
-            "headers": [(b"host", b"testserver")],
-            "client": ("127.0.0.1", 5000),
-            "server": ("testserver", 80),
-            "subprotocols": [],
-        }
-        task = asyncio.ensure_future(application(scope, incoming.get, sent.put))
-        first = await asyncio.wait_for(sent.get(), 10)
-        await incoming.put({"type": "websocket.disconnect", "code": 1000})
-        await asyncio.wait_for(task, 10)
-        return first["type"] == "websocket.accept", first.get("code")
+    def connect():
+        return socket_answer(query=f"token={secret}")
 
     settings.SECURE_SSL_REDIRECT = True
-    assert asyncio.run(connect()) == (False, 4426)
+    assert connect() == (False, 4426)
     settings.SECURE_SSL_REDIRECT = False
-    assert asyncio.run(connect()) == (True, None)
+    assert connect() == (True, None)

@@ -256,3 +256,19 @@ def test_api_tokens_keep_working_without_a_code(api_client, admin, staff):
     enrol(staff)
     two_factor.set_policy(actor=admin, roles=["staff"])
     assert api_client(staff).get("/api/v1/me").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_that_owes_a_code_gets_no_realtime_socket_but_a_token_does(admin, staff):
+    from tests.security.test_https_everywhere import socket_answer
+
+    two_factor.set_policy(actor=admin, roles=["staff"])
+    stella = Client()
+    stella.force_login(staff)
+    cookie = [(b"cookie", f"sessionid={stella.cookies['sessionid'].value}".encode())]
+    assert socket_answer(headers=cookie) == (False, 4403)
+    _, secret = actions.create_api_token(actor=staff, member=staff, name="socket")
+    assert socket_answer(query=f"token={secret}") == (True, None)
+    stella.post("/settings/two-factor/setup/")
+    stella.post("/settings/two-factor/confirm/", {"code": fresh_code(staff)})
+    assert socket_answer(headers=cookie) == (True, None), "verified with a code"
