@@ -362,7 +362,7 @@ PHONEBANK_PROGRESS_SECONDS = env_float("LEVELLER_PHONEBANK_PROGRESS_SECONDS", 1.
 # different contacts handed out an hour, and how long a released contact is kept for the caller who released it.
 PHONEBANK_NEXT_PER_MINUTE = env_int("LEVELLER_PHONEBANK_NEXT_PER_MINUTE", 30, minimum=0)
 PHONEBANK_RELEASES_PER_HOUR = env_int("LEVELLER_PHONEBANK_RELEASES_PER_HOUR", 20, minimum=0)
-PHONEBANK_CONTACTS_PER_HOUR = env_int("LEVELLER_PHONEBANK_CONTACTS_PER_HOUR", 60, minimum=0)
+PHONEBANK_CONTACTS_PER_HOUR = env_int("LEVELLER_PHONEBANK_CONTACTS_PER_HOUR", 120, minimum=0)
 PHONEBANK_RELEASE_COOLDOWN_MINUTES = env_int("LEVELLER_PHONEBANK_RELEASE_COOLDOWN_MINUTES", 10, minimum=0)
 PHONEBANK_PRESENCE_MINUTES = 5  # a caller seen this recently counts as online (call-backs wait for them)
 PHONEBANK_CALLBACK_GRACE_MINUTES = 15  # then a call-back promised to an online caller goes to anyone
