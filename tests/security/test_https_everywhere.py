@@ -5,6 +5,7 @@ must leave plain-http requests to Django, and the realtime socket refuses plain 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -17,6 +18,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 NEXT = "/api/v1/phonebank/campaigns/999999/next"  # a fast-lane route; the campaign need not exist
 
 
+def in_own_loop(make_coroutine):
+    """Run a coroutine on a fresh event loop in its own thread (a browser test may have left one running here)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
+
+
 def _post_all(app, requests: list[tuple[str, dict]]) -> list[httpx.Response]:
     async def go():
         answers = []
@@ -25,7 +32,7 @@ def _post_all(app, requests: list[tuple[str, dict]]) -> list[httpx.Response]:
                 answers.append(await client.post(NEXT, headers=headers))
         return answers
 
-    return asyncio.run(go())
+    return in_own_loop(go)
 
 
 def socket_answer(*, query: str = "", headers: list | None = None) -> tuple[bool, int | None]:
@@ -53,7 +60,7 @@ def socket_answer(*, query: str = "", headers: list | None = None) -> tuple[bool
         await asyncio.wait_for(task, 10)
         return first["type"] == "websocket.accept", first.get("code")
 
-    return asyncio.run(connect())
+    return in_own_loop(connect)
 
 
 def test_a_token_call_the_fast_lane_serves_is_redirected_to_https_over_plain_http(settings, member):
