@@ -12,6 +12,7 @@ import pytest
 from django.core.asgi import get_asgi_application
 
 from leveller.accounts import actions as accounts
+from leveller.asgi import application  # imported with the default settings: the live server's app is this one
 from leveller.core.fastlane import FastLane
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,7 +38,6 @@ def _post_all(app, requests: list[tuple[str, dict]]) -> list[httpx.Response]:
 
 def socket_answer(*, query: str = "", headers: list | None = None) -> tuple[bool, int | None]:
     """Open a realtime socket on the ASGI app and return the server's first answer: (accepted, close code)."""
-    from leveller.asgi import application
 
     async def connect():
         sent: asyncio.Queue = asyncio.Queue()
