@@ -272,3 +272,19 @@ def test_a_session_that_owes_a_code_gets_no_realtime_socket_but_a_token_does(adm
     stella.post("/settings/two-factor/setup/")
     stella.post("/settings/two-factor/confirm/", {"code": fresh_code(staff)})
     assert socket_answer(headers=cookie) == (True, None), "verified with a code"
+
+
+def test_an_erased_members_app_key_and_recovery_codes_go_and_a_copy_says_only_whether_it_was_on(member):
+    from django_otp.plugins.otp_static.models import StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from leveller.accounts.data_rights import export_profile
+    from leveller.privacy import erasure
+
+    codes = enrol(member)
+    (profile,) = export_profile(member)
+    assert profile["two_factor"]["on"] is True and profile["two_factor"]["recovery_codes_left"] == 10
+    assert not set(codes) & set(str(profile).split("'")), "the copy holds no recovery code"
+    erasure.erase_member(actor=None, member=member)
+    assert not TOTPDevice.objects.filter(user=member).exists()
+    assert not StaticToken.objects.filter(device__user=member).exists()
