@@ -332,11 +332,9 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not required_roles():
-            return self.get_response(request)
         path = request.path_info
-        if path.startswith(OPEN_PREFIXES) or path in OPEN_PATHS:
-            return self.get_response(request)
+        if path.startswith(OPEN_PREFIXES) or path in OPEN_PATHS or not required_roles():
+            return self.get_response(request)  # the open paths first: /healthz must answer with the database away
         user = request.user
         if not user.is_authenticated or not is_required_for(user) or verified_session(request):
             return self.get_response(request)
