@@ -41,16 +41,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from support import PYTHON, ROOT, Server, clean_dir, leveller, summarise, write_result
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_DB = "leveller_bench_phonebank"
+PG_DB = os.environ.get("BENCH_PG_DB", "leveller_bench_phonebank")  # dropped and made afresh
 CALLERS = 200
 TALK = (5.0, 15.0)  # seconds a simulated caller "talks" before recording the outcome (real calls take minutes)
 OUTCOMES = ["answered", "answered", "no_answer", "refused", "voicemail", "busy", "wrong_number"]
 
 SETUP = """
 import json
-from leveller.accounts import actions as accounts
+from leveller.accounts.actions import members as accounts
 from leveller.accounts.models import Member
-from leveller.phonebank import actions
 org, _ = accounts.add_or_update_member(actor=None, email="bench-organiser@example.org", display_name="Bench Organiser", roles=["organiser"])
 tokens = {"organiser": accounts.create_api_token(actor=org, member=org, name="bench")[1], "callers": []}
 for i in range(CALLERS):
@@ -369,6 +368,27 @@ async def callers(url: str, tokens: list[str], campaign_id: int, seconds: float,
     }
 
 
+async def scraper(url: str, token: str, campaign_id: int, seconds: float) -> dict:
+    """One caller looping `next` then `release` as fast as answers come (the issue's finding 2: 191 contacts in
+    2.8 s): with the default abuse limits, how many different contacts does it see, and how is it refused?"""
+    conn = Connection(url, token)
+    seen: set[str] = set()
+    statuses: dict[str, int] = {}
+    stop_at = time.perf_counter() + seconds
+    try:
+        while time.perf_counter() < stop_at:
+            status, body = await conn.post(f"/api/v1/phonebank/campaigns/{campaign_id}/next")
+            statuses[f"next_{status}"] = statuses.get(f"next_{status}", 0) + 1
+            if status != 200:
+                continue
+            seen.add(body["contact"]["phone_e164"])
+            status, _ = await conn.post(f"/api/v1/phonebank/calls/{body['call_id']}/release")
+            statuses[f"release_{status}"] = statuses.get(f"release_{status}", 0) + 1
+    finally:
+        conn.close()
+    return {"seconds": seconds, "distinct_contacts_seen": len(seen), "statuses": statuses}
+
+
 def overlapping_calls(database: str, target: str, campaign_id: int) -> int:
     """Two calls to one contact that overlap in time (allowing 50 ms of clock skew between transactions)."""
     sql = (
@@ -448,8 +468,14 @@ def run_database(database: str, quick: bool) -> dict:
                 baseline = asyncio.run(callers(raw_url, tokens["callers"], raw, phase, (0.0, 0.0)))
             print("  … hammer", flush=True)
             hammer = asyncio.run(callers(server.url, tokens["callers"], live, phase, (0.0, 0.0)))
-            print("  … callers talking", flush=True)
-            paced = asyncio.run(callers(server.url, tokens["callers"], live, phase * 3, TALK))
+        # Callers who talk, and a scraper, against the same database with the default abuse limits (a fresh
+        # process: fresh limit counters): the limits must never refuse the former and must stop the latter.
+        limited = Server(data_dir, extra_env={k: v for k, v in extra.items() if "_PER_" not in k})
+        with limited, httpx.Client(base_url=limited.url, timeout=120) as client:
+            print("  … callers talking (default limits)", flush=True)
+            paced = asyncio.run(callers(limited.url, tokens["callers"][:-1], live, phase * 3, TALK))
+            print("  … scraper (default limits)", flush=True)
+            scraping = asyncio.run(scraper(limited.url, tokens["callers"][-1], live, phase))
             stats = client.get(f"/api/v1/phonebank/campaigns/{live}/stats", headers=org).json()
     finally:
         worker.terminate()
@@ -466,6 +492,8 @@ def run_database(database: str, quick: bool) -> dict:
         "next_p99_under_50ms": paced["next"]["p99_ms"] < 50,
         "throughput_at_least_0.25x_raw": ratio is not None and ratio >= 0.25,
         "zero_double_assignments": doubles == 0,
+        "talking_callers_never_limited": not any(key.endswith("429") for key in paced["statuses"]),
+        "scraper_limited": scraping["distinct_contacts_seen"] <= 2 and scraping["statuses"].get("next_429", 0) > 0,
         "import_100k_under_30s": imported["status"] == "done" and imported["seconds"] < 30 and not quick,
     }
     return {
@@ -475,11 +503,13 @@ def run_database(database: str, quick: bool) -> dict:
         "raw_sql_loop": sql_loop,
         "hammer": hammer,
         "callers": paced,
+        "scraper": scraping,
         "http_to_raw_ratio": ratio,
         "http_to_raw_sql_loop_ratio": sql_ratio,
         "database_overlapping_calls": overlaps,
         "double_assignments": doubles,
         "stats_after": {k: stats[k] for k in ("contacts", "waiting", "in_progress", "attempted", "calls")},
+        "limit_alerts_after": len(stats.get("limit_alerts") or []),
         "targets": targets,
         "passed": all(targets.values()),
     }

@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",  # two-factor sign-in (accounts/two_factor.py): TOTP apps and recovery codes
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",  # serves /api/docs' swagger-ui from its own static files, not a CDN
     "leveller.core",
     "leveller.realtime",
@@ -68,7 +71,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "leveller.accounts.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "leveller.core.middleware.TimezoneMiddleware",
@@ -216,6 +221,10 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Two-factor sign-in (accounts/two_factor.py; which roles need it is set by admins at /manage/security/).
+OTP_TOTP_ISSUER = SITE_NAME
+TWO_FACTOR_ATTEMPTS_PER_10_MINUTES = env_int("LEVELLER_2FA_ATTEMPTS_PER_10_MINUTES", 10, minimum=0)
+TWO_FACTOR_PENDING_SECONDS = 300  # between the password and the code
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -353,7 +362,7 @@ PHONEBANK_PROGRESS_SECONDS = env_float("LEVELLER_PHONEBANK_PROGRESS_SECONDS", 1.
 # different contacts handed out an hour, and how long a released contact is kept for the caller who released it.
 PHONEBANK_NEXT_PER_MINUTE = env_int("LEVELLER_PHONEBANK_NEXT_PER_MINUTE", 30, minimum=0)
 PHONEBANK_RELEASES_PER_HOUR = env_int("LEVELLER_PHONEBANK_RELEASES_PER_HOUR", 20, minimum=0)
-PHONEBANK_CONTACTS_PER_HOUR = env_int("LEVELLER_PHONEBANK_CONTACTS_PER_HOUR", 60, minimum=0)
+PHONEBANK_CONTACTS_PER_HOUR = env_int("LEVELLER_PHONEBANK_CONTACTS_PER_HOUR", 120, minimum=0)
 PHONEBANK_RELEASE_COOLDOWN_MINUTES = env_int("LEVELLER_PHONEBANK_RELEASE_COOLDOWN_MINUTES", 10, minimum=0)
 PHONEBANK_PRESENCE_MINUTES = 5  # a caller seen this recently counts as online (call-backs wait for them)
 PHONEBANK_CALLBACK_GRACE_MINUTES = 15  # then a call-back promised to an online caller goes to anyone

@@ -53,3 +53,21 @@ class InvitationAdmin(admin.ModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["member", "name", "hint", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["token_hash", "hint"]
+
+
+def _login_through_leveller(request, extra_context=None):
+    """The Django admin's own login form would skip the second factor: send it to Leveller's login, which asks
+    for the code when the member has two-factor sign-in on, then comes back."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.shortcuts import redirect
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    next_url = request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    if request.user.is_authenticated:
+        return redirect(next_url or "admin:index") if request.user.is_staff else redirect("core:home")
+    return redirect_to_login(next_url or "/django-admin/")
+
+
+admin.site.login = _login_through_leveller

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from leveller.accounts.models import ApiToken, EmailChange, Invitation, Member, MemberRole, Status
+from leveller.accounts.models import ApiToken, EmailChange, Invitation, Member, MemberRole, Status, TwoFactorPolicy
 from leveller.privacy.registry import declare, eraser, exporter, retention
 
 declare(
@@ -49,6 +49,37 @@ declare(
     who="The member",
 )
 
+declare(
+    TwoFactorPolicy,
+    what="Which roles must use two-factor sign-in, and which admin last changed it",
+    why="Protecting the accounts that see members' details",
+    basis="Legitimate interests (security of the data)",
+    kept="While the installation runs",
+    who="Admins",
+)
+
+
+def _declare_two_factor_devices() -> None:
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for model, what in (
+        (TOTPDevice, "The secret key of a member's authenticator app, when it last accepted a code, failed tries"),
+        (StaticDevice, "That a member has recovery codes, failed tries"),
+        (StaticToken, "A member's unused single-use recovery codes"),
+    ):
+        declare(
+            model,
+            what=what,
+            why="Two-factor sign-in",
+            basis="Contract (membership) and legitimate interests (security)",
+            kept="Until the member turns it off, staff reset it, or the member is erased",
+            who="Nobody reads it; staff see whether it is on",
+        )
+
+
+_declare_two_factor_devices()
+
 
 @exporter("profile", title="Your profile", order=0, single=True)
 def export_profile(member):
@@ -75,7 +106,27 @@ def export_profile(member):
             EmailChange.objects.filter(member=member).values("new_email", "created_at", "confirmed_at")
         ),
         "invitations": list(Invitation.objects.filter(member=member).values("created_at", "expires_at", "used_at")),
+        "two_factor": _two_factor_export(member),
     }
+
+
+def _two_factor_export(member) -> dict:
+    """Whether it is on and when the app was added (not the secret key or the codes: they would let a copy log in)."""
+    from leveller.accounts import two_factor
+
+    device = two_factor.app_device(member)
+    return {
+        "on": device is not None,
+        "app_added_at": device.created_at if device else None,
+        "recovery_codes_left": two_factor.codes_left(member),
+    }
+
+
+def _erase_two_factor(member) -> int:
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=member).delete()[0] + StaticDevice.objects.filter(user=member).delete()[0]
 
 
 @exporter("roles", title="Your roles", order=1)
@@ -94,6 +145,7 @@ def erase_profile(member, *, delete_content: bool, identity) -> dict:
         "invitations": Invitation.objects.filter(member=member).delete()[0],
         "api tokens": ApiToken.objects.filter(member=member).delete()[0],
         "email changes": EmailChange.objects.filter(member=member).delete()[0],
+        "two-factor devices": _erase_two_factor(member),
     }
     member.email = erased_email(member.pk)
     member.display_name = FORMER_MEMBER

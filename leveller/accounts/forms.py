@@ -108,3 +108,38 @@ class EmailChangeForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=80, initial="API token", label="Token name")
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=40,
+        help_text="The six digits your authenticator app shows, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false", "autocapitalize": "off"}
+        ),
+    )
+
+
+class TwoFactorDisableForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class TwoFactorResetForm(forms.Form):
+    reason = forms.CharField(label="Why (kept in the audit log)", max_length=300, required=False)
+
+
+class TwoFactorPolicyForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label="Roles that must use two-factor sign-in",
+        choices=[
+            (role.value, role.label) for role in (Role.ADMIN, Role.STAFF, Role.EDITOR, Role.ORGANISER, Role.MEMBER)
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Members with any ticked role are asked to set it up at their next page, before anything else.",
+    )

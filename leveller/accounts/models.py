@@ -241,3 +241,16 @@ class EmailChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} -> {self.new_email}"
+
+
+class TwoFactorPolicy(models.Model):
+    """Which roles must sign in with a second factor (one row; accounts/two_factor.py reads it through the cache).
+    The devices themselves are django-otp's: a TOTP device (an authenticator app) and a static device (recovery
+    codes) per enrolled member."""
+
+    required_roles = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Two-factor required for {', '.join(self.required_roles) or 'nobody'}"

@@ -1,13 +1,21 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from leveller.accounts import views
+from leveller.accounts import two_factor_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/code/", two_factor_views.code, name="two_factor_code"),
+    path("settings/two-factor/", two_factor_views.status, name="two_factor"),
+    path("settings/two-factor/setup/", two_factor_views.setup, name="two_factor_setup"),
+    path("settings/two-factor/confirm/", two_factor_views.confirm, name="two_factor_confirm"),
+    path("settings/two-factor/codes/", two_factor_views.regenerate, name="two_factor_codes"),
+    path("settings/two-factor/disable/", two_factor_views.disable, name="two_factor_disable"),
+    path("manage/security/", two_factor_views.policy, name="two_factor_policy"),
+    path("manage/members/<int:member_id>/two-factor/reset/", two_factor_views.reset, name="two_factor_reset"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from leveller.accounts import two_factor
 from leveller.accounts.actions import members as member_actions
 from leveller.accounts.forms import EmailChangeForm, ImportForm, InviteForm, LoginForm, ProfileForm, TokenForm
 from leveller.accounts.importing import import_members
@@ -24,6 +25,13 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        member = form.get_user()
+        if two_factor.is_enrolled(member):  # the password was right: now the code (accounts/two_factor.py)
+            two_factor.begin_login(self.request, member, next_url=self.get_redirect_url())
+            return redirect("accounts:two_factor_code")
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -78,7 +86,10 @@ def profile(request, member_id: int):
     can_see_contact = request.user.is_staff_member or request.user.pk == member.pk
     if can_see_contact and request.user.pk != member.pk:
         audit.record(actor=request.user, action="member.viewed", target=member, summary="profile with contact details")
-    return render(request, "accounts/profile.html", {"profile": member, "can_see_contact": can_see_contact})
+    context = {"profile": member, "can_see_contact": can_see_contact}
+    if request.user.is_staff_member and request.user.pk != member.pk:
+        context["two_factor_on"] = two_factor.is_enrolled(member)
+    return render(request, "accounts/profile.html", context)
 
 
 @login_required

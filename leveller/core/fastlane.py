@@ -75,6 +75,21 @@ def _host_allowed(scope) -> bool:
     return bool(domain) and validate_host(domain, allowed)
 
 
+def plain_http_to_redirect(scope) -> bool:
+    """With SECURE_SSL_REDIRECT on (an https site URL), a request that came over plain http (per the scheme, or
+    SECURE_PROXY_SSL_HEADER behind a proxy) must not be served: the lane leaves it to Django's SecurityMiddleware,
+    which redirects it, as every other path is (and the realtime socket refuses it)."""
+    if not settings.SECURE_SSL_REDIRECT or scope.get("scheme") in ("https", "wss"):
+        return False
+    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if proxy_header:
+        name, secure_value = proxy_header
+        sent = _header(scope, name.removeprefix("HTTP_").replace("_", "-").lower().encode())
+        if sent.split(",", 1)[0].strip() == secure_value:
+            return False
+    return True
+
+
 def _bearer(scope) -> str | None:
     kind, _, secret = _header(scope, b"authorization").partition(" ")
     return secret.strip() if kind.lower() == "bearer" and secret.strip() else None
@@ -203,6 +218,8 @@ class FastLane:
             await self.app(scope, receive, send)
             return
         found = _match(scope)
+        if found and plain_http_to_redirect(scope):
+            found = None  # Django's SecurityMiddleware redirects it to https
         secret = _bearer(scope) if found else None
         length = _header(scope, b"content-length") if found else ""
         if not found or not secret or not _host_allowed(scope) or (length.isdigit() and int(length) > MAX_BODY):

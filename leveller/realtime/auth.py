@@ -39,6 +39,22 @@ class OriginCheck:
         return await self.app(scope, receive, send)
 
 
+class HttpsOnly:
+    """With an https site URL (SECURE_SSL_REDIRECT), a socket over plain ws:// is refused, as plain-http pages are
+    redirected: a token or session cookie sent in clear must not work."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        from leveller.core.fastlane import plain_http_to_redirect
+
+        if scope["type"] == "websocket" and plain_http_to_redirect(scope):
+            await send({"type": "websocket.close", "code": 4426})
+            return
+        return await self.app(scope, receive, send)
+
+
 class TokenAuth:
     def __init__(self, app):
         self.app = app
@@ -53,7 +69,24 @@ class TokenAuth:
             if member is None:
                 await send({"type": "websocket.close", "code": 4401})
                 return
-            scope = {**scope, "user": member}
+            scope = {**scope, "user": member, "auth": "token"}
+        return await self.app(scope, receive, send)
+
+
+class TwoFactorGate:
+    """A session socket of a member whose role requires two-factor sign-in, from a session not verified with a
+    code, is refused, as their pages are (accounts/two_factor.py). A token is its own credential."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "websocket" and scope.get("auth") != "token" and "session" in scope:
+            from leveller.accounts.two_factor import session_owes_code
+
+            if await database_sync_to_async(session_owes_code)(scope["user"], scope["session"]):
+                await send({"type": "websocket.close", "code": 4403})
+                return
         return await self.app(scope, receive, send)
 
 
@@ -70,4 +103,6 @@ class ReadOnlySessionMiddleware(SessionMiddleware):
 
 def websocket_auth(app):
     """Session auth first (sets scope['user']), then a token overrides it when one is given."""
-    return OriginCheck(CookieMiddleware(ReadOnlySessionMiddleware(AuthMiddleware(TokenAuth(app)))))
+    return HttpsOnly(
+        OriginCheck(CookieMiddleware(ReadOnlySessionMiddleware(AuthMiddleware(TokenAuth(TwoFactorGate(app))))))
+    )
