@@ -43,8 +43,8 @@ def test_posts_threads_unread_badges_and_reactions_arrive_live(new_page, pair):
     message = b.locator("#messages .message").first
     open_actions(message)
     message.get_by_role("button", name="Reply in thread").click()
-    b.get_by_label("Reply in thread").fill("Count me in")
-    b.get_by_label("Reply in thread").press("Enter")
+    b.get_by_role("textbox", name="Reply in thread").fill("Count me in")
+    b.get_by_role("textbox", name="Reply in thread").press("Enter")
     expect(b.locator("#thread-replies")).to_contain_text("Count me in")
     expect(a.locator("#messages")).to_contain_text("1 reply")
     expect(a.locator("[data-badge='threads']")).to_contain_text("1")
