@@ -121,7 +121,7 @@ SMALL_TARGETS = """() => {
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280x800", "360x740"])
 def test_welcome_gives_the_messages_the_room_and_only_its_panes_scroll(new_page, newcomer, viewport, axe):
-    nia, sam, welcome, root = newcomer
+    nia, _sam, welcome, root = newcomer
     size = f"{viewport['width']}x{viewport['height']}"
     for dark in (False, True):
         page = open_welcome(new_page, nia, welcome, viewport, dark=dark)
@@ -129,7 +129,6 @@ def test_welcome_gives_the_messages_the_room_and_only_its_panes_scroll(new_page,
         expect(page.locator(".channel-extras")).to_contain_text("Introduce yourself")
         expect(page.locator(".greet summary")).to_contain_text("New joiners")
         assert share_of_window(page, "#messages") >= 0.6, size
-        shot(page, f"debug-{size}-{mode}")
         print(
             page.evaluate(
                 "['body','main','.chat-layout','.chat-nav','.chat-sidebar','.chat-body','.chat-channel','#messages','.composer-area'].map(q => { const e = document.querySelector(q); const r = e.getBoundingClientRect(); return q + ' ' + Math.round(r.top) + '-' + Math.round(r.bottom) + ' sh' + e.scrollHeight; })"
@@ -184,7 +183,7 @@ def test_welcome_gives_the_messages_the_room_and_only_its_panes_scroll(new_page,
 
 
 def test_the_composer_is_three_key_presses_away_and_escape_gives_focus_back(new_page, newcomer):
-    nia, sam, welcome, root = newcomer
+    nia, _sam, welcome, root = newcomer
     for viewport in (DESKTOP, PHONE):
         page = open_welcome(new_page, nia, welcome, viewport)
         page.keyboard.press("Tab")
@@ -226,7 +225,7 @@ def png(width=640, height=480) -> bytes:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280x800", "360x740"])
 def test_your_own_image_post_is_in_view_after_sending(new_page, newcomer, viewport, tmp_path):
-    nia, sam, welcome, root = newcomer
+    nia, _sam, welcome, _root = newcomer
     page = open_welcome(new_page, nia, welcome, viewport)
     page.locator("#messages").evaluate("l => { l.scrollTop = 0; }")  # reading back in history
     picture = tmp_path / "street-stall.png"
@@ -251,7 +250,7 @@ def test_your_own_image_post_is_in_view_after_sending(new_page, newcomer, viewpo
 
 
 def test_the_emoji_picker_searches_every_emoji_remembers_and_reacts(new_page, newcomer, axe):
-    nia, sam, welcome, root = newcomer
+    nia, _sam, welcome, _root = newcomer
     for viewport, dark in ((DESKTOP, False), (PHONE, True)):
         page = open_welcome(new_page, nia, welcome, viewport, dark=dark)
         size = f"{viewport['width']}x{viewport['height']}-{'dark' if dark else 'light'}"
@@ -295,7 +294,7 @@ def test_the_emoji_picker_searches_every_emoji_remembers_and_reacts(new_page, ne
 
 
 def test_private_channels_show_their_names_and_typing_is_announced_once(new_page, newcomer):
-    nia, sam, welcome, root = newcomer
+    nia, sam, welcome, _root = newcomer
     page = open_welcome(new_page, nia, welcome, DESKTOP)
     expect(page.locator("#chat-sidebar")).to_contain_text("Eviction Resistance Manchester")
     expect(page.locator("#chat-sidebar")).not_to_contain_text("group-eviction")

@@ -41,7 +41,7 @@ BLOCKS = [
 
 def rank(char: str) -> tuple[int, int]:
     first = ord(char[0])
-    if 0x1F1E6 <= first <= 0x1F1FF or first == 0x1F3F4 and len(char) > 2:
+    if 0x1F1E6 <= first <= 0x1F1FF or (first == 0x1F3F4 and len(char) > 2):
         return (len(BLOCKS) + 1, first)  # flags last
     for n, (low, high) in enumerate(BLOCKS):
         if low <= first <= high:
