@@ -129,11 +129,6 @@ def test_welcome_gives_the_messages_the_room_and_only_its_panes_scroll(new_page,
         expect(page.locator(".channel-extras")).to_contain_text("Introduce yourself")
         expect(page.locator(".greet summary")).to_contain_text("New joiners")
         assert share_of_window(page, "#messages") >= 0.6, size
-        print(
-            page.evaluate(
-                "['body','main','.chat-layout','.chat-nav','.chat-sidebar','.chat-body','.chat-channel','#messages','.composer-area'].map(q => { const e = document.querySelector(q); const r = e.getBoundingClientRect(); return q + ' ' + Math.round(r.top) + '-' + Math.round(r.bottom) + ' sh' + e.scrollHeight; })"
-            )
-        )
         assert not page_scrolls(page), size
         assert page.locator(".site-header").bounding_box()["height"] < 60  # one row, even at 360 px
         assert page.locator("#messages .day-separator").count() >= 5
