@@ -234,13 +234,12 @@ def test_your_own_image_post_is_in_view_after_sending(new_page, newcomer, viewpo
     page.wait_for_function(
         "() => { const i = document.querySelector('#messages article.mine:last-of-type .attachments img'); return i && i.complete; }"
     )
-    page.wait_for_timeout(200)
-    inside = page.evaluate(
+    page.wait_for_function(  # the whole post, picture loaded, inside the list's window
         """() => { const l = document.getElementById('messages').getBoundingClientRect();
                    const rows = document.querySelectorAll('#messages article.mine'); const r = rows[rows.length - 1].getBoundingClientRect();
-                   return r.top >= l.top - 1 && r.bottom <= l.bottom + 1; }"""
+                   return r.top >= l.top - 1 && r.bottom <= l.bottom + 1; }""",
+        timeout=5000,
     )
-    assert inside
     expect(page.locator("#composer-files-c")).to_be_hidden()  # the files went with the post
 
 

@@ -481,6 +481,7 @@
     watchScroller(s);
     if (el.nextElementSibling && !el.nextElementSibling.matches(".newer")) scrollWithin(s, el, "nearest");
     else { s.scrollTop = s.scrollHeight; stuck.set(s, true); }
+    [150, 600].forEach(function (ms) { setTimeout(function () { if (stuck.get(s)) s.scrollTop = s.scrollHeight; }, ms); });
   }
 
   // Message menus: "More" opens the rest of a message's actions (a sheet on phones); a long press does too.
