@@ -308,3 +308,20 @@ def test_private_channels_show_their_names_and_typing_is_announced_once(new_page
     )
     page.wait_for_timeout(2000)
     expect(page.locator("#typing-status")).to_have_text("")  # announced once, not every time
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280x800", "360x740"])
+def test_every_chat_page_is_accessible_in_light_and_dark_mode_and_never_scrolls_as_a_whole(
+    new_page, newcomer, viewport, axe
+):
+    nia, _sam, welcome, _root = newcomer
+    pages = ["/chat/browse/", "/chat/threads/", "/chat/search/?q=notice", "/chat/notifications/", "/chat/new/"]
+    pages += ["/chat/dm/", "/chat/preferences/", f"/chat/c/{welcome.pk}/settings/"]
+    page = new_page(nia, viewport=viewport)
+    for dark in (False, True):
+        page.emulate_media(color_scheme="dark" if dark else "light")
+        for path in pages:
+            page.goto(path)
+            assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth"), path
+            assert page.locator(".site-header").bounding_box()["height"] < 60, path
+            axe(page)
