@@ -21,7 +21,7 @@ from leveller.chat.models import Message
 
 TEMPLATE = "chat/_message.html"
 CACHE_SECONDS = 24 * 3600
-VERSION = "1"  # bump when _message.html changes shape, so old cached rows are not served
+VERSION = "2"  # bump when _message.html changes shape, so old cached rows are not served
 
 
 def _version(message: Message) -> str:

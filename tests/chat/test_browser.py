@@ -15,9 +15,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def open_actions(message):
-    details = message.locator("details.message-actions")
-    if not details.evaluate("d => d.open"):
-        details.locator("summary").click()
+    """Point at the message and open its "More actions" menu (its bar shows on hover or focus)."""
+    message.hover()
+    more = message.get_by_role("button", name="More actions")
+    if more.get_attribute("aria-expanded") != "true":
+        more.click()
 
 
 def open_channel(new_page, member, channel, **kwargs):
@@ -42,8 +44,8 @@ def test_posts_threads_unread_badges_and_reactions_arrive_live(new_page, pair):
     message = b.locator("#messages .message").first
     open_actions(message)
     message.get_by_role("button", name="Reply in thread").click()
-    b.get_by_label("Reply in thread").fill("Count me in")
-    b.get_by_label("Reply in thread").press("Enter")
+    b.get_by_role("textbox", name="Reply in thread").fill("Count me in")
+    b.get_by_role("textbox", name="Reply in thread").press("Enter")
     expect(b.locator("#thread-replies")).to_contain_text("Count me in")
     expect(a.locator("#messages")).to_contain_text("1 reply")
     expect(a.locator("[data-badge='threads']")).to_contain_text("1")
@@ -147,9 +149,9 @@ def test_a_post_an_edit_a_reaction_and_a_delete_reach_the_other_browser_without_
         expect(page.locator(f"#m-{own.pk}")).to_have_count(1)
         expect(page.locator(f"#m-{other.pk}")).to_have_count(1)
         open_actions(page.locator(f"#m-{own.pk}"))
-        open_actions(page.locator(f"#m-{other.pk}"))
         expect(page.locator(f"#m-{own.pk}").get_by_role("button", name="Edit")).to_be_visible()
         expect(page.locator(f"#m-{own.pk}").get_by_role("button", name="Report")).to_be_hidden()
+        open_actions(page.locator(f"#m-{other.pk}"))
         expect(page.locator(f"#m-{other.pk}").get_by_role("button", name="Edit")).to_be_hidden()
         expect(page.locator(f"#m-{other.pk}").get_by_role("button", name="Delete")).to_be_hidden()
         expect(page.locator(f"#m-{other.pk}").get_by_role("button", name="Report")).to_be_visible()

@@ -7,7 +7,8 @@
   const memberId = Number(document.body.dataset.memberId || 0);
   const list = document.getElementById("messages");
   const nav = document.getElementById("chat-nav");
-  if (nav && channelId && window.matchMedia("(max-width: 48rem)").matches) nav.open = false;
+  const phone = window.matchMedia("(max-width: 48rem)");
+  if (nav && phone.matches) nav.open = false;
 
   function $(id) { return document.getElementById(id); }
   function openThread() {
@@ -198,7 +199,9 @@
     target.insertBefore(el, target.querySelector(".newer"));
     htmx.process(el);
     decorate(el);
-    if (stick && !inThread) toBottom();
+    markDays(target);
+    if (Number(el.dataset.authorId) === memberId) showOwnPost(el);
+    else if (stick && !inThread) toBottom();
     return el;
   }
   function replaceRow(id, fragments) {
@@ -209,11 +212,12 @@
       if (!el) return;
       if (old.classList.contains("highlighted")) el.classList.add("highlighted");
       const hadFocus = old.contains(document.activeElement);
-      const wasOpen = old.querySelector("details.message-actions[open]");
-      if (wasOpen) { const d = el.querySelector("details.message-actions"); if (d) d.open = true; }
+      const wasOpen = old.classList.contains("menu-open");
+      el.className = el.className + (old.classList.contains("continued") ? " continued" : "");
       old.replaceWith(el);
       htmx.process(el);
       decorate(el);
+      if (wasOpen) openMenu(el.querySelector("[data-more]"), false);
       if (hadFocus) el.focus();
     });
   }
@@ -351,6 +355,7 @@
     if (!el) return;
     const names = Array.from(typers.keys());
     el.textContent = names.length === 0 ? "" : names.length === 1 ? names[0] + " is typing…" : names.join(", ") + " are typing…";
+    announceTyping(names);
   }
 
   // Composer: Enter sends, Shift+Enter is a new line; clear after a successful send; no duplicate rows.
@@ -360,9 +365,8 @@
       e.preventDefault();
       box.form.requestSubmit();
     }
-    if (e.key === "Escape" && document.querySelector("#thread-pane .thread-panel") && $("thread-pane").contains(box)) {
-      $("thread-pane").innerHTML = "";
-      if ($("composer-c")) $("composer-c").focus();
+    if (e.key === "Escape" && !e.defaultPrevented && document.querySelector("#thread-pane .thread-panel") && $("thread-pane").contains(box)) {
+      closeThread();
     }
   });
   document.body.addEventListener("htmx:beforeSwap", function (e) {
@@ -373,6 +377,7 @@
         const inThread = form.dataset.composer === "thread";
         if ($((inThread ? "t-" : "m-") + found[1])) e.detail.shouldSwap = false;
         form.reset();
+        composerReset(form);
         const err = form.querySelector(".composer-error"); if (err) err.innerHTML = "";
       }
     }
@@ -387,13 +392,16 @@
       delete list.dataset.keepFrom;
     }
     const elt = e.detail.elt;
-    if (elt && elt.matches && elt.matches("form.composer[data-composer='channel']")) toBottom();
-    if (e.detail.target && e.detail.target.id === "thread-pane") {
-      const heading = $("thread-title");
-      const root = openThread();
-      if (heading && root && e.detail.requestConfig && e.detail.requestConfig.verb === "get") heading.focus();
-      if (root) history.replaceState(null, "", location.pathname + "?thread=" + root);
+    if (elt && elt.matches && elt.matches("form.composer")) {
+      const inThread = elt.dataset.composer === "thread";
+      const rows = (inThread ? $("thread-replies") : list);
+      const mine = rows && rows.querySelectorAll('article.message[data-author-id="' + memberId + '"]');
+      if (mine && mine.length) showOwnPost(mine[mine.length - 1]);
+      else if (!inThread) toBottom();
     }
+    markDays(list);
+    markDays($("thread-replies"));
+    if (e.detail.target && e.detail.target.id === "thread-pane") threadShown(e.detail.requestConfig && e.detail.requestConfig.verb === "get" ? "get" : "swap");
   });
 
   // Previewing a public channel without joining: follow it live anyway (the server checks it is readable).
@@ -401,9 +409,382 @@
     window.Leveller.realtime.subscribe("channel-" + channelId);
   }
 
+  // ---- The interface around the rows: day separators, runs by one person, message menus, threads as panes
+  // (full screen on phones), composer tools (attach, paste, drop, emoji, auto-height), the skip link, and
+  // keeping your own new post in view. All of it is per viewer and in the browser; rows stay the same for all.
+  const DAY_MS = 864e5, RUN_MS = 5 * 60 * 1000;
+  function makeFormat(options) {
+    try { return new Intl.DateTimeFormat("en-GB", Object.assign({ timeZone: timeZone || undefined }, options)); } catch (e) { return new Intl.DateTimeFormat("en-GB", options); }
+  }
+  const dayKeyFormat = makeFormat({ year: "numeric", month: "2-digit", day: "2-digit" });
+  const dayNameFormat = makeFormat({ weekday: "long", day: "numeric", month: "long" });
+  const dayYearFormat = makeFormat({ weekday: "long", day: "numeric", month: "long", year: "numeric" });
+  function dayKey(date) { return dayKeyFormat.format(date); }
+  function dayLabel(date) {
+    const key = dayKey(date), now = new Date();
+    if (key === dayKey(now)) return "Today";
+    if (key === dayKey(new Date(now.getTime() - DAY_MS))) return "Yesterday";
+    return (now - date < 300 * DAY_MS ? dayNameFormat : dayYearFormat).format(date);
+  }
+  function markDays(container) {
+    if (!container) return;
+    container.querySelectorAll(":scope > .day-separator").forEach(function (el) { el.remove(); });
+    let lastDay = null, lastAuthor = null, lastTime = 0;
+    Array.from(container.children).forEach(function (el) {
+      if (!el.matches("article.message")) { if (!el.matches(".day-separator")) lastAuthor = null; return; }
+      const t = el.querySelector(".message-time time[datetime]");
+      const when = t ? new Date(t.getAttribute("datetime")) : null;
+      if (!when || isNaN(when)) return;
+      const key = dayKey(when);
+      if (key !== lastDay) {
+        const sep = document.createElement("div");
+        sep.className = "day-separator";
+        sep.setAttribute("role", "separator");
+        sep.setAttribute("aria-label", dayLabel(when));
+        const span = document.createElement("span");
+        span.textContent = dayLabel(when);
+        sep.appendChild(span);
+        container.insertBefore(sep, el);
+        lastAuthor = null;
+      }
+      const plain = !el.classList.contains("deleted") && !el.querySelector(".message-meta .tag, .message-meta .muted");
+      const run = plain && !!lastAuthor && el.dataset.authorId === lastAuthor && when - lastTime < RUN_MS;
+      el.classList.toggle("continued", run);
+      lastDay = key;
+      lastAuthor = plain ? el.dataset.authorId || null : null;
+      lastTime = when.getTime();
+    });
+  }
+
+  // Scrolling: a pane at its bottom stays there while images load; your own post is always brought into view.
+  const stuck = new WeakMap();
+  function atBottom(s) { return s.scrollHeight - s.scrollTop - s.clientHeight < 120; }
+  function watchScroller(s) {
+    if (!s || s.dataset.watched) return;
+    s.dataset.watched = "1";
+    stuck.set(s, atBottom(s));
+    s.addEventListener("scroll", function () { stuck.set(s, atBottom(s)); }, { passive: true });
+    s.addEventListener("load", function (e) {
+      if (e.target.tagName === "IMG" && stuck.get(s)) s.scrollTop = s.scrollHeight;
+    }, true);
+  }
+  function scrollWithin(scroller, el, where) { // like scrollIntoView, but moves only this pane, never the page
+    if (!scroller || !el) return;
+    const s = scroller.getBoundingClientRect(), r = el.getBoundingClientRect();
+    if (where === "center") scroller.scrollTop += r.top - s.top - (s.height - Math.min(r.height, s.height)) / 2;
+    else if (r.bottom > s.bottom) scroller.scrollTop += r.bottom - s.bottom;
+    else if (r.top < s.top) scroller.scrollTop += r.top - s.top;
+  }
+  function showOwnPost(el) {
+    const s = el && el.closest(".message-list, .thread-scroll");
+    if (!s) return;
+    watchScroller(s);
+    if (el.nextElementSibling && !el.nextElementSibling.matches(".newer")) scrollWithin(s, el, "nearest");
+    else { s.scrollTop = s.scrollHeight; stuck.set(s, true); }
+    [150, 600].forEach(function (ms) { setTimeout(function () { if (stuck.get(s)) s.scrollTop = s.scrollHeight; }, ms); });
+  }
+
+  // Message menus: "More" opens the rest of a message's actions (a sheet on phones); a long press does too.
+  let menuButton = null;
+  function openMenu(button, focusFirst) {
+    if (!button) return;
+    closeMenu(false);
+    const box = button.closest(".message-actions"), menu = box && box.querySelector(".action-menu");
+    const row = button.closest("article.message");
+    if (!menu || !row) return;
+    const scroller = row.closest(".message-list, .thread-scroll");
+    if (scroller) {
+      const r = row.getBoundingClientRect(), sr = scroller.getBoundingClientRect();
+      box.classList.toggle("up", r.top - sr.top > sr.height / 2);
+    }
+    menu.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+    row.classList.add("menu-open");
+    menuButton = button;
+    if (focusFirst) {
+      const first = Array.from(menu.querySelectorAll("button")).find(function (b) { return b.offsetParent !== null; });
+      if (first) first.focus();
+    }
+  }
+  function closeMenu(restoreFocus) {
+    const button = menuButton;
+    menuButton = null;
+    if (!button) return;
+    const box = button.closest(".message-actions"), row = button.closest("article.message");
+    if (box) box.querySelector(".action-menu").hidden = true;
+    button.setAttribute("aria-expanded", "false");
+    if (row) row.classList.remove("menu-open");
+    if (restoreFocus && button.isConnected) focusInRow(button);
+  }
+  function focusInRow(el) { // a row's action bar shows on hover or focus: keep it shown while focus goes there
+    const row = el.closest && el.closest("article.message");
+    if (row) {
+      row.classList.add("actions-shown");
+      el.addEventListener("blur", function () { row.classList.remove("actions-shown"); }, { once: true });
+    }
+    el.focus();
+  }
+  let pressTimer = null;
+  document.addEventListener("touchstart", function (e) {
+    const row = e.target.closest && e.target.closest("article.message");
+    if (!row || e.target.closest("a, button, input, textarea, summary, .action-menu")) return;
+    clearTimeout(pressTimer);
+    pressTimer = setTimeout(function () {
+      pressTimer = null;
+      openMenu(row.querySelector("[data-more]"), false);
+      if (navigator.vibrate) navigator.vibrate(10);
+    }, 500);
+  }, { passive: true });
+  ["touchend", "touchmove", "touchcancel"].forEach(function (type) {
+    document.addEventListener(type, function () { clearTimeout(pressTimer); pressTimer = null; }, { passive: true });
+  });
+
+  // Threads: a pane beside the channel, or over everything on a phone; closing gives focus back to the
+  // button that opened it.
+  let threadOpener = null;
+  document.body.addEventListener("htmx:beforeRequest", function (e) {
+    const elt = e.detail.elt, pane = $("thread-pane");
+    if (elt && elt.getAttribute && elt.getAttribute("hx-target") === "#thread-pane" && pane && !pane.contains(elt)) {
+      threadOpener = elt;
+      closeMenu(false);
+      document.querySelectorAll(".channel-extras details[open]").forEach(function (d) { d.open = false; });
+    }
+  });
+  function shown(el) { return !!el && el.isConnected && el.getClientRects().length > 0 && !el.closest("[hidden]"); }
+  function threadShown(how) { // how: "get" (opened), "swap" (re-rendered, e.g. followed), "load" (with the page)
+    const root = openThread(), pane = $("thread-pane");
+    behindThread(!!root);
+    if (!root) return;
+    const scroller = $("thread-scroll");
+    watchScroller(scroller);
+    markDays($("thread-replies"));
+    if (scroller) { scroller.scrollTop = scroller.scrollHeight; stuck.set(scroller, true); }
+    if (how === "get" && $("thread-title")) $("thread-title").focus();
+    else if (how === "swap" && document.activeElement === document.body && pane) { const f = pane.querySelector(".follow-form button"); if (f) f.focus(); }
+    history.replaceState(null, "", location.pathname + "?thread=" + root);
+  }
+  function closeThread() {
+    const root = openThread(), pane = $("thread-pane");
+    if (!pane) return;
+    pane.innerHTML = "";
+    behindThread(false);
+    history.replaceState(null, "", location.pathname);
+    let back = shown(threadOpener) ? threadOpener : null;
+    const row = root && $("m-" + root);
+    if (!back && row) back = row.querySelector("[data-thread-link]") || row.querySelector("[data-more]");
+    if (!back) back = $("composer-c");
+    threadOpener = null;
+    if (back) focusInRow(back);
+  }
+  function behindThread(open) { // on a phone the thread covers the page: what is behind it is inert
+    const on = open && phone.matches;
+    [document.querySelector(".site-header"), nav, document.querySelector(".chat-channel")].forEach(function (el) { if (el) el.inert = on; });
+  }
+  if (phone.addEventListener) phone.addEventListener("change", function () { behindThread(!!openThread()); });
+
+  // Composer tools: an attach button for the file input, files pasted or dropped, emoji, growing height.
+  function autosize(box) {
+    box.style.height = "auto";
+    box.style.height = Math.min(box.scrollHeight + 2, 192) + "px";
+  }
+  function fileInput(form) { return form.querySelector('input[type="file"]'); }
+  function setFiles(form, files) {
+    const input = fileInput(form);
+    if (!input || !window.DataTransfer) return;
+    const dt = new DataTransfer();
+    files.forEach(function (f) { dt.items.add(f); });
+    input.files = dt.files;
+    showFiles(form);
+  }
+  function addFiles(form, files) {
+    const input = fileInput(form);
+    if (input) setFiles(form, Array.from(input.files).concat(files));
+  }
+  function showFiles(form) {
+    const input = fileInput(form), ul = input && $(input.dataset.filesList);
+    if (!ul) return;
+    ul.querySelectorAll("img").forEach(function (img) { URL.revokeObjectURL(img.src); });
+    ul.textContent = "";
+    Array.from(input.files).forEach(function (f, n) {
+      const li = document.createElement("li");
+      if (f.type.indexOf("image/") === 0) {
+        const img = document.createElement("img");
+        img.src = URL.createObjectURL(f);
+        img.alt = "";
+        li.appendChild(img);
+      }
+      const name = document.createElement("span");
+      name.className = "file-name";
+      name.textContent = f.name;
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "icon-button";
+      remove.setAttribute("aria-label", "Remove " + f.name);
+      remove.textContent = "✕";
+      remove.addEventListener("click", function () {
+        setFiles(form, Array.from(input.files).filter(function (_, i) { return i !== n; }));
+        const box = form.querySelector("textarea");
+        if (box) box.focus();
+      });
+      li.appendChild(name);
+      li.appendChild(remove);
+      ul.appendChild(li);
+    });
+    ul.hidden = input.files.length === 0;
+  }
+  function composerReset(form) {
+    showFiles(form);
+    const box = form.querySelector("textarea");
+    if (box) box.style.height = "";
+  }
+  function enhanceComposer(form) {
+    if (!form || form.dataset.enhanced) return;
+    form.dataset.enhanced = "1";
+    form.classList.add("enhanced");
+    const input = fileInput(form), attach = form.querySelector("[data-attach]"), box = form.querySelector("textarea");
+    if (attach && input) {
+      attach.hidden = false;
+      attach.addEventListener("click", function () { input.click(); });
+      input.addEventListener("change", function () { showFiles(form); });
+    }
+    if (box) {
+      box.addEventListener("input", function () { autosize(box); });
+      box.addEventListener("paste", function (e) {
+        const files = Array.from((e.clipboardData && e.clipboardData.files) || []);
+        if (files.length) { e.preventDefault(); addFiles(form, files); }
+      });
+    }
+  }
+  function insertText(box, text) {
+    if (!box) return;
+    const start = box.selectionStart == null ? box.value.length : box.selectionStart;
+    const end = box.selectionEnd == null ? start : box.selectionEnd;
+    box.value = box.value.slice(0, start) + text + box.value.slice(end);
+    box.focus();
+    box.setSelectionRange(start + text.length, start + text.length);
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  let dragTimer = null, dragPane = null;
+  function dragging(pane) {
+    if (dragPane && dragPane !== pane) dragPane.classList.remove("dragging");
+    dragPane = pane;
+    if (pane) pane.classList.add("dragging");
+  }
+  function dropTarget(e) {
+    const pane = e.target.closest && e.target.closest(".chat-thread:not(:empty), .chat-channel");
+    const form = pane && pane.querySelector("form.composer");
+    return form ? { pane: pane, form: form } : null;
+  }
+  function hasFiles(e) { return !!e.dataTransfer && Array.from(e.dataTransfer.types || []).indexOf("Files") >= 0; }
+  document.addEventListener("dragover", function (e) {
+    const t = hasFiles(e) && dropTarget(e);
+    if (!t) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "copy";
+    dragging(t.pane);
+    clearTimeout(dragTimer);
+    dragTimer = setTimeout(function () { dragging(null); }, 200);
+  });
+  document.addEventListener("drop", function (e) {
+    const t = hasFiles(e) && dropTarget(e);
+    dragging(null);
+    if (!t) return;
+    e.preventDefault();
+    addFiles(t.form, Array.from(e.dataTransfer.files));
+    const box = t.form.querySelector("textarea");
+    if (box) box.focus();
+  });
+
+  function reactWith(row, url, emoji) {
+    const live = (row && $(row.id)) || row;
+    if (!live) return;
+    htmx.ajax("POST", url, { source: live, target: live, swap: "outerHTML", values: { emoji: emoji, in_thread: live.id.indexOf("t-") === 0 ? "1" : "" } });
+  }
+
+  // Clicks, one listener: More, emoji, close thread, skip link, the drawer on phones.
+  document.addEventListener("click", function (e) {
+    const t = e.target.closest ? e.target : e.target.parentElement;
+    const more = t.closest("[data-more]");
+    if (more) {
+      if (more.getAttribute("aria-expanded") === "true") closeMenu(false); else openMenu(more, e.detail === 0);
+      return;
+    }
+    const react = t.closest("[data-emoji-react]");
+    if (react && window.Leveller.emojiPicker) {
+      const row = react.closest("article.message");
+      const anchor = react.closest(".action-menu") ? row.querySelector("[data-more]") : react;
+      closeMenu(false);
+      window.Leveller.emojiPicker.open(anchor, function (emoji) { reactWith(row, react.dataset.emojiReact, emoji); });
+      return;
+    }
+    const insert = t.closest("[data-emoji-insert]");
+    if (insert && window.Leveller.emojiPicker) {
+      window.Leveller.emojiPicker.open(insert, function (emoji) { insertText($(insert.dataset.emojiInsert), emoji); });
+      return;
+    }
+    if (menuButton && !t.closest(".action-menu")) closeMenu(false);
+    if (t.closest("[data-close-thread]")) { e.preventDefault(); closeThread(); return; }
+    const skip = t.closest("[data-skip-composer]");
+    if (skip && $("composer-c")) { e.preventDefault(); $("composer-c").focus(); return; }
+    if (nav && nav.open && phone.matches && !nav.contains(t)) nav.open = false;
+    document.querySelectorAll(".popover-details[open], .format-help[open]").forEach(function (d) { if (!d.contains(t)) d.open = false; });
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape" || (e.target.closest && e.target.closest(".emoji-picker"))) return;
+    if (menuButton) { e.preventDefault(); e.stopPropagation(); closeMenu(true); return; }
+    const open = e.target.closest && e.target.closest("details[open]");
+    if (open && open !== nav) { e.preventDefault(); e.stopPropagation(); open.open = false; open.querySelector("summary").focus(); return; }
+    if (nav && nav.open && phone.matches) { e.preventDefault(); nav.open = false; nav.querySelector("summary").focus(); return; }
+    if (openThread() && phone.matches) { e.preventDefault(); e.stopPropagation(); closeThread(); }
+  }, true);
+  // Up and down arrows move between messages in a list (Tab then reaches a message's actions).
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "ArrowUp" && e.key !== "ArrowDown" || e.altKey || e.ctrlKey || e.metaKey) return;
+    const from = e.target;
+    const pane = from.closest && from.closest(".message-list, .thread-scroll");
+    if (!pane || !(from === pane || from.matches("article.message"))) return;
+    const rows = Array.from(pane.querySelectorAll("article.message"));
+    if (!rows.length) return;
+    let i = rows.indexOf(from);
+    i = i < 0 ? (e.key === "ArrowUp" ? rows.length - 1 : 0) : Math.max(0, Math.min(rows.length - 1, i + (e.key === "ArrowUp" ? -1 : 1)));
+    e.preventDefault();
+    rows[i].focus();
+    scrollWithin(pane, rows[i], "nearest");
+  });
+
+  // Typing, for screen readers: each person is announced once, after a pause, never again while they type.
+  const announced = new Set();
+  let announceTimer = null;
+  function announceTyping(names) {
+    if (!names.some(function (n) { return !announced.has(n); })) return;
+    clearTimeout(announceTimer);
+    announceTimer = setTimeout(function () {
+      const fresh = Array.from(typers.keys()).filter(function (n) { return !announced.has(n); });
+      const status = $("typing-status");
+      if (!fresh.length || !status) return;
+      fresh.forEach(function (n) { announced.add(n); });
+      status.textContent = fresh.join(", ") + (fresh.length === 1 ? " is typing" : " are typing");
+      setTimeout(function () { status.textContent = ""; }, 4000);
+    }, 1500);
+  }
+
+  function setUpInterface() {
+    watchScroller(list);
+    markDays(list);
+    document.querySelectorAll("form.composer").forEach(enhanceComposer);
+    if (window.htmx.onLoad) window.htmx.onLoad(function (el) {
+      if (!el.querySelectorAll) return;
+      if (el.matches("form.composer")) enhanceComposer(el);
+      el.querySelectorAll("form.composer").forEach(enhanceComposer);
+    });
+    if (openThread()) threadShown("load");
+  }
+
+  setUpInterface();
+
   // Initial position: the highlighted message, else the "new messages" line, else the bottom.
   const target = document.querySelector(".message.highlighted") || $("new-messages");
-  if (target) target.scrollIntoView({ block: "center" }); else toBottom();
+  if (target) scrollWithin(list, target, "center"); else toBottom();
   document.addEventListener("visibilitychange", function () {
     if (visible() && channelId) { const rows = list ? list.querySelectorAll("article.message") : []; reportRead(rows.length ? Number(rows[rows.length - 1].dataset.messageId) : 0); }
   });
