@@ -8,7 +8,8 @@ import json
 import pytest
 from django.template import Context, Template
 
-from leveller.chat import actions
+from leveller.chat.actions import channels as channel_actions
+from leveller.chat.actions import messages as message_actions
 from leveller.chat.fragments import row_html
 from leveller.chat.management.commands.chat_emoji import OUT, entries
 from leveller.chat.templatetags.chat_ui import avatar_colour, channel_display, channel_title, initials
@@ -26,8 +27,8 @@ def test_a_member_without_a_picture_gets_their_initials_in_a_colour_of_their_own
 
 @pytest.mark.django_db
 def test_a_groups_private_channel_shows_the_groups_name_not_its_slug(organiser):
-    group = actions.create_channel(actor=organiser, name="group-eviction-resistance-manchester", private=True)
-    general = actions.create_channel(actor=organiser, name="general")
+    group = channel_actions.create_channel(actor=organiser, name="group-eviction-resistance-manchester", private=True)
+    general = channel_actions.create_channel(actor=organiser, name="general")
     assert channel_title(group) == "Eviction Resistance Manchester"
     assert channel_display(group) == "Eviction Resistance Manchester"
     assert channel_display(general) == "#general"
@@ -37,7 +38,7 @@ def test_a_groups_private_channel_shows_the_groups_name_not_its_slug(organiser):
 
 @pytest.mark.django_db
 def test_a_message_row_has_an_avatar_and_no_actions_line_and_is_the_same_for_everyone(organiser, general):
-    message = actions.send_message(actor=organiser, channel=general, text="Leaflets at **six**")
+    message = message_actions.send_message(actor=organiser, channel=general, text="Leaflets at **six**")
     html = row_html(message)
     assert 'class="avatar avatar-' in html and ">OO<" in html
     assert "details" not in html  # no "▸ Actions" disclosure on every message

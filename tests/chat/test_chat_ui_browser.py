@@ -15,7 +15,8 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from leveller.chat import actions
+from leveller.chat.actions import channels as channel_actions
+from leveller.chat.actions import messages as message_actions
 from leveller.chat.models import Message
 from leveller.chat.queries import welcome_channel
 from tests.support.personas import make_member
@@ -41,28 +42,28 @@ def newcomer(live_server_asgi):
     sam = make_member("Sam Steward", "sam@example.org", password=None)
     welcome = welcome_channel()
     for person in (nia, sam):
-        actions.add_channel_member(actor=None, channel=welcome, member=person)
+        channel_actions.add_channel_member(actor=None, channel=welcome, member=person)
     now = timezone.now()
     root = None
     for n in range(24):
-        m = actions.send_message(
+        m = message_actions.send_message(
             actor=sam, channel=welcome, text=f"Notice {n}: the **branch meeting** moved to Hall {n}."
         )
         Message.objects.filter(pk=m.pk).update(created_at=now - dt.timedelta(hours=6 * (24 - n)))
         root = root or m
     for n in range(3):
-        actions.send_message(actor=sam, channel=welcome, text=f"Reply {n}", thread=root)
+        message_actions.send_message(actor=sam, channel=welcome, text=f"Reply {n}", thread=root)
     for name in ("Ade Joiner", "Bea Joiner", "Cal Joiner"):
         joiner = make_member(name, f"{name.split()[0].lower()}@example.org", password=None)
-        actions.add_channel_member(actor=None, channel=welcome, member=joiner)
-        actions.send_message(
+        channel_actions.add_channel_member(actor=None, channel=welcome, member=joiner)
+        message_actions.send_message(
             actor=joiner, channel=welcome, text=f"Hi, I'm {name}, from Leeds. Keen to help with leafleting!"
         )
     for n in range(30):
-        channel = actions.create_channel(actor=sam, name=f"campaign-{n:02d}")
-        actions.add_channel_member(actor=nia, channel=channel, member=nia)
-    group = actions.create_channel(actor=sam, name="group-eviction-resistance-manchester", private=True)
-    actions.add_channel_member(actor=sam, channel=group, member=nia)
+        channel = channel_actions.create_channel(actor=sam, name=f"campaign-{n:02d}")
+        channel_actions.add_channel_member(actor=nia, channel=channel, member=nia)
+    group = channel_actions.create_channel(actor=sam, name="group-eviction-resistance-manchester", private=True)
+    channel_actions.add_channel_member(actor=sam, channel=group, member=nia)
     return nia, sam, welcome, Message.objects.get(pk=root.pk)
 
 
