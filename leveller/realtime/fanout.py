@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,11 @@ class Outbox:
         # Run the send until it would wait, as Python 3.12's eager tasks do (`coroutine.send(None)`, the
         # coroutine protocol itself): a socket that can take the frame costs no task. If it must wait (its
         # write buffer is full), a task runs the rest of it (`_rest`) and the pushes behind it.
+        if not settings.FANOUT_EAGER_WRITES:  # a task for every push (measured against: docs/architecture.md)
+            self._waiting = deque()
+            self._draining = True
+            self._task = asyncio.ensure_future(self._drain(self._send(message)))
+            return
         step = self._send(message)
         try:
             awaited = step.send(None)
