@@ -379,14 +379,24 @@ async def run_size(n: int, posts: int, server: Server, info: dict) -> dict:
         protocol = Protocol(source)
 
         async def post(text: str) -> bool:
-            response = await poster.request(
-                http,
-                "POST",
-                f"/chat/c/{channel_id}/post/",
-                data={"text": text},
-                headers={"X-CSRFToken": poster.csrf, "HX-Request": "true"},
-            )
-            return response.status_code == 200
+            for attempt in (1, 2):
+                try:
+                    response = await poster.request(
+                        http,
+                        "POST",
+                        f"/chat/c/{channel_id}/post/",
+                        data={"text": text},
+                        headers={"X-CSRFToken": poster.csrf, "HX-Request": "true"},
+                    )
+                except (httpx.ReadError, httpx.RemoteProtocolError):
+                    # The server closed the kept-alive connection as the post went out (uvicorn's 5 s
+                    # keep-alive, after a long wait for the last tabs): sent again on a new connection, as a
+                    # browser does when a reused connection is reset before any answer.
+                    if attempt == 2:
+                        raise
+                    continue
+                return response.status_code == 200
+            return False
 
         assert await post("warm-up")
         pages_s, connect_s = await open_tabs(tabs, base)
