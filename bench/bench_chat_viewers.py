@@ -40,6 +40,8 @@ import sys
 import time
 from pathlib import Path
 
+import uvloop  # the client's event loop, as the server's (uvicorn picks uvloop): the tabs' own overhead is smaller
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from support import PYTHON, ROOT, Server, clean_dir, percentile, write_result
 
@@ -51,6 +53,48 @@ CREATED = re.compile(
     r'"message": \{"id": (\d+), "channel_id": (\d+), "thread_id": (null|\d+), "author": \{"id": (null|\d+)'
 )
 PAD = "Canvassing on the Greenhill estate tonight from 6pm, meet at the library - bring water."
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes so far (from /proc; 0 where a process is gone)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def server_pids(server: Server) -> list[int]:
+    """The serve process and its uvicorn workers (with --workers 2 the parent only supervises)."""
+    pids = [server.pid()]
+    with contextlib.suppress(OSError):
+        children = Path(f"/proc/{server.pid()}/task/{server.pid()}/children").read_text().split()
+        pids += [int(child) for child in children]
+    return pids
+
+
+class LoopLag:
+    """How late this (client) process's event loop runs a 20 ms timer: when the tabs' own work makes the loop
+    late, a frame waits in the socket before its tab sees it, and that delay is the client's, not the server's."""
+
+    def __init__(self):
+        self.samples: list[float] = []
+        self.task = None
+
+    async def _run(self) -> None:
+        while True:
+            started = time.perf_counter()
+            await asyncio.sleep(0.02)
+            self.samples.append((time.perf_counter() - started - 0.02) * 1000)
+
+    def start(self) -> None:
+        self.task = asyncio.ensure_future(self._run())
+
+    def take(self) -> list[float]:
+        samples, self.samples = self.samples, []
+        return samples
 
 
 def setup_members(n: int, out: Path) -> None:
@@ -247,7 +291,9 @@ async def open_tabs(tabs: list[Tab], base: str, concurrency: int = 24) -> tuple[
     return pages, time.perf_counter() - started
 
 
-async def post_phase(name: str, post, tabs: list[Tab], seqs: range, live: bool, timeout: float = 60) -> dict:
+async def post_phase(
+    name: str, post, tabs: list[Tab], seqs: range, live: bool, timeout: float = 60, pids=(), lag=None
+) -> dict:
     for tab in tabs:
         tab.live = live
         if not live and tab._read_handle is not None:  # the page script's pending report belongs to the last phase
@@ -257,6 +303,9 @@ async def post_phase(name: str, post, tabs: list[Tab], seqs: range, live: bool, 
     reads_before = sum(t.read_reports for t in tabs)
     sent: dict[int, float] = {}
     post_ms = []
+    if lag is not None:
+        lag.take()
+    client_cpu, server_cpu = time.process_time(), cpu_seconds(list(pids))
     started = time.perf_counter()
     for i, seq in enumerate(seqs):
         delay = started + i - time.perf_counter()
@@ -269,6 +318,9 @@ async def post_phase(name: str, post, tabs: list[Tab], seqs: range, live: bool, 
     while time.perf_counter() < deadline and not all(all(s in t.shown for s in seqs) for t in tabs):
         await asyncio.sleep(0.05)
     await asyncio.sleep(1.0 if live else 0)
+    wall = time.perf_counter() - started
+    client_cpu, server_cpu = time.process_time() - client_cpu, cpu_seconds(list(pids)) - server_cpu
+    lags = lag.take() if lag is not None else [0.0]
     requests = sum(t.requests for t in tabs) - before
     every = []  # per post: until the last tab shows it
     deliveries = []
@@ -294,11 +346,20 @@ async def post_phase(name: str, post, tabs: list[Tab], seqs: range, live: bool, 
         "posts_not_shown_everywhere": sum(1 for x in every if x == float("inf")),
         "deliveries_missing": missing,
         "post_round_trip_p50_ms": round(percentile(post_ms, 50), 1),
+        # Where the time goes: the bench client (all tabs, one process) and the server, CPU seconds per second
+        # of the phase, and how late the client's own loop ran (its share of "every tab shows").
+        "client_cpu_s_per_s": round(client_cpu / wall, 2),
+        "server_cpu_s_per_s": round(server_cpu / wall, 2),
+        "client_loop_lag_p50_ms": round(percentile(lags, 50), 1),
+        "client_loop_lag_p95_ms": round(percentile(lags, 95), 1),
+        "client_loop_lag_max_ms": round(max(lags), 1),
     }
     print(
         f"    {name:>14}: every tab shows p50 {result['every_tab_shows_p50_ms']} ms, "
         f"p95 {result['every_tab_shows_p95_ms']} ms; {result['http_requests_per_tab_per_post']} requests/tab/post; "
-        f"{result['read_reports_over_websocket']} ws read reports; missing {missing}",
+        f"{result['read_reports_over_websocket']} ws read reports; missing {missing}; CPU/s client "
+        f"{result['client_cpu_s_per_s']} server {result['server_cpu_s_per_s']}; client loop lag p95 "
+        f"{result['client_loop_lag_p95_ms']} ms",
         flush=True,
     )
     return result
@@ -318,26 +379,44 @@ async def run_size(n: int, posts: int, server: Server, info: dict) -> dict:
         protocol = Protocol(source)
 
         async def post(text: str) -> bool:
-            response = await poster.request(
-                http,
-                "POST",
-                f"/chat/c/{channel_id}/post/",
-                data={"text": text},
-                headers={"X-CSRFToken": poster.csrf, "HX-Request": "true"},
-            )
-            return response.status_code == 200
+            for attempt in (1, 2):
+                try:
+                    response = await poster.request(
+                        http,
+                        "POST",
+                        f"/chat/c/{channel_id}/post/",
+                        data={"text": text},
+                        headers={"X-CSRFToken": poster.csrf, "HX-Request": "true"},
+                    )
+                except (httpx.ReadError, httpx.RemoteProtocolError):
+                    # The server closed the kept-alive connection as the post went out (uvicorn's 5 s
+                    # keep-alive, after a long wait for the last tabs): sent again on a new connection, as a
+                    # browser does when a reused connection is reset before any answer.
+                    if attempt == 2:
+                        raise
+                    continue
+                return response.status_code == 200
+            return False
 
         assert await post("warm-up")
         pages_s, connect_s = await open_tabs(tabs, base)
         print(f"  N={n}: pages loaded in {pages_s:.1f} s, sockets connected in {connect_s:.1f} s", flush=True)
         listeners = [asyncio.create_task(t.listen(protocol, http)) for t in tabs]
+        lag = LoopLag()
+        lag.start()
         await asyncio.sleep(2)
+        pids = server_pids(server)
         phases = {}
-        phases["pushes_only_before"] = await post_phase("pushes only", post, tabs, range(1, posts + 1), False)
-        phases["chat_js"] = await post_phase("chat.js", post, tabs, range(posts + 1, 2 * posts + 1), True)
-        phases["pushes_only_after"] = await post_phase(
-            "pushes only", post, tabs, range(2 * posts + 1, 3 * posts + 1), False
+        phases["pushes_only_before"] = await post_phase(
+            "pushes only", post, tabs, range(1, posts + 1), False, pids=pids, lag=lag
         )
+        phases["chat_js"] = await post_phase(
+            "chat.js", post, tabs, range(posts + 1, 2 * posts + 1), True, pids=pids, lag=lag
+        )
+        phases["pushes_only_after"] = await post_phase(
+            "pushes only", post, tabs, range(2 * posts + 1, 3 * posts + 1), False, pids=pids, lag=lag
+        )
+        lag.task.cancel()
         await asyncio.gather(*(t.ws.close() for t in tabs), return_exceptions=True)
         for task in listeners:
             task.cancel()
@@ -410,7 +489,7 @@ def main() -> int:
         subprocess.run([PYTHON, __file__, "--setup", str(n), "--out", str(out)], env=server.env, cwd=ROOT, check=True)
         info = json.loads(out.read_text())
         with server:
-            runs[str(n)] = asyncio.run(run_size(n, posts, server, info))
+            runs[str(n)] = uvloop.run(run_size(n, posts, server, info))
     passed = all(r["passed"] for r in runs.values())
     command = "python bench/bench_chat_viewers.py" + (" --quick" if args.quick else f" --sizes {args.sizes}")
     command += f" --posts {args.posts}" * (not args.quick) + " --postgres" * args.postgres

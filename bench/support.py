@@ -106,7 +106,7 @@ class Server:
         )
         import httpx
 
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded, shared machine can take over a minute
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(self.process.stderr.read().decode())

@@ -172,6 +172,9 @@ SQLITE_CHECKPOINT_SECONDS = env_float("LEVELLER_SQLITE_CHECKPOINT_SECONDS", 0.5,
 # HTTP requests run their sync code on this many long-lived threads (leveller/core/request_threads.py);
 # 0 gives Django's default of a new thread per request.
 REQUEST_THREADS = env_int("LEVELLER_REQUEST_THREADS", 8, minimum=0, maximum=256)
+# The local fan-out writes a push to a socket at once, running the send until it would wait (realtime/fanout.py);
+# off: a task per push and socket, as asyncio would by default (kept to measure the difference).
+FANOUT_EAGER_WRITES = env_bool("LEVELLER_FANOUT_EAGER_WRITES", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Email is unique case-insensitively (a functional unique constraint), which auth.W004 cannot see.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]

@@ -76,9 +76,14 @@ def require_member_actor(actor):
     return actor
 
 
-def can_post(member, channel: Channel, *, thread=None, also_to_channel: bool = False) -> str | None:
-    """None if the member may post here, else the reason they may not (a sentence to show them)."""
-    if not is_channel_member(member, channel):
+def can_post(
+    member, channel: Channel, *, thread=None, also_to_channel: bool = False, is_member: bool | None = None
+) -> str | None:
+    """None if the member may post here, else the reason they may not (a sentence to show them). `is_member`:
+    the caller already knows whether the member is in the channel (a page that loaded the membership)."""
+    if is_member is None:
+        is_member = is_channel_member(member, channel)
+    if not is_member or not is_active_member(member):
         return "Join the channel to post in it."
     if channel.archived:
         return "This channel is archived: it is read-only."

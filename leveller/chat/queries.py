@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -136,27 +136,23 @@ def unread_thread_ids(member) -> list[int]:
 
 
 def followed_threads(member, *, limit: int = 50) -> list[Message]:
-    """Roots of threads the member follows (and can still read), newest activity first, with `unread`."""
-    follows = ThreadFollow.objects.filter(
-        member=member, following=True, thread__channel__in=Channel.objects.readable_by(member)
+    """Roots of threads the member follows (and can still read), newest activity first, with `unread`: one
+    query (the follow's read position and the unread reply count are subqueries of each root)."""
+    follow = ThreadFollow.objects.filter(thread=OuterRef("pk"), member=member, following=True)
+    unread = (
+        Message.objects.filter(thread=OuterRef("pk"), deleted_at__isnull=True, id__gt=OuterRef("last_read"))
+        .exclude(author=member)
+        .values("thread")
+        .annotate(n=Count("id"))
+        .values("n")
     )
-    last_read = {f.thread_id: f.last_read_id for f in follows}
-    roots = list(
-        Message.objects.filter(pk__in=list(last_read), reply_count__gt=0)
+    return list(
+        Message.objects.filter(Exists(follow), reply_count__gt=0, channel__in=Channel.objects.readable_by(member))
+        .annotate(last_read=Subquery(follow.values("last_read_id")[:1]))
+        .annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
         .select_related("channel", "author")
         .order_by("-last_reply_at")[:limit]
     )
-    counts: dict[int, int] = {}
-    if roots:
-        unread_rows = Message.objects.filter(thread_id__in=[r.pk for r in roots], deleted_at__isnull=True).exclude(
-            author=member
-        )
-        for thread_id, message_id in unread_rows.values_list("thread_id", "id"):
-            if message_id > last_read[thread_id]:
-                counts[thread_id] = counts.get(thread_id, 0) + 1
-    for root in roots:
-        root.unread = counts.get(root.pk, 0)
-    return roots
 
 
 def message_rows():
@@ -177,6 +173,12 @@ def channel_page(
     return list(reversed(rows.order_by("-id")[:limit]))
 
 
+def latest_page(channel: Channel, *, limit: int = 50) -> tuple[list[Message], bool]:
+    """The channel's newest page, oldest first, and whether there is older history (one row more is read)."""
+    rows = list(reversed(message_rows().filter(channel=channel).in_channel_view().order_by("-id")[: limit + 1]))
+    return rows[-limit:], len(rows) > limit
+
+
 def around(channel: Channel, message_id: int, *, limit: int = 25) -> list[Message]:
     rows = message_rows().filter(channel=channel).in_channel_view()
     older = list(reversed(rows.filter(id__lt=message_id).order_by("-id")[:limit]))
@@ -194,13 +196,10 @@ def welcome_channel() -> Channel | None:
 
 def joiners_to_greet(member) -> list[Message]:
     """Introductions in #welcome from recent joiners that nobody has replied to yet."""
-    channel = welcome_channel()
-    if channel is None:
-        return []
     since = timezone.now() - dt.timedelta(days=settings.CHAT_WELCOME_DAYS)
     return list(
         Message.objects.filter(
-            channel=channel,
+            **_IN_WELCOME,
             thread__isnull=True,
             reply_count=0,
             deleted_at__isnull=True,
@@ -216,8 +215,11 @@ def joiners_to_greet(member) -> list[Message]:
 
 
 def has_introduced(member) -> bool:
-    channel = welcome_channel()
-    return channel is not None and Message.objects.filter(channel=channel, author=member, thread__isnull=True).exists()
+    return Message.objects.filter(**_IN_WELCOME, author=member, thread__isnull=True).exists()
+
+
+# #welcome, joined in the same query (a standard channel's name is unique, so this is welcome_channel()).
+_IN_WELCOME = {"channel__kind": Kind.STANDARD, "channel__name": "welcome"}
 
 
 def notifications(member, *, limit: int = 50):

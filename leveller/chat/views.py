@@ -61,20 +61,25 @@ def _channel_page(request, channel: Channel):
     rendered_at = latest_event_id()  # before reading anything the page shows
     membership = ChannelMembership.objects.filter(channel=channel, member=member).first()
     around = request.GET.get("around")
-    rows = queries.around(channel, int(around)) if around and around.isdigit() else queries.channel_page(channel)
+    if around and around.isdigit():
+        rows = queries.around(channel, int(around))
+        has_older = bool(rows) and channel.messages.in_channel_view().filter(id__lt=rows[0].pk).exists()
+    else:
+        rows, has_older = queries.latest_page(channel)
     fragments.attach(rows)
+    is_member = membership is not None
     context = {
         **layout_context(request, channel),
         "channel": channel,
         "membership": membership,
         "rows": rows,
-        "has_older": bool(rows) and channel.messages.in_channel_view().filter(id__lt=rows[0].pk).exists(),
+        "has_older": has_older,
         "has_newer": bool(around)
         and bool(rows)
         and channel.messages.in_channel_view().filter(id__gt=rows[-1].pk).exists(),
         "new_line_before": _first_unread(rows, membership, member),
-        "post_refusal": access.can_post(member, channel),
-        "reply_refusal": access.can_post(member, channel, thread=True),
+        "post_refusal": access.can_post(member, channel, is_member=is_member),
+        "reply_refusal": access.can_post(member, channel, thread=True, is_member=is_member),
         "can_manage": access.can_manage(member, channel),
         "pinned": channel.messages.filter(pinned_at__isnull=False, deleted_at__isnull=True).order_by("-pinned_at")[:10],
         "highlight": int(around) if around and around.isdigit() else None,

@@ -19,12 +19,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import types
 import weakref
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +71,14 @@ class Outbox:
             self._on_overflow()
 
     def _write(self, message: dict) -> None:
-        # Run the send until it would wait (Python 3.12's eager tasks do the same): a socket that can take the
-        # frame costs no task. If it must wait (the socket's write buffer is full), a task finishes it.
+        # Run the send until it would wait, as Python 3.12's eager tasks do (`coroutine.send(None)`, the
+        # coroutine protocol itself): a socket that can take the frame costs no task. If it must wait (its
+        # write buffer is full), a task runs the rest of it (`_rest`) and the pushes behind it.
+        if not settings.FANOUT_EAGER_WRITES:  # a task for every push (measured against: docs/architecture.md)
+            self._waiting = deque()
+            self._draining = True
+            self._task = asyncio.ensure_future(self._drain(self._send(message)))
+            return
         step = self._send(message)
         try:
             awaited = step.send(None)
@@ -80,12 +88,12 @@ class Outbox:
             return
         self._waiting = deque()
         self._draining = True
-        self._task = asyncio.ensure_future(self._drain(step, awaited))
+        self._task = asyncio.ensure_future(self._drain(_rest(step, awaited)))
 
-    async def _drain(self, step=None, awaited=None) -> None:
+    async def _drain(self, started=None) -> None:
         try:
-            if step is not None:
-                await _finish(step, awaited)
+            if started is not None:
+                await started
             while self._waiting and not self._holds and not self.closed:
                 message, _ = self._waiting.popleft()
                 await self._send(message)
@@ -142,22 +150,17 @@ class Outbox:
             self._waiting.clear()
 
 
-async def _finish(step, awaited) -> None:
-    """Drive a started coroutine to its end, as a Task would: wait for what it awaits, then resume it."""
+@types.coroutine
+def _rest(step, awaited):
+    """The rest of a coroutine that was run by hand until it first waited: yield what it waits for to the task
+    that awaits this (the task waits for it, exactly as if the coroutine had yielded it to the task itself),
+    then delegate to the coroutine until it ends (`yield from`, which also passes on cancellation)."""
     try:
-        while True:
-            if awaited is None:  # a bare yield (asyncio.sleep(0))
-                await asyncio.sleep(0)
-            else:
-                awaited._asyncio_future_blocking = False
-                await asyncio.wait((awaited,))  # the coroutine itself takes the result or the exception
-            try:
-                awaited = step.send(None)
-            except StopIteration:
-                return
+        yield awaited
     except BaseException:
         step.close()
         raise
+    return (yield from step)
 
 
 class Socket(Protocol):

@@ -4,8 +4,14 @@ import pytest
 from django.conf import settings
 
 from leveller.core import sqlite_wal
+from tests.support.async_safety import async_safety_on  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.skipif(not settings.DATABASE_IS_SQLITE, reason="SQLite only: its write-ahead log is ours")
+
+
+@pytest.fixture(autouse=True)
+def _async_safety_check_on(async_safety_on):  # noqa: F811
+    """The checkpoint thread runs with Django's async-safety check on (docs/architecture.md, Private runtime)."""
 
 
 def test_a_checkpoint_copies_the_committed_log_back_into_the_database_file(transactional_db, member):

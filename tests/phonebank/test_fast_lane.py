@@ -9,8 +9,15 @@ import pytest
 from leveller.accounts.actions import members as accounts
 from leveller.core.models import AuditEntry
 from leveller.phonebank.models import Call, Contact
+from tests.support.async_safety import async_safety_on  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _async_safety_check_on(async_safety_on):  # noqa: F811
+    """The fast lane, its threads and rawload run with Django's async-safety check on (docs/architecture.md,
+    Private runtime)."""
 
 
 def token_for(member) -> dict:

@@ -21,8 +21,12 @@
   // Live updates: every event carries what changed, already rendered on the server and the same for every
   // viewer (rows in `fragments`, counts in the data). Nothing is fetched to show it: what differs per viewer is
   // decided here and in the layout's per-viewer style rules. Only a reconnect or a resync refetches the sidebar.
-  const READ_INTERVAL_MS = 5000; // report reading (over the websocket) at most this often per tab and channel
-  const READ_JITTER_MS = 1000; // spread the reports of many tabs that saw the same message at once
+  // Report reading (over the websocket) at most every READ_INTERVAL_MS per tab and channel, plus up to
+  // READ_JITTER_MS so the reports of many tabs that saw the same message spread out instead of arriving
+  // together: at 2,000 tabs, 5 s + 1 s made bursts the server could not keep up with on a shared 2-core
+  // machine (bench/bench_chat_viewers.py; docs/chat.md, Performance). This tab shows its own read at once.
+  const READ_INTERVAL_MS = 10000;
+  const READ_JITTER_MS = 5000;
   const myHandle = layout.dataset.handle || "";
   const timeZone = layout.dataset.timeZone || "";
   const csrf = (function () {
