@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from leveller.core.markdown import LONG_FORM, render_safe
 from leveller.lobbying import access, followups, geography, letters_text, tokens
 from leveller.lobbying.actions import letters as letter_actions
 from leveller.lobbying.actions import statements as statement_actions
@@ -28,7 +29,6 @@ from leveller.lobbying.models import (
     Statement,
     StatementStatus,
 )
-from leveller.newsletter.rendering import markdown_html
 
 PUBLIC_WRITES_PER_HOUR = 20
 ATTRIBUTION = (
@@ -97,7 +97,8 @@ def act(request, slug: str):
     member = _member(request)
     campaign = access.visible_campaign(member, slug)
     context = {"campaign": campaign, "is_open": campaign.is_open(), "attribution": ATTRIBUTION,
-               "may_manage": access.may_manage_campaign(member, campaign), "ask_html": markdown_html(campaign.ask),
+               "may_manage": access.may_manage_campaign(member, campaign),
+               "ask_html": render_safe(campaign.ask, LONG_FORM),
                "now": timezone.now()}  # fmt: skip
     context["tally"] = public_tally(campaign)
     postcode = (request.POST.get("postcode") or request.GET.get("postcode") or "").strip()
@@ -251,7 +252,7 @@ def statement(request, slug: str):
         "lobbying/statement.html",
         {
             "statement": statement,
-            "text_html": markdown_html(statement.text),
+            "text_html": render_safe(statement.text, LONG_FORM),
             "organisations": shown.filter(kind=SignerKind.ORGANISATION),
             "individuals": shown.filter(kind=SignerKind.INDIVIDUAL),
             "form": form,
