@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
 
 from leveller.core.models import AuditEntry
+from leveller.core.openapi import Detail
 from leveller.elections import actions
 from leveller.elections.access import (
     election_candidate,
@@ -23,10 +24,6 @@ from leveller.elections.models import Election, Motion
 elections_router = Router()
 # Mounted at /api/v1 (leveller/api.py); votes under /elections, member motions under /motions.
 PREFIX = ""
-
-
-class Detail(Schema):
-    detail: str
 
 
 ERRORS = {400: Detail, 403: Detail, 404: Detail}

@@ -15,6 +15,7 @@ except ImportError:  # django-ninja < 1.6 returns (status, body) tuples
 
 
 from leveller.core import limits
+from leveller.core.openapi import Detail
 from leveller.newsletter import actions, sending, subscriptions
 from leveller.newsletter.access import issue_for_editor, require_editor
 from leveller.newsletter.models import Issue, SectionKind, Subscriber
@@ -41,10 +42,6 @@ class IssueIn(Schema):
     title: str
     summary: str = ""
     sections: list[SectionIn] = []
-
-
-class Detail(Schema):
-    detail: str
 
 
 def signup_allowed(request) -> bool:

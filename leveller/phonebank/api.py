@@ -9,6 +9,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from leveller.core.openapi import Detail
 from leveller.phonebank import access, actions, calling, clock, limits, stats
 from leveller.phonebank.models import Campaign, ImportJob, ImportStatus
 
@@ -78,10 +79,6 @@ class OutcomeIn(Schema):
     outcome: Any = None
     answers: Any = None
     callback_at: Any = None
-
-
-class Detail(Schema):
-    detail: str
 
 
 class LimitedOut(Schema):
