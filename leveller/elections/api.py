@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
@@ -192,7 +194,32 @@ def add_candidate(request, election_id: int, data: CandidateIn):
     return Status(201, actions.add_candidate(actor=request.auth, election=election, **data.dict()))
 
 
-@elections_router.post("/{election_id}/rules", summary="Set a minimum-representation rule (staff)")
+class RuleOut(Schema):
+    category: str
+    minimum: int
+
+
+class AuditEntryOut(Schema):
+    at: datetime
+    actor: str | None
+    action: str
+    summary: str
+    data: dict[str, Any]
+
+
+class NominatedOut(Schema):
+    candidate: int
+    status: str
+
+
+class ResultsOut(Schema):
+    election: int
+    kind: str
+    result: dict[str, Any]
+    options: dict[int, str]
+
+
+@elections_router.post("/{election_id}/rules", response=RuleOut, summary="Set a minimum-representation rule (staff)")
 def set_rule(request, election_id: int, data: RuleIn):
     election = managed_election(request.auth, election_id)
     rule = actions.set_minimum_rule(actor=request.auth, election=election, **data.dict())
@@ -222,7 +249,7 @@ def move(request, election_id: int, data: StateIn):
     return _out(election, request.auth)
 
 
-@elections_router.get("/{election_id}/audit", summary="The vote's audit trail (staff)")
+@elections_router.get("/{election_id}/audit", response=list[AuditEntryOut], summary="The vote's audit trail (staff)")
 def audit_trail(request, election_id: int):
     election = managed_election(request.auth, election_id)
     return [
@@ -243,7 +270,9 @@ def stand(request, election_id: int, data: StandIn):
     return Status(201, actions.stand(actor=request.auth, election=election, **data.dict()))
 
 
-@elections_router.post("/{election_id}/candidates/{candidate_id}/nominate", summary="Add your supporting nomination")
+@elections_router.post(
+    "/{election_id}/candidates/{candidate_id}/nominate", response=NominatedOut, summary="Add your supporting nomination"
+)
 def nominate(request, election_id: int, candidate_id: int):
     election = visible_election(request.auth, election_id)
     candidate = election_candidate(election, candidate_id)
@@ -263,7 +292,9 @@ def cast(request, election_id: int, data: BallotIn):
     return Status(201, {"receipt": receipt})
 
 
-@elections_router.get("/{election_id}/results", summary="The count (once published; staff may preview)")
+@elections_router.get(
+    "/{election_id}/results", response=ResultsOut, summary="The count (once published; staff may preview)"
+)
 def results(request, election_id: int):
     election = results_election(request.auth, election_id)
     names = {c.pk: c.name for c in ballot_options(election)}

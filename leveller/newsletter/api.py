@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
@@ -67,6 +69,39 @@ def subscribe(request, data: SubscriptionIn):
     return Status(202, ACCEPTED)
 
 
+class IssueRowOut(Schema):
+    id: int
+    title: str
+    status: str
+    published_at: datetime | None
+
+
+class SectionOut(Schema):
+    id: int
+    kind: str
+    heading: str
+    body: str
+
+
+class IssueOut(Schema):
+    id: int
+    title: str
+    slug: str
+    status: str
+    url: str | None
+    published_at: datetime | None
+    publish_at: datetime | None
+    send_status: str
+    send_error: str
+    recipients: int
+    sent: int
+    failed: int
+    bounced: int
+    pending: int
+    unsubscribed_after: int
+    sections: list[SectionOut]
+
+
 def issue_out(issue: Issue) -> dict:
     counts = sending.counts(issue.pk)
     return {
@@ -92,7 +127,7 @@ def issue_out(issue: Issue) -> dict:
     }
 
 
-@router.get("/issues", response=list[dict])
+@router.get("/issues", response=list[IssueRowOut])
 def list_issues(request):
     require_editor(request.auth)
     return [
@@ -101,7 +136,7 @@ def list_issues(request):
     ]
 
 
-@router.post("/issues", response={201: dict})
+@router.post("/issues", response={201: IssueOut})
 def create_issue(request, data: IssueIn):
     issue = actions.create_issue(
         actor=request.auth,
@@ -112,12 +147,12 @@ def create_issue(request, data: IssueIn):
     return Status(201, issue_out(issue))
 
 
-@router.get("/issues/{issue_id}", response=dict)
+@router.get("/issues/{issue_id}", response=IssueOut)
 def get_issue(request, issue_id: int):
     return issue_out(issue_for_editor(request.auth, issue_id))
 
 
-@router.post("/issues/{issue_id}/publish", response={202: dict})
+@router.post("/issues/{issue_id}/publish", response={202: IssueOut})
 def publish_issue(request, issue_id: int):
     issue = issue_for_editor(request.auth, issue_id)
     issue = actions.publish_issue(actor=request.auth, issue=issue)
