@@ -12,6 +12,13 @@ from tests.support.live import LiveServer, start_live_server
 pytest_plugins = ["tests.support.browser"]
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Every realtime event any test publishes is checked against its schema (leveller/realtime/events.py).
+    settings.LEVELLER_CHECK_EVENTS = True
+
+
 def make_member(*args, **kwargs):
     from tests.support.personas import make_member as make
 
