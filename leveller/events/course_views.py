@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leveller.core.access import require_staff
+from leveller.core.page_errors import reported
 from leveller.events import access, course_actions
 from leveller.events.forms import ApplicationForm, CourseForm, DecisionForm
 from leveller.events.models import ApplicationStatus, Course, CourseApplication, Event
@@ -51,11 +51,9 @@ def course_apply(request, slug: str):
     course = access.visible_course(request.user, slug)
     form = ApplicationForm(request.POST, questions=course.questions)
     if form.is_valid():
-        try:
+        with reported(request, form=form, on_fields=False) as outcome:
             course_actions.apply_to_course(actor=request.user, course=course, answers=form.answers())
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        if outcome.ok:
             messages.success(request, "Thank you: your application is in. We'll email you when it has been read.")
             return redirect(course)
     return render(request, "events/course.html", _course_context(request, course, form), status=400)
@@ -78,7 +76,7 @@ def course_new(request):
     require_staff(request.user)
     form = CourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with reported(request, form=form, on_fields=False) as outcome:
             course = course_actions.create_course(
                 actor=request.user,
                 title=form.cleaned_data["title"],
@@ -86,9 +84,7 @@ def course_new(request):
                 questions=form.question_list(),
                 completion_threshold=form.cleaned_data["completion_threshold"],
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        if outcome.ok:
             messages.success(request, "The course is created. Now add its sessions.")
             return redirect(course)
     return render(request, "events/course_form.html", {"form": form})
@@ -114,15 +110,15 @@ def application_decide(request, application_id: int):
     if not form.is_valid():
         messages.error(request, "Choose accept or decline.")
     else:
-        try:
+        with reported(request, flash=False) as outcome:
             course_actions.decide_application(
                 actor=request.user,
                 application=application,
                 accept=form.cleaned_data["decision"] == "accept",
                 note=form.cleaned_data["note"],
             )
-        except ValidationError as exc:
-            messages.error(request, f"{application.member}: {' '.join(exc.messages)}")
+        if not outcome.ok:
+            messages.error(request, f"{application.member}: {outcome.text}")
         else:
             verb = "accepted" if form.cleaned_data["decision"] == "accept" else "declined"
             messages.success(request, f"{application.member} is {verb} and has been emailed.")
