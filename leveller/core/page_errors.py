@@ -63,6 +63,15 @@ class Outcome:
         return 200 if self.error is None else 400
 
     @property
+    def messages(self) -> list[str]:
+        """Each message on its own (for a page that lists them)."""
+        if self.error is None:
+            return []
+        if isinstance(self.error, ValidationError):
+            return list(self.error.messages)
+        return [str(self.error) or DENIED]
+
+    @property
     def text(self) -> str:
         return "" if self.error is None else error_text(self.error)
 
