@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leveller.core.access import require_organiser
+from leveller.core.page_errors import reported
 from leveller.phonebank import access, actions, clock, export, forms, hours, integrations, limits, phones, script, stats
 from leveller.phonebank.models import CampaignCaller, ImportStatus, Outcome
 
@@ -39,13 +40,11 @@ def create(request):
     form = forms.CampaignForm(request.POST or None)
     formset = forms.QuestionFormSet(request.POST or None, prefix="q")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
+        with reported(request, form=form) as outcome:
             questions = forms.questions_from(formset, [])
             fields = form.action_fields()
             campaign = actions.create_campaign(actor=request.user, questions=questions, **fields)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        if outcome.ok:
             messages.success(request, f"“{campaign.name}” is set up. Now upload its contact list.")
             return redirect("phonebank:contacts", campaign.pk)
     return render(request, "phonebank/setup.html", _campaign_form_context(form, formset))
@@ -77,12 +76,10 @@ def setup(request, campaign_id: int):
         request.POST or None, prefix="q", initial=forms.question_initial(campaign.questions)
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
+        with reported(request, form=form) as outcome:
             questions = forms.questions_from(formset, campaign.questions)
             actions.update_campaign(actor=request.user, campaign=campaign, questions=questions, **form.action_fields())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        if outcome.ok:
             messages.success(request, "Campaign saved.")
             return redirect("phonebank:campaign", campaign.pk)
     return render(request, "phonebank/setup.html", _campaign_form_context(form, formset, campaign))
