@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from leveller.core.page_errors import reported
 from leveller.push import actions, quiet
 from leveller.push.forms import DeviceForm, PreferencesForm
 from leveller.push.models import PushSubscription
@@ -21,11 +21,9 @@ def settings_page(request):
         initial={"kinds": preference.kinds, "quiet_start": preference.quiet_start, "quiet_end": preference.quiet_end},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with reported(request, form=form) as outcome:
             actions.set_preferences(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        if outcome.ok:
             messages.success(request, "Notification settings saved.")
             return redirect("push:settings")
     devices = [
