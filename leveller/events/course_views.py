@@ -51,7 +51,7 @@ def course_apply(request, slug: str):
     course = access.visible_course(request.user, slug)
     form = ApplicationForm(request.POST, questions=course.questions)
     if form.is_valid():
-        with reported(request, form=form, on_fields=False) as outcome:
+        with reported(request, form=form) as outcome:
             course_actions.apply_to_course(actor=request.user, course=course, answers=form.answers())
         if outcome.ok:
             messages.success(request, "Thank you: your application is in. We'll email you when it has been read.")
@@ -76,7 +76,7 @@ def course_new(request):
     require_staff(request.user)
     form = CourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with reported(request, form=form, on_fields=False) as outcome:
+        with reported(request, form=form) as outcome:
             course = course_actions.create_course(
                 actor=request.user,
                 title=form.cleaned_data["title"],

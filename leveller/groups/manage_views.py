@@ -62,7 +62,7 @@ def add_member(request, slug: str):
         if member is None:
             form.add_error("email", "No active member has that email address.")
         else:
-            with reported(request, form=form, on_fields=False) as outcome:
+            with reported(request, form=form) as outcome:
                 actions.add_group_member(actor=request.user, group=group, member=member, role=form.cleaned_data["role"])
             if outcome.ok:
                 messages.success(request, f"{member.display_name} is now in {group.name}.")
