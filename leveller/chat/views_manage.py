@@ -18,10 +18,7 @@ from leveller.accounts.models import Member, hash_secret
 from leveller.chat import access, actions, presence
 from leveller.chat.models import SECTIONS, Level, Report, Webhook
 from leveller.chat.views import layout_context
-
-
-def _errors(error) -> str:
-    return " ".join(getattr(error, "messages", None) or [str(error)])
+from leveller.core.page_errors import error_text as _errors
 
 
 @login_required

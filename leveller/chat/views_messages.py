@@ -10,10 +10,7 @@ from django.views.decorators.http import require_POST
 
 from leveller.chat import access, actions, fragments, handles, queries
 from leveller.chat.models import ThreadFollow
-
-
-def _errors(error) -> str:
-    return " ".join(getattr(error, "messages", None) or [str(error)])
+from leveller.core.page_errors import error_text as _errors
 
 
 def _row(request, message_id: int, *, in_thread: bool = False, status: int = 200):
