@@ -19,6 +19,13 @@ def pytest_collection_modifyitems(config, items):
     ]
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Every realtime event any test publishes is checked against its schema (leveller/realtime/events.py).
+    settings.LEVELLER_CHECK_EVENTS = True
+
+
 def make_member(*args, **kwargs):
     from tests.support.personas import make_member as make
 

@@ -19,6 +19,7 @@ from leveller.accounts.importing import import_members
 from leveller.accounts.models import ApiToken, Member
 from leveller.core import audit
 from leveller.core.access import require_staff
+from leveller.core.page_errors import reported
 
 
 class LoginView(auth_views.LoginView):
@@ -99,11 +100,9 @@ def settings_page(request):
     form = ProfileForm(request.POST or None, instance=Member.objects.get(pk=member.pk), prefix="profile")
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
+        with reported(request, form=form) as outcome:
             member_actions.update_profile(actor=member, member=member, **fields)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        if outcome.ok:
             messages.success(request, "Your profile is saved.")
             return redirect("accounts:settings")
     return render(request, "accounts/settings.html", _settings_context(request, form))

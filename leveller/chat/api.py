@@ -15,6 +15,18 @@ from leveller.chat.actions import messages as message_actions
 from leveller.chat.actions import state as state_actions
 from leveller.chat.models import Channel, ChannelMembership, Message, Reaction
 from leveller.chat.payloads import channel_payload, message_payload
+from leveller.chat.schemas import (
+    ChannelMemberOut,
+    ChannelOut,
+    ChannelRowOut,
+    MessageOut,
+    MessagesOut,
+    NotificationsOut,
+    ReactionAddedOut,
+    ReadOut,
+    ReportOut,
+    SearchOut,
+)
 from leveller.chat.search import search_page
 
 router = Router()
@@ -71,7 +83,7 @@ def _channel_row(channel: Channel, membership: ChannelMembership | None, unread:
     return {**channel_payload(channel), "member": membership is not None, "unread": unread}
 
 
-@router.get("/channels", summary="Channels the caller can see")
+@router.get("/channels", response=list[ChannelRowOut], summary="Channels the caller can see")
 def list_channels(request):
     member = request.auth
     mine = {m.channel_id: m for m in queries.memberships(member)}
@@ -79,7 +91,7 @@ def list_channels(request):
     return [_channel_row(c, mine.get(c.pk), mine[c.pk].unread if c.pk in mine else 0) for c in visible]
 
 
-@router.post("/channels", response={201: dict}, summary="Create a channel")
+@router.post("/channels", response={201: ChannelRowOut}, summary="Create a channel")
 def create_channel(request, body: ChannelIn):
     channel = channel_actions.create_channel(
         actor=request.auth,
@@ -92,14 +104,18 @@ def create_channel(request, body: ChannelIn):
     return Status(201, _channel_row(channel, ChannelMembership(), 0))
 
 
-@router.get("/channels/{channel_id}", summary="One channel")
+@router.get("/channels/{channel_id}", response=ChannelRowOut, summary="One channel")
 def get_channel(request, channel_id: int):
     channel = access.get_channel(request.auth, channel_id)
     membership = queries.memberships(request.auth).filter(channel=channel).first()
     return _channel_row(channel, membership, membership.unread if membership else 0)
 
 
-@router.patch("/channels/{channel_id}", summary="Change a channel's name, topic, purpose, section or archive it")
+@router.patch(
+    "/channels/{channel_id}",
+    response=ChannelOut,
+    summary="Change a channel's name, topic, purpose, section or archive it",
+)
 def update_channel(request, channel_id: int, body: ChannelPatch):
     channel = access.get_channel(request.auth, channel_id)
     fields = {k: v for k, v in body.dict().items() if v is not None and k != "archived"}
@@ -110,7 +126,7 @@ def update_channel(request, channel_id: int, body: ChannelPatch):
     return channel_payload(channel)
 
 
-@router.post("/channels/{channel_id}/members", response={201: dict}, summary="Add a member to a channel")
+@router.post("/channels/{channel_id}/members", response={201: ChannelMemberOut}, summary="Add a member to a channel")
 def add_member(request, channel_id: int, body: EmailIn):
     actor = request.auth
     channel = access.get_channel(actor, channel_id)
@@ -136,7 +152,7 @@ def remove_member(request, channel_id: int, member_id: int):
     return Status(204, None)
 
 
-@router.post("/channels/{channel_id}/messages", response={201: dict}, summary="Post a message or thread reply")
+@router.post("/channels/{channel_id}/messages", response={201: MessageOut}, summary="Post a message or thread reply")
 def post_message(request, channel_id: int, body: MessageIn):
     channel = access.get_channel(request.auth, channel_id)
     thread = _thread(request.auth, channel, body.thread_id)
@@ -146,7 +162,7 @@ def post_message(request, channel_id: int, body: MessageIn):
     return Status(201, message_payload(message))  # the object in hand is current: no second read
 
 
-@router.post("/channels/{channel_id}/uploads", response={201: dict}, summary="Post a message with attachments")
+@router.post("/channels/{channel_id}/uploads", response={201: MessageOut}, summary="Post a message with attachments")
 def post_with_files(
     request,
     channel_id: int,
@@ -173,7 +189,9 @@ def _message(message: Message) -> dict:
     return message_payload(queries.message_rows().get(pk=message.pk))
 
 
-@router.get("/channels/{channel_id}/messages", summary="Messages, oldest first (page back with before=ID)")
+@router.get(
+    "/channels/{channel_id}/messages", response=MessagesOut, summary="Messages, oldest first (page back with before=ID)"
+)
 def list_messages(request, channel_id: int, before: int | None = None, after: int | None = None, limit: int = 50):
     channel = access.get_channel(request.auth, channel_id)
     limit = max(1, min(limit, 200))
@@ -181,25 +199,27 @@ def list_messages(request, channel_id: int, before: int | None = None, after: in
     return {"messages": [message_payload(m) for m in rows]}
 
 
-@router.post("/channels/{channel_id}/read", summary="Mark the channel read (up to a message id, or all)")
+@router.post(
+    "/channels/{channel_id}/read", response=ReadOut, summary="Mark the channel read (up to a message id, or all)"
+)
 def mark_read(request, channel_id: int, body: ReadIn):
     channel = access.get_channel(request.auth, channel_id)
     membership = state_actions.mark_read(actor=request.auth, channel=channel, up_to=body.up_to)
     return {"channel_id": channel.pk, "last_read_id": membership.last_read_id if membership else 0}
 
 
-@router.get("/messages/{message_id}", summary="One message")
+@router.get("/messages/{message_id}", response=MessageOut, summary="One message")
 def get_message(request, message_id: int):
     return _message(access.get_message(request.auth, message_id))
 
 
-@router.get("/messages/{message_id}/replies", summary="A thread's replies, oldest first")
+@router.get("/messages/{message_id}/replies", response=MessagesOut, summary="A thread's replies, oldest first")
 def thread_replies(request, message_id: int):
     root = access.get_message(request.auth, message_id)
     return {"messages": [message_payload(m) for m in queries.thread_messages(root)]}
 
 
-@router.patch("/messages/{message_id}", summary="Edit your message")
+@router.patch("/messages/{message_id}", response=MessageOut, summary="Edit your message")
 def edit_message(request, message_id: int, body: TextIn):
     message = access.get_message(request.auth, message_id)
     return _message(message_actions.edit_message(actor=request.auth, message=message, text=body.text))
@@ -211,7 +231,7 @@ def delete_message(request, message_id: int):
     return Status(204, None)
 
 
-@router.post("/messages/{message_id}/reactions", response={201: dict}, summary="React with an emoji")
+@router.post("/messages/{message_id}/reactions", response={201: ReactionAddedOut}, summary="React with an emoji")
 def react(request, message_id: int, body: EmojiIn):
     message = access.get_message(request.auth, message_id)
     reaction = message_actions.add_reaction(actor=request.auth, message=message, emoji=body.emoji)
@@ -225,28 +245,28 @@ def unreact(request, message_id: int, emoji: str):
     return Status(204, None)
 
 
-@router.post("/messages/{message_id}/pin", summary="Pin a message to its channel")
+@router.post("/messages/{message_id}/pin", response=MessageOut, summary="Pin a message to its channel")
 def pin(request, message_id: int):
     return _message(
         message_actions.pin_message(actor=request.auth, message=access.get_message(request.auth, message_id))
     )
 
 
-@router.delete("/messages/{message_id}/pin", summary="Unpin a message")
+@router.delete("/messages/{message_id}/pin", response=MessageOut, summary="Unpin a message")
 def unpin(request, message_id: int):
     return _message(
         message_actions.unpin_message(actor=request.auth, message=access.get_message(request.auth, message_id))
     )
 
 
-@router.post("/messages/{message_id}/report", response={201: dict}, summary="Report a message to staff")
+@router.post("/messages/{message_id}/report", response={201: ReportOut}, summary="Report a message to staff")
 def report(request, message_id: int, body: ReasonIn):
     message = access.get_message(request.auth, message_id)
     row = state_actions.report_message(actor=request.auth, message=message, reason=body.reason)
     return Status(201, {"id": row.pk, "message_id": message.pk})
 
 
-@router.post("/dms", response={201: dict}, summary="Open a direct conversation (1 to 8 others)")
+@router.post("/dms", response={201: ChannelRowOut}, summary="Open a direct conversation (1 to 8 others)")
 def open_dm(request, body: DmIn):
     emails = {e.strip().lower() for e in body.emails if e.strip()}
     people = list(Member.objects.filter(email__in=emails, is_active=True))
@@ -256,7 +276,7 @@ def open_dm(request, body: DmIn):
     return Status(201, _channel_row(channel, ChannelMembership(), 0))
 
 
-@router.get("/search", summary="Search messages you may read, newest first")
+@router.get("/search", response=SearchOut, summary="Search messages you may read, newest first")
 def search(request, q: str = "", limit: int = 50, cursor: int | None = None):
     """`next` is the cursor for the next (older) page, or null on the last page."""
     page = search_page(request.auth, q, limit=max(1, min(limit, 100)), cursor=cursor)
@@ -270,7 +290,7 @@ def search(request, q: str = "", limit: int = 50, cursor: int | None = None):
     }
 
 
-@router.get("/notifications", summary="Your mentions and thread replies, newest first")
+@router.get("/notifications", response=NotificationsOut, summary="Your mentions and thread replies, newest first")
 def notifications(request):
     rows = queries.notifications(request.auth)
     return {

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from leveller.accounts.models import Member
 from leveller.chat.models import ChannelMembership, ChatProfile
-from leveller.chat.render import SPECIAL_MENTIONS
+from leveller.core.markdown import SPECIAL_MENTIONS
 
 
 def _base_handle(name: str) -> str:

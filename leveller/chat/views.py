@@ -18,11 +18,8 @@ from leveller.chat.handles import profile_for
 from leveller.chat.models import Attachment, Channel, ChannelMembership, Kind, Level
 from leveller.chat.search import search_page
 from leveller.core import page_cache
+from leveller.core.page_errors import error_text as _errors
 from leveller.realtime.consumer import latest_event_id
-
-
-def _errors(error: ValidationError | PermissionDenied) -> str:
-    return " ".join(getattr(error, "messages", None) or [str(error)])
 
 
 def layout_context(request, channel: Channel | None = None) -> dict:

@@ -21,10 +21,7 @@ from leveller.chat.actions import messages as message_actions
 from leveller.chat.actions import state as state_actions
 from leveller.chat.models import SECTIONS, Level, Report, Webhook
 from leveller.chat.views import layout_context
-
-
-def _errors(error) -> str:
-    return " ".join(getattr(error, "messages", None) or [str(error)])
+from leveller.core.page_errors import error_text as _errors
 
 
 @login_required

@@ -12,10 +12,7 @@ from leveller.chat import access, fragments, handles, queries
 from leveller.chat.actions import messages as message_actions
 from leveller.chat.actions import state as state_actions
 from leveller.chat.models import ThreadFollow
-
-
-def _errors(error) -> str:
-    return " ".join(getattr(error, "messages", None) or [str(error)])
+from leveller.core.page_errors import error_text as _errors
 
 
 def _row(request, message_id: int, *, in_thread: bool = False, status: int = 200):

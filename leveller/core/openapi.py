@@ -7,16 +7,28 @@ this adds, where an operation does not name them itself, the answers the API lay
 - 401 and 403 (operations that need a token or session): not authenticated; not allowed;
 - 404 (operations with path parameters or a body): the object does not exist, or is not yours to see;
 - 422 (operations with parameters or a body): a parameter or field has the wrong type.
-Every one of them is `{"detail": …}` (a sentence, or for 422 ninja's list of field errors).
+Every one of them is the one error schema, `Detail`: `{"detail": …}` (a sentence, or for 422 ninja's list of
+field errors). Routers name it for their own error answers too (`from leveller.core.openapi import Detail`).
 """
 
 from __future__ import annotations
 
-ERROR = {
-    "type": "object",
-    "properties": {"detail": {"title": "Detail", "description": "What went wrong (422: a list of field errors)."}},
-    "required": ["detail"],
-}
+from ninja import Field, Schema
+
+
+class FieldError(Schema):
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
+class Detail(Schema):
+    """The one error shape of the API."""
+
+    detail: str | list[FieldError] = Field(description="What went wrong (422: a list of field errors).")
+
+
+ERROR = {"$ref": "#/components/schemas/Detail"}
 DESCRIPTIONS = {
     "400": "Bad request: not JSON, a value out of range, or refused (see detail).",
     "401": "Not authenticated: send a Bearer token or log in.",
@@ -26,7 +38,16 @@ DESCRIPTIONS = {
 }
 
 
+def _add_component(schema: dict) -> None:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    if "Detail" not in components:
+        definition = Detail.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(definition.pop("$defs", {}))
+        components["Detail"] = definition
+
+
 def document_errors(schema: dict) -> dict:
+    _add_component(schema)
     for item in schema.get("paths", {}).values():
         for operation in item.values():
             if not isinstance(operation, dict) or "responses" not in operation:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
 
 from leveller.core.models import AuditEntry
+from leveller.core.openapi import Detail
 from leveller.elections.access import (
     election_candidate,
     election_question,
@@ -27,10 +30,6 @@ from leveller.elections.models import Election, Motion
 elections_router = Router()
 # Mounted at /api/v1 (leveller/api.py); votes under /elections, member motions under /motions.
 PREFIX = ""
-
-
-class Detail(Schema):
-    detail: str
 
 
 ERRORS = {400: Detail, 403: Detail, 404: Detail}
@@ -199,7 +198,32 @@ def add_candidate(request, election_id: int, data: CandidateIn):
     return Status(201, setup_actions.add_candidate(actor=request.auth, election=election, **data.dict()))
 
 
-@elections_router.post("/{election_id}/rules", summary="Set a minimum-representation rule (staff)")
+class RuleOut(Schema):
+    category: str
+    minimum: int
+
+
+class AuditEntryOut(Schema):
+    at: datetime
+    actor: str | None
+    action: str
+    summary: str
+    data: dict[str, Any]
+
+
+class NominatedOut(Schema):
+    candidate: int
+    status: str
+
+
+class ResultsOut(Schema):
+    election: int
+    kind: str
+    result: dict[str, Any]
+    options: dict[int, str]
+
+
+@elections_router.post("/{election_id}/rules", response=RuleOut, summary="Set a minimum-representation rule (staff)")
 def set_rule(request, election_id: int, data: RuleIn):
     election = managed_election(request.auth, election_id)
     rule = setup_actions.set_minimum_rule(actor=request.auth, election=election, **data.dict())
@@ -229,7 +253,7 @@ def move(request, election_id: int, data: StateIn):
     return _out(election, request.auth)
 
 
-@elections_router.get("/{election_id}/audit", summary="The vote's audit trail (staff)")
+@elections_router.get("/{election_id}/audit", response=list[AuditEntryOut], summary="The vote's audit trail (staff)")
 def audit_trail(request, election_id: int):
     election = managed_election(request.auth, election_id)
     return [
@@ -250,7 +274,9 @@ def stand(request, election_id: int, data: StandIn):
     return Status(201, nomination_actions.stand(actor=request.auth, election=election, **data.dict()))
 
 
-@elections_router.post("/{election_id}/candidates/{candidate_id}/nominate", summary="Add your supporting nomination")
+@elections_router.post(
+    "/{election_id}/candidates/{candidate_id}/nominate", response=NominatedOut, summary="Add your supporting nomination"
+)
 def nominate(request, election_id: int, candidate_id: int):
     election = visible_election(request.auth, election_id)
     candidate = election_candidate(election, candidate_id)
@@ -270,7 +296,9 @@ def cast(request, election_id: int, data: BallotIn):
     return Status(201, {"receipt": receipt})
 
 
-@elections_router.get("/{election_id}/results", summary="The count (once published; staff may preview)")
+@elections_router.get(
+    "/{election_id}/results", response=ResultsOut, summary="The count (once published; staff may preview)"
+)
 def results(request, election_id: int):
     election = results_election(request.auth, election_id)
     names = {c.pk: c.name for c in ballot_options(election)}

@@ -6,6 +6,7 @@ import datetime as dt
 
 from ninja import Router, Schema, Status
 
+from leveller.core.openapi import Detail
 from leveller.elections import textdiff
 from leveller.elections.access import motion_amendment, visible_motion
 from leveller.elections.actions import amendments as amendment_actions
@@ -14,10 +15,6 @@ from leveller.elections.actions.motions import can_schedule
 from leveller.elections.models import Amendment, Motion, Process
 
 motions_router = Router()
-
-
-class Detail(Schema):
-    detail: str
 
 
 ERRORS = {400: Detail, 403: Detail, 404: Detail, 409: Detail}

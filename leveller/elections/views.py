@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
+from leveller.core.page_errors import reported
 from leveller.elections import exports
 from leveller.elections.access import election_candidate, results_election, visible_election
 from leveller.elections.actions import nominations as nomination_actions
@@ -86,16 +87,14 @@ def stand(request, pk):
     categories = list(election.minimum_rules.values_list("category", flat=True))
     form = StandForm(request.POST or None, categories=categories)
     if request.method == "POST" and form.is_valid():
-        try:
+        with reported(request, form=form, denied=True, on_fields=False) as outcome:
             nomination_actions.stand(
                 actor=request.user,
                 election=election,
                 statement=form.cleaned_data["statement"],
                 tags=form.cleaned_data.get("tags", []),
             )
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
-        else:
+        if outcome.ok:
             messages.success(request, "You are standing. Members can now add their nominations.")
             return redirect("elections:detail", pk=election.pk)
     return render(
@@ -106,13 +105,9 @@ def stand(request, pk):
 
 
 def _act(request, election, action, success: str):
-    try:
+    with reported(request, denied=True) as outcome:
         action()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or "You may not do that.")
-    else:
+    if outcome.ok:
         messages.success(request, success)
     return redirect("elections:detail", pk=election.pk)
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leveller.core import unsubscribe
+from leveller.core.page_errors import reported
 from leveller.elections import notify, textdiff
 from leveller.elections.access import (
     election_question,
@@ -50,16 +51,11 @@ SECTIONS = (
 
 
 def _try(request, call, success: str) -> bool:
-    try:
+    with reported(request, denied=True) as outcome:
         call()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or "You may not do that.")
-    else:
+    if outcome.ok:
         messages.success(request, success)
-        return True
-    return False
+    return outcome.ok
 
 
 @login_required
@@ -85,13 +81,10 @@ def motion_new(request):
     values = {k: request.POST.get(k, "") for k in ("title", "text", "supporting_statement")}
     errors: list[str] = []
     if request.method == "POST":
-        try:
+        with reported(request, denied=True, flash=False) as outcome:
             motion = motion_actions.propose_motion(actor=request.user, process=process, **values)
-        except ValidationError as exc:
-            errors = exc.messages
-        except PermissionDenied as exc:
-            errors = [str(exc)]
-        else:
+        errors = outcome.messages
+        if outcome.ok:
             messages.success(request, f"Your motion is up. It needs {motion.seconders_needed} seconder(s).")
             return redirect(motion)
     status = 400 if errors else 200
@@ -178,13 +171,10 @@ def motion_amend(request, pk):
         if request.POST.get("step") == "preview":
             preview = textdiff.diff_html(motion.text, text)
         else:
-            try:
+            with reported(request, denied=True, flash=False) as outcome:
                 amendment_actions.propose_amendment(actor=request.user, motion=motion, text=text, reason=reason)
-            except ValidationError as exc:
-                errors = exc.messages
-            except PermissionDenied as exc:
-                errors = [str(exc)]
-            else:
+            errors = outcome.messages
+            if outcome.ok:
                 messages.success(request, "Your amendment is up for seconding.")
                 return redirect(motion)
     context = {"motion": motion, "text": text, "reason": reason, "errors": errors, "preview": preview}
@@ -275,13 +265,12 @@ def motion_composite(request):
     values = {"title": request.POST.get("title", ""), "text": request.POST.get("text", "")}
     errors: list[str] = []
     if request.method == "POST":
-        try:
+        with reported(request, flash=False) as outcome:
             composite = motion_actions.composite_motions(
                 actor=request.user, motions=list(candidates.filter(pk__in=chosen)), **values
             )
-        except ValidationError as exc:
-            errors = exc.messages
-        else:
+        errors = outcome.messages
+        if outcome.ok:
             messages.success(request, "Composite motion made; the originals link to it.")
             return redirect(composite)
     context = {"candidates": candidates, "chosen": chosen, "values": values, "errors": errors}
@@ -303,10 +292,9 @@ def election_discuss(request, pk):
 
 
 def _join(request, call, back):
-    try:
+    with reported(request, denied=True) as outcome:
         channel = call()
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+    if not outcome.ok:
         return redirect(back)
     return redirect(reverse("chat:channel", args=[channel.pk]))
 
@@ -446,17 +434,14 @@ def process_edit(request, slug=None):
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
+        with reported(request, form=form, on_fields=False) as outcome:
             if process is None:
                 title, new_slug = data.pop("title"), data.pop("slug")
                 process = process_actions.create_process(actor=request.user, title=title, slug=new_slug, **data)
             else:
                 data.pop("slug")
                 process = process_actions.update_process(actor=request.user, process=process, **data)
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
-        else:
+        if outcome.ok:
             messages.success(request, "Process saved.")
             return redirect(process)
     status = 400 if request.method == "POST" else 200

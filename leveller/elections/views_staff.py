@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import model_to_dict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from leveller.core.access import require_staff
 from leveller.core.models import AuditEntry
+from leveller.core.page_errors import reported
 from leveller.elections.access import election_candidate, managed_election
 from leveller.elections.actions import counting as counting_actions
 from leveller.elections.actions import setup as setup_actions
@@ -21,22 +21,15 @@ from leveller.elections.forms import CandidateForm, MinimumRuleForm, SettingsFor
 from leveller.elections.models import Election, MinimumRule, State
 
 
-def _errors_into(form, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
-
-
 @login_required
 def new(request):
     require_staff(request.user)
     form = SettingsForm(request.POST or None, instance=Election())
     if request.method == "POST" and form.is_valid():
         data = form.changed_settings()
-        try:
+        with reported(request, form=form, on_fields=False) as outcome:
             election = setup_actions.create_election(actor=request.user, **data)
-        except ValidationError as exc:
-            _errors_into(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, "Created as a draft. Add candidates or proposals, then open it.")
             return redirect("elections:manage", pk=election.pk)
     return render(request, "elections/new.html", {"form": form})
@@ -64,11 +57,9 @@ def manage(request, pk):
     if request.method == "POST":
         form = SettingsForm(request.POST, instance=Election())
         if form.is_valid():
-            try:
+            with reported(request, form=form, on_fields=False) as outcome:
                 setup_actions.update_election(actor=request.user, election=election, **form.changed_settings())
-            except ValidationError as exc:
-                _errors_into(form, exc)
-            else:
+            if outcome.ok:
                 messages.success(request, "Settings saved.")
                 return redirect("elections:manage", pk=election.pk)
         return render(request, "elections/manage.html", _manage_context(election, settings_form=form), status=400)
@@ -81,11 +72,9 @@ def add_candidate(request, pk):
     election = managed_election(request.user, pk)
     form = CandidateForm(request.POST)
     if form.is_valid():
-        try:
+        with reported(request, form=form, on_fields=False) as outcome:
             setup_actions.add_candidate(actor=request.user, election=election, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors_into(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, f"Added {form.cleaned_data['name']}.")
             return redirect("elections:manage", pk=election.pk)
     return render(request, "elections/manage.html", _manage_context(election, candidate_form=form), status=400)
@@ -98,11 +87,9 @@ def edit_candidate(request, pk, candidate_pk):
     initial = {"name": candidate.name, "statement": candidate.statement, "tags": ", ".join(candidate.tags)}
     form = CandidateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with reported(request, form=form, on_fields=False) as outcome:
             setup_actions.update_candidate(actor=request.user, candidate=candidate, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors_into(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, "Saved.")
             return redirect("elections:manage", pk=election.pk)
     context = {"election": election, "candidate": candidate, "form": form}
@@ -115,11 +102,9 @@ def set_rule(request, pk):
     election = managed_election(request.user, pk)
     form = MinimumRuleForm(request.POST)
     if form.is_valid():
-        try:
+        with reported(request, form=form, on_fields=False) as outcome:
             setup_actions.set_minimum_rule(actor=request.user, election=election, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors_into(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, "Minimum-representation rule saved.")
             return redirect("elections:manage", pk=election.pk)
     return render(request, "elections/manage.html", _manage_context(election, rule_form=form), status=400)
@@ -131,10 +116,8 @@ def remove_rule(request, pk, rule_pk):
     election = managed_election(request.user, pk)
     rule = MinimumRule.objects.filter(election=election, pk=rule_pk).first()
     if rule is not None:
-        try:
+        with reported(request):
             setup_actions.remove_minimum_rule(actor=request.user, rule=rule)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
     return redirect("elections:manage", pk=election.pk)
 
 
@@ -156,12 +139,8 @@ def transition(request, pk):
         messages.error(request, "Unknown step.")
         return redirect("elections:manage", pk=election.pk)
     action, success = entry
-    try:
+    with reported(request, denied=True) as outcome:
         action(actor=request.user, election=election)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-    else:
+    if outcome.ok:
         messages.success(request, success)
     return redirect("elections:manage", pk=election.pk)

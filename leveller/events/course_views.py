@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leveller.core.access import require_staff
+from leveller.core.page_errors import reported
 from leveller.events import access
-from leveller.events.actions import courses as course_actions
+from leveller.events.actions import courses as courses_actions
 from leveller.events.forms import ApplicationForm, CourseForm, DecisionForm
 from leveller.events.models import ApplicationStatus, Course, CourseApplication, Event
 from leveller.events.presenters import when
@@ -31,7 +31,7 @@ def _course_context(request, course: Course, form=None) -> dict:
     return {
         "course": course,
         "application": application,
-        "attended": course_actions.sessions_attended(course, request.user.pk) if application else 0,
+        "attended": courses_actions.sessions_attended(course, request.user.pk) if application else 0,
         "sessions": [{"event": s, "when": when(s, request.user)} for s in sessions],
         "form": form or (ApplicationForm(questions=course.questions) if can_apply else None),
         "pending_count": course.applications.filter(status=ApplicationStatus.PENDING).count()
@@ -52,11 +52,9 @@ def course_apply(request, slug: str):
     course = access.visible_course(request.user, slug)
     form = ApplicationForm(request.POST, questions=course.questions)
     if form.is_valid():
-        try:
-            course_actions.apply_to_course(actor=request.user, course=course, answers=form.answers())
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        with reported(request, form=form) as outcome:
+            courses_actions.apply_to_course(actor=request.user, course=course, answers=form.answers())
+        if outcome.ok:
             messages.success(request, "Thank you: your application is in. We'll email you when it has been read.")
             return redirect(course)
     return render(request, "events/course.html", _course_context(request, course, form), status=400)
@@ -68,7 +66,7 @@ def course_withdraw(request, slug: str):
     course = access.visible_course(request.user, slug)
     application = CourseApplication.objects.filter(course=course, member=request.user).first()
     if application is not None:
-        course_actions.withdraw_application(actor=request.user, application=application)
+        courses_actions.withdraw_application(actor=request.user, application=application)
         messages.success(request, "Your application is withdrawn.")
     return redirect(course)
 
@@ -79,17 +77,15 @@ def course_new(request):
     require_staff(request.user)
     form = CourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            course = course_actions.create_course(
+        with reported(request, form=form) as outcome:
+            course = courses_actions.create_course(
                 actor=request.user,
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
                 questions=form.question_list(),
                 completion_threshold=form.cleaned_data["completion_threshold"],
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        if outcome.ok:
             messages.success(request, "The course is created. Now add its sessions.")
             return redirect(course)
     return render(request, "events/course_form.html", {"form": form})
@@ -101,7 +97,7 @@ def course_review(request, slug: str):
     course = access.visible_course(request.user, slug)
     applications = course.applications.select_related("member", "decided_by").order_by("status", "submitted_at")
     rows = [
-        {"application": a, "attended": course_actions.sessions_attended(course, a.member_id), "form": DecisionForm()}
+        {"application": a, "attended": courses_actions.sessions_attended(course, a.member_id), "form": DecisionForm()}
         for a in applications
     ]
     return render(request, "events/course_review.html", {"course": course, "rows": rows})
@@ -115,15 +111,15 @@ def application_decide(request, application_id: int):
     if not form.is_valid():
         messages.error(request, "Choose accept or decline.")
     else:
-        try:
-            course_actions.decide_application(
+        with reported(request, flash=False) as outcome:
+            courses_actions.decide_application(
                 actor=request.user,
                 application=application,
                 accept=form.cleaned_data["decision"] == "accept",
                 note=form.cleaned_data["note"],
             )
-        except ValidationError as exc:
-            messages.error(request, f"{application.member}: {' '.join(exc.messages)}")
+        if not outcome.ok:
+            messages.error(request, f"{application.member}: {outcome.text}")
         else:
             verb = "accepted" if form.cleaned_data["decision"] == "accept" else "declined"
             messages.success(request, f"{application.member} is {verb} and has been emailed.")

@@ -6,23 +6,19 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leveller.core import clock
+from leveller.core.page_errors import reported
 from leveller.events import access, finder, ics, listing
 from leveller.events.actions import events as event_actions
 from leveller.events.actions import rsvps as rsvp_actions
 from leveller.events.forms import CancelEventForm, EventForm, NoteForm, initial_for
 from leveller.events.models import CalendarFeed, Course, Event, EventType, RsvpStatus
 from leveller.events.presenters import when
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 @login_required
@@ -32,7 +28,7 @@ def event_list(request):
     period = params.get("period", "") if view == "list" else ""
     error, found, origin, month = None, [], None, None
     online = {"online": True, "in_person": False}.get(params.get("where", ""))
-    try:
+    with reported(request, flash=False) as outcome:
         start = finder.parse_when(params.get("from", ""))
         end = finder.parse_when(params.get("to", ""), end_of_day=True)
         if view == "calendar":
@@ -52,8 +48,7 @@ def event_list(request):
             within_km=float(params["within"]) if params.get("within", "").isdigit() else None,
             limit=finder.MAX_RESULTS,
         )
-    except ValidationError as exc:
-        error = _error_text(exc)
+    error = outcome.text or None
     from leveller.groups.models import Group
 
     rows = [{"event": f.event, "distance": f.distance_km, "when": when(f.event, request.user)} for f in found]
@@ -135,10 +130,10 @@ def _rsvp_response(request, event: Event, error: str | None = None):
 @require_POST
 def rsvp(request, event_id: int):
     event = access.visible_event(request.user, event_id)
-    try:
+    with reported(request, flash=False) as outcome:
         result = rsvp_actions.rsvp(actor=request.user, event=event)
-    except ValidationError as exc:
-        return _rsvp_response(request, event, _error_text(exc))
+    if not outcome.ok:
+        return _rsvp_response(request, event, outcome.text)
     if not request.htmx:
         messages.success(
             request,
@@ -214,7 +209,7 @@ def event_new(request):
     if request.method == "POST" and form.is_valid():
         group_id = form.cleaned_data["group"]
         group = Group.objects.filter(pk=group_id).first() if group_id else None
-        try:
+        with reported(request, form=form, denied_field="group") as outcome:
             event = event_actions.create_event(
                 actor=request.user,
                 group=group,
@@ -223,11 +218,7 @@ def event_new(request):
                 count=form.cleaned_data.get("count") or 1,
                 **form.action_fields(),
             )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error("group", str(exc))
-        else:
+        if outcome.ok:
             if event.is_published:
                 messages.success(request, "Your event is published.")
             else:
@@ -236,25 +227,15 @@ def event_new(request):
     return render(request, "events/form.html", {"form": form, "course": course, "editing": None})
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_edit(request, event_id: int):
     event = access.hosted_event(request.user, event_id)
     form = EventForm(request.POST or None, initial=initial_for(event), group_choices=[], series=False)
     if request.method == "POST" and form.is_valid():
-        try:
+        with reported(request, form=form) as outcome:
             event_actions.update_event(actor=request.user, event=event, **form.action_fields())
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, "The event is saved.")
             return redirect(event)
     return render(request, "events/form.html", {"form": form, "editing": event})
@@ -279,11 +260,10 @@ def attendance(request, event_id: int):
     error = None
     if request.method == "POST":
         marked = {r.member_id: f"attended-{r.member_id}" in request.POST for r in rsvps if r.status == "going"}
-        try:
+        with reported(request, flash=False) as outcome:
             rsvp_actions.take_attendance(actor=request.user, event=event, attended=marked)
-        except ValidationError as exc:
-            error = _error_text(exc)
-        else:
+        error = outcome.text or None
+        if outcome.ok:
             messages.success(request, f"Attendance saved: {sum(marked.values())} came.")
             return redirect("events:attendance", event.pk)
     return render(
@@ -312,15 +292,13 @@ def decide(request, event_id: int, decision: str):
     form = NoteForm(request.POST)
     form.is_valid()
     note = form.cleaned_data.get("note", "")
-    try:
+    with reported(request):
         if decision == "approve":
             event_actions.approve_event(actor=request.user, event=event, note=note)
             messages.success(request, f"“{event.title}” is approved and published.")
         else:
             event_actions.reject_event(actor=request.user, event=event, note=note)
             messages.success(request, f"“{event.title}” is declined; the member has been told why.")
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
     return redirect(event) if request.POST.get("next") == "event" else redirect("events:approvals")
 
 

@@ -24,6 +24,94 @@ class FindQuery(Schema):
     country: str = ""
 
 
+class ParentOut(Schema):
+    id: int
+    name: str
+    slug: str
+
+
+class GroupOut(Schema):
+    """A group as listed; `distance_km` only when the finder measured it (absent, not null, otherwise)."""
+
+    id: int
+    name: str
+    slug: str
+    kind: str
+    url: str
+    description: str
+    meeting_pattern: str
+    campaign: str
+    country: str
+    country_name: str
+    town: str
+    districts: list[str]
+    parent: ParentOut | None
+    member_count: int | None
+    distance_km: float | None = None
+
+
+class GroupDetailOut(GroupOut):
+    """One group; `organisers`, `my_role` and `channel_id` only for a signed-in viewer."""
+
+    status: str
+    organisers: list[str] | None = None
+    my_role: str | None = None
+    channel_id: int | None = None
+
+
+class FindOut(Schema):
+    district: str | None
+    country: str | None
+    local: list[GroupOut]
+    regional: list[GroupOut]
+    nearby: list[GroupOut]
+    online: list[GroupOut]
+
+
+class GroupsOut(Schema):
+    groups: list[GroupOut]
+
+
+class GroupDetailsOut(Schema):
+    groups: list[GroupDetailOut]
+
+
+class MembershipOut(Schema):
+    group: int
+    role: str | None
+
+
+class GroupMemberOut(Schema):
+    id: int
+    display_name: str
+    role: str
+    joined_at: str
+
+
+class GroupMembersOut(Schema):
+    members: list[GroupMemberOut]
+
+
+class RemovedOut(Schema):
+    removed: int
+
+
+class GroupMessageOut(Schema):
+    id: int
+    recipients: int
+    to_channel: bool
+    by_email: bool
+
+
+class ActivityOut(Schema):
+    member_count: int
+    organiser_count: int
+    new_joiners: int
+    events_held: int | None
+    calls_made: int | None
+    new_joiner_days: int
+
+
 def _listed(groups) -> list[dict]:
     return [group_summary(g) for g in groups]
 
@@ -37,7 +125,13 @@ def _optional_caller(request):
     return user if user is not None and user.is_authenticated and user.is_active else None
 
 
-@router.get("/find", auth=None, summary="Groups covering a UK postcode, its regional groups and the nearest others")
+@router.get(
+    "/find",
+    auth=None,
+    response=FindOut,
+    exclude_unset=True,
+    summary="Groups covering a UK postcode, its regional groups and the nearest others",
+)
 def find(request, filters: Query[FindQuery]):
     """`postcode` is a full postcode ("NW10 3LN") or a district ("NW10"); members abroad pass a two-letter
     `country` code (or put it in `postcode`). 400 with a message for an invalid or unknown postcode."""
@@ -59,7 +153,9 @@ class ListQuery(Schema):
     mine: bool = False
 
 
-@router.get("", summary="Approved groups (filter by kind, a name search, or only yours)")
+@router.get(
+    "", response=GroupsOut, exclude_unset=True, summary="Approved groups (filter by kind, a name search, or only yours)"
+)
 def list_groups(request, filters: Query[ListQuery]):
     groups = Group.objects.approved().with_member_counts().select_related("parent").prefetch_related("districts")
     groups = groups.order_by("name", "id")
@@ -85,7 +181,7 @@ class ProposeIn(Schema):
     note: str = ""
 
 
-@router.post("", response={201: dict}, summary="Propose a new group (staff approve it)")
+@router.post("", response={201: GroupDetailOut}, exclude_unset=True, summary="Propose a new group (staff approve it)")
 def propose(request, data: ProposeIn):
     fields = data.dict()
     parent_id = fields.pop("parent_id")
@@ -94,14 +190,16 @@ def propose(request, data: ProposeIn):
     return Status(201, group_detail(group, viewer=request.auth))
 
 
-@router.get("/proposals", summary="Proposed groups awaiting a decision (staff)")
+@router.get(
+    "/proposals", response=GroupDetailsOut, exclude_unset=True, summary="Proposed groups awaiting a decision (staff)"
+)
 def proposals(request):
     require_staff(request.auth)
     groups = Group.objects.filter(status="proposed").select_related("parent").prefetch_related("districts")
     return {"groups": [group_detail(g, viewer=request.auth) for g in groups]}
 
 
-@router.get("/{group_id}", summary="One group")
+@router.get("/{group_id}", response=GroupDetailOut, exclude_unset=True, summary="One group")
 def detail(request, group_id: int):
     return group_detail(visible_group(request.auth, pk=group_id), viewer=request.auth)
 
@@ -110,7 +208,9 @@ class DecisionIn(Schema):
     note: str = ""
 
 
-@router.post("/{group_id}/approve", summary="Approve a proposed group (staff)")
+@router.post(
+    "/{group_id}/approve", response=GroupDetailOut, exclude_unset=True, summary="Approve a proposed group (staff)"
+)
 def approve(request, group_id: int, data: DecisionIn):
     require_staff(request.auth)
     group = get_object_or_404(Group, pk=group_id)
@@ -119,7 +219,12 @@ def approve(request, group_id: int, data: DecisionIn):
     )
 
 
-@router.post("/{group_id}/reject", summary="Reject a proposed group with a note (staff)")
+@router.post(
+    "/{group_id}/reject",
+    response=GroupDetailOut,
+    exclude_unset=True,
+    summary="Reject a proposed group with a note (staff)",
+)
 def reject(request, group_id: int, data: DecisionIn):
     require_staff(request.auth)
     group = get_object_or_404(Group, pk=group_id)
@@ -128,14 +233,14 @@ def reject(request, group_id: int, data: DecisionIn):
     )
 
 
-@router.post("/{group_id}/membership", summary="Join a group")
+@router.post("/{group_id}/membership", response=MembershipOut, summary="Join a group")
 def join(request, group_id: int):
     group = visible_group(request.auth, pk=group_id)
     membership = group_actions.join_group(actor=request.auth, group=group)
     return {"group": group.pk, "role": membership.role}
 
 
-@router.delete("/{group_id}/membership", summary="Leave a group")
+@router.delete("/{group_id}/membership", response=MembershipOut, summary="Leave a group")
 def leave(request, group_id: int):
     group = visible_group(request.auth, pk=group_id)
     group_actions.leave_group(actor=request.auth, group=group)
@@ -151,7 +256,7 @@ def _member_row(membership: GroupMembership) -> dict:
     }
 
 
-@router.get("/{group_id}/members", summary="The group's members (organisers and staff)")
+@router.get("/{group_id}/members", response=GroupMembersOut, summary="The group's members (organisers and staff)")
 def members(request, group_id: int):
     group = managed_group(request.auth, pk=group_id)
     rows = group.memberships.filter(member__is_active=True).select_related("member")
@@ -163,7 +268,9 @@ class MemberIn(Schema):
     role: str = "member"
 
 
-@router.post("/{group_id}/members", summary="Add a member, or set their role (organisers and staff)")
+@router.post(
+    "/{group_id}/members", response=GroupMemberOut, summary="Add a member, or set their role (organisers and staff)"
+)
 def add_member(request, group_id: int, data: MemberIn):
     group = managed_group(request.auth, pk=group_id)
     member = get_object_or_404(Member.objects.active(), pk=data.member_id)
@@ -174,7 +281,7 @@ def add_member(request, group_id: int, data: MemberIn):
     return _member_row(membership)
 
 
-@router.delete("/{group_id}/members/{member_id}", summary="Remove a member (organisers and staff)")
+@router.delete("/{group_id}/members/{member_id}", response=RemovedOut, summary="Remove a member (organisers and staff)")
 def remove_member(request, group_id: int, member_id: int):
     group = managed_group(request.auth, pk=group_id)
     member = get_object_or_404(Member, pk=member_id)
@@ -189,7 +296,9 @@ class GroupMessageIn(Schema):
     by_email: bool = False
 
 
-@router.post("/{group_id}/messages", response={201: dict}, summary="Message the group (organisers and staff)")
+@router.post(
+    "/{group_id}/messages", response={201: GroupMessageOut}, summary="Message the group (organisers and staff)"
+)
 def message(request, group_id: int, data: GroupMessageIn):
     group = managed_group(request.auth, pk=group_id)
     sent = group_actions.message_group(actor=request.auth, group=group, **data.dict())
@@ -198,7 +307,11 @@ def message(request, group_id: int, data: GroupMessageIn):
     )
 
 
-@router.get("/{group_id}/activity", summary="Members, new joiners, events held and calls made (organisers)")
+@router.get(
+    "/{group_id}/activity",
+    response=ActivityOut,
+    summary="Members, new joiners, events held and calls made (organisers)",
+)
 def activity(request, group_id: int):
     require_member(request.auth)
     group = managed_group(request.auth, pk=group_id)

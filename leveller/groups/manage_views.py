@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leveller.accounts.models import Member
 from leveller.core.access import require_staff
+from leveller.core.page_errors import reported
 from leveller.groups.access import managed_group
 from leveller.groups.actions import groups as group_actions
 from leveller.groups.activity import activity_for
 from leveller.groups.forms import AddMemberForm, DecisionForm, EditForm, MessageForm
 from leveller.groups.models import Group, GroupMessage, GroupStatus
-from leveller.groups.views import _add_errors, error_text
 
 
 def _memberships(group: Group):
@@ -63,13 +62,11 @@ def add_member(request, slug: str):
         if member is None:
             form.add_error("email", "No active member has that email address.")
         else:
-            try:
+            with reported(request, form=form) as outcome:
                 group_actions.add_group_member(
                     actor=request.user, group=group, member=member, role=form.cleaned_data["role"]
                 )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
+            if outcome.ok:
                 messages.success(request, f"{member.display_name} is now in {group.name}.")
                 return redirect("groups:manage", slug=group.slug)
     return render(request, "groups/manage.html", _manage_context(request, group, add_form=form), status=400)
@@ -80,11 +77,9 @@ def add_member(request, slug: str):
 def remove_member(request, slug: str, member_id: int):
     group = managed_group(request.user, slug=slug)
     member = get_object_or_404(Member, pk=member_id)
-    try:
+    with reported(request) as outcome:
         group_actions.remove_group_member(actor=request.user, group=group, member=member)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
+    if outcome.ok:
         messages.success(request, f"{member.display_name} was removed from {group.name}.")
     return redirect("groups:manage", slug=group.slug)
 
@@ -94,11 +89,9 @@ def remove_member(request, slug: str, member_id: int):
 def set_role(request, slug: str, member_id: int):
     group = managed_group(request.user, slug=slug)
     member = get_object_or_404(Member, pk=member_id)
-    try:
+    with reported(request) as outcome:
         group_actions.set_group_role(actor=request.user, group=group, member=member, role=request.POST.get("role", ""))
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
+    if outcome.ok:
         messages.success(request, f"{member.display_name}'s role is saved.")
     return redirect("groups:manage", slug=group.slug)
 
@@ -109,11 +102,9 @@ def send_message(request, slug: str):
     group = managed_group(request.user, slug=slug)
     form = MessageForm(request.POST)
     if form.is_valid():
-        try:
+        with reported(request, form=form) as outcome:
             sent = group_actions.message_group(actor=request.user, group=group, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
+        if outcome.ok:
             where = " and ".join(
                 p for p, on in (("posted in the channel", sent.to_channel), ("emailed", sent.by_email)) if on
             )
@@ -130,7 +121,7 @@ def edit(request, slug: str):
     if form.is_valid():
         data = form.cleaned_data
         districts = data["districts"] if request.user.is_staff_member else None
-        try:
+        with reported(request, form=form) as outcome:
             group_actions.update_group(
                 actor=request.user,
                 group=group,
@@ -138,9 +129,7 @@ def edit(request, slug: str):
                 meeting_pattern=data["meeting_pattern"],
                 districts=districts,
             )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, "The group's details are saved.")
             return redirect("groups:manage", slug=group.slug)
     return render(request, "groups/manage.html", _manage_context(request, group, edit_form=form), status=400)
@@ -174,13 +163,13 @@ def decide(request, slug: str):
     group = get_object_or_404(Group, slug=slug)
     form = DecisionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
+    with reported(request, flash=False) as outcome:
         if request.POST.get("decision") == "approve":
             group_actions.approve_group(actor=request.user, group=group, note=note)
             messages.success(request, f"{group.name} is approved; its proposer is now its organiser.")
         else:
             group_actions.reject_group(actor=request.user, group=group, note=note)
             messages.success(request, f"{group.name} was rejected.")
-    except ValidationError as exc:
-        messages.error(request, f"{group.name}: {error_text(exc)}")
+    if not outcome.ok:
+        messages.error(request, f"{group.name}: {outcome.text}")
     return redirect("groups:approvals")

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from leveller.core.page_errors import reported
 from leveller.groups import finder
 from leveller.groups.access import membership_of, visible_group
 from leveller.groups.actions import groups as group_actions
@@ -38,12 +38,6 @@ def channel_url(group: Group) -> str | None:
         except NoReverseMatch:
             continue
     return None
-
-
-def error_text(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return " ".join(m for msgs in error.message_dict.values() for m in msgs)
-    return " ".join(error.messages)
 
 
 def directory(request):
@@ -76,10 +70,10 @@ def find(request):
     form = FinderForm({"postcode": initial} if initial else None)
     result, error = None, None
     if initial:
-        try:
+        with reported(request, flash=False) as outcome:
             result = finder.find(initial)
-        except ValidationError as exc:
-            error = error_text(exc)
+        if not outcome.ok:
+            error = outcome.text
             form.add_error("postcode", error)
     context = {"form": form, "result": result, "error": error, "query": initial}
     return render(request, "groups/find.html", context, status=400 if error else 200)
@@ -111,11 +105,9 @@ def detail(request, slug: str):
 @require_POST
 def join(request, slug: str):
     group = visible_group(request.user, slug=slug)
-    try:
+    with reported(request, denied=True) as outcome:
         group_actions.join_group(actor=request.user, group=group)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc) if isinstance(exc, ValidationError) else str(exc))
-    else:
+    if outcome.ok:
         messages.success(request, f"You joined {group.name}. Welcome!")
     return redirect(group.get_absolute_url())
 
@@ -124,11 +116,9 @@ def join(request, slug: str):
 @require_POST
 def leave(request, slug: str):
     group = visible_group(request.user, slug=slug)
-    try:
+    with reported(request) as outcome:
         group_actions.leave_group(actor=request.user, group=group)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
+    if outcome.ok:
         messages.success(request, f"You left {group.name}.")
     return redirect(group.get_absolute_url())
 
@@ -139,7 +129,7 @@ def propose(request):
     form = ProposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with reported(request, form=form, denied=True) as outcome:
             group = group_actions.propose_group(
                 actor=request.user,
                 name=data["name"],
@@ -153,19 +143,7 @@ def propose(request):
                 meeting_pattern=data["meeting_pattern"],
                 note=data["note"],
             )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if outcome.ok:
             messages.success(request, f"Thank you. Staff will review “{group.name}” and you will hear back.")
             return redirect(group.get_absolute_url())
     return render(request, "groups/propose.html", {"form": form})
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

@@ -15,6 +15,7 @@ from ninja import Query, Router, Schema, Status
 
 from leveller.accounts.tokens import member_for_token
 from leveller.core.access import require_member
+from leveller.core.openapi import Detail
 from leveller.lobbying import access, followups, geography, results
 from leveller.lobbying.actions import campaigns as campaign_actions
 from leveller.lobbying.actions import letters as letter_actions
@@ -23,10 +24,6 @@ from leveller.lobbying.models import Campaign, CampaignStatus, Letter, Signature
 
 router = Router()
 PREFIX = ""
-
-
-class Detail(Schema):
-    detail: str
 
 
 class MPOut(Schema):

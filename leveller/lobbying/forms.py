@@ -1,22 +1,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from leveller.lobbying import geography
 from leveller.lobbying.models import SignerKind, Targets
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put an action's ValidationError on the form: each message on its field where the form has one."""
-    if hasattr(error, "message_dict"):
-        for field, messages in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class PostcodeForm(forms.Form):

@@ -6,18 +6,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leveller.core.access import require_organiser, require_staff
+from leveller.core.page_errors import reported
 from leveller.lobbying import access, results
 from leveller.lobbying.actions import campaigns as campaign_actions
 from leveller.lobbying.actions import letters as letter_actions
 from leveller.lobbying.actions import statements as statement_actions
-from leveller.lobbying.forms import CampaignForm, StatementForm, apply_errors
+from leveller.lobbying.forms import CampaignForm, StatementForm
 from leveller.lobbying.models import Letter, LetterState, Signature, SignatureState, StatementStatus
 
 DEFAULT_TEMPLATE = """Dear {mp_name},
@@ -40,11 +40,9 @@ def campaign_new(request):
     form = CampaignForm(request.POST or None, initial={"template": DEFAULT_TEMPLATE, "targets": "own_mp",
                                                        "own_mp_only": True})  # fmt: skip
     if request.method == "POST" and form.is_valid():
-        try:
+        with reported(request, form=form) as outcome:
             campaign = campaign_actions.create_campaign(actor=request.user, **form.action_fields())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+        if outcome.ok:
             messages.success(request, "Campaign saved as a draft. Publish it when it is ready.")
             return redirect("lobbying:results", slug=campaign.slug)
     return render(request, "lobbying/manage/campaign_form.html", {"form": form, "campaign": None})
@@ -58,11 +56,9 @@ def campaign_edit(request, slug: str):
     initial["target_codes"] = " ".join(campaign.target_codes)
     form = CampaignForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with reported(request, form=form) as outcome:
             campaign_actions.update_campaign(actor=request.user, campaign=campaign, **form.action_fields())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+        if outcome.ok:
             messages.success(request, "Campaign saved.")
             return redirect("lobbying:results", slug=campaign.slug)
     return render(request, "lobbying/manage/campaign_form.html", {"form": form, "campaign": campaign})
@@ -73,7 +69,7 @@ def campaign_edit(request, slug: str):
 def campaign_status(request, slug: str):
     campaign = access.managed_campaign(request.user, slug)
     action = request.POST.get("action", "")
-    try:
+    with reported(request):
         if action == "close":
             campaign_actions.close_campaign(actor=request.user, campaign=campaign)
         elif action == "retry":
@@ -81,8 +77,6 @@ def campaign_status(request, slug: str):
             messages.success(request, f"{count} letters queued again.")
         else:
             campaign_actions.set_status(actor=request.user, campaign=campaign, status=action)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
     return redirect("lobbying:results", slug=campaign.slug)
 
 
@@ -124,12 +118,10 @@ def moderation(request, slug: str):
     campaign = access.managed_campaign(request.user, slug)
     if request.method == "POST":
         letter = get_object_or_404(Letter, pk=request.POST.get("letter"), campaign=campaign)
-        try:
+        with reported(request):
             letter_actions.moderate_letter(actor=request.user, letter=letter,
                                            approve=request.POST.get("decision") == "approve",
                                            note=request.POST.get("note", ""))  # fmt: skip
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
         return redirect("lobbying:moderation", slug=campaign.slug)
     waiting = Letter.objects.filter(campaign=campaign, state=LetterState.MODERATION).order_by("created_at")
     return render(request, "lobbying/manage/moderation.html", {"campaign": campaign, "letters": waiting})
@@ -141,11 +133,9 @@ def statement_new(request):
     require_staff(request.user)
     form = StatementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with reported(request, form=form) as outcome:
             statement = statement_actions.create_statement(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+        if outcome.ok:
             return redirect("lobbying:statement_manage", slug=statement.slug)
     return render(request, "lobbying/manage/statement_form.html", {"form": form})
 
@@ -156,7 +146,7 @@ def statement_manage(request, slug: str):
     statement = access.managed_statement(request.user, slug)
     if request.method == "POST":
         action = request.POST.get("action", "")
-        try:
+        with reported(request):
             if action in ("verify", "reject"):
                 signature = get_object_or_404(Signature, pk=request.POST.get("signature"), statement=statement)
                 statement_actions.verify_signature(actor=request.user, signature=signature, approve=action == "verify",
@@ -168,8 +158,6 @@ def statement_manage(request, slug: str):
                 return redirect("lobbying:campaign_edit", slug=campaign.slug)
             elif action in StatementStatus.values:
                 statement_actions.set_statement_status(actor=request.user, statement=statement, status=action)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
         return redirect("lobbying:statement_manage", slug=statement.slug)
     signatures = statement.signatures.order_by("state", "created_at")
     return render(

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from leveller.core.markdown import LONG_FORM, render_safe
+from leveller.core.page_errors import reported
 from leveller.lobbying import access, followups, geography, letters_text, tokens
 from leveller.lobbying.actions import letters as letter_actions
 from leveller.lobbying.actions import statements as statement_actions
 from leveller.lobbying.actions.campaigns import is_target, target_constituencies
-from leveller.lobbying.forms import LetterForm, PostcodeForm, SignForm, apply_errors
+from leveller.lobbying.forms import LetterForm, PostcodeForm, SignForm
 from leveller.lobbying.models import (
     Campaign,
     CampaignStatus,
@@ -28,7 +30,6 @@ from leveller.lobbying.models import (
     Statement,
     StatementStatus,
 )
-from leveller.newsletter.rendering import markdown_html
 
 PUBLIC_WRITES_PER_HOUR = 20
 ATTRIBUTION = (
@@ -97,7 +98,8 @@ def act(request, slug: str):
     member = _member(request)
     campaign = access.visible_campaign(member, slug)
     context = {"campaign": campaign, "is_open": campaign.is_open(), "attribution": ATTRIBUTION,
-               "may_manage": access.may_manage_campaign(member, campaign), "ask_html": markdown_html(campaign.ask),
+               "may_manage": access.may_manage_campaign(member, campaign),
+               "ask_html": render_safe(campaign.ask, LONG_FORM),
                "now": timezone.now()}  # fmt: skip
     context["tally"] = public_tally(campaign)
     postcode = (request.POST.get("postcode") or request.GET.get("postcode") or "").strip()
@@ -127,13 +129,11 @@ def act(request, slug: str):
             if member is None and not public_write_allowed(request, "letter"):
                 form.add_error(None, "Too many letters from your network. Try again in an hour.")
             else:
-                try:
+                with reported(request, form=form) as outcome:
                     letter = letter_actions.write_letter(
                         actor=member, campaign=campaign, **_letter_fields(form.cleaned_data)
                     )
-                except ValidationError as error:
-                    apply_errors(form, error)
-                else:
+                if outcome.ok:
                     return render(request, "lobbying/written.html", {"campaign": campaign, "letter": letter})
     else:
         initial = {"postcode": found.postcode, "letter": _draft(campaign, member, choices, found)}
@@ -213,12 +213,8 @@ def letter_detail(request, letter_id: int):
 @require_POST
 def answer(request, letter_id: int):
     letter = access.own_letter(request.user, letter_id)
-    try:
+    with reported(request, denied=True):
         followups.answer(actor=request.user, letter=letter, reply=request.POST.get("reply", ""))
-    except (ValidationError, PermissionDenied) as error:
-        from django.contrib import messages
-
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     return redirect("lobbying:letter", letter_id=letter.pk)
 
 
@@ -236,22 +232,20 @@ def statement(request, slug: str):
             form.add_error(None, "Too many signatures from your network. Try again in an hour.")
         else:
             data = form.cleaned_data
-            try:
+            with reported(request, form=form) as outcome:
                 signed = statement_actions.sign(
                     actor=member, statement=statement, kind=data["kind"], name=data["name"],
                     email=data.get("email", ""), role=data["role"], organisation=data["organisation"],
                     logo=data.get("logo"), consent=data["consent"],
                 )  # fmt: skip
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
+            if outcome.ok:
                 form = None
     return render(
         request,
         "lobbying/statement.html",
         {
             "statement": statement,
-            "text_html": markdown_html(statement.text),
+            "text_html": render_safe(statement.text, LONG_FORM),
             "organisations": shown.filter(kind=SignerKind.ORGANISATION),
             "individuals": shown.filter(kind=SignerKind.INDIVIDUAL),
             "form": form,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from leveller.core import limits
+from leveller.core.openapi import Detail
 from leveller.newsletter import sending
 from leveller.newsletter.access import issue_for_editor, require_editor
 from leveller.newsletter.actions import issues as issue_actions
@@ -37,10 +40,6 @@ class IssueIn(Schema):
     sections: list[SectionIn] = []
 
 
-class Detail(Schema):
-    detail: str
-
-
 def signup_allowed(request) -> bool:
     """At most NEWSLETTER_SIGNUPS_PER_HOUR sign-ups an hour from one address (shared with the web form)."""
     rate = limits.Rate("newsletter-signup", settings.NEWSLETTER_SIGNUPS_PER_HOUR, 3600)
@@ -62,6 +61,39 @@ def subscribe(request, data: SubscriptionIn):
     except Suppressed:  # refused; the same answer, and only the address's owner can come back (privacy/rejoin.py)
         rejoin.offer(email=data.email, name=data.name, postcode=data.postcode)
     return Status(202, ACCEPTED)
+
+
+class IssueRowOut(Schema):
+    id: int
+    title: str
+    status: str
+    published_at: datetime | None
+
+
+class SectionOut(Schema):
+    id: int
+    kind: str
+    heading: str
+    body: str
+
+
+class IssueOut(Schema):
+    id: int
+    title: str
+    slug: str
+    status: str
+    url: str | None
+    published_at: datetime | None
+    publish_at: datetime | None
+    send_status: str
+    send_error: str
+    recipients: int
+    sent: int
+    failed: int
+    bounced: int
+    pending: int
+    unsubscribed_after: int
+    sections: list[SectionOut]
 
 
 def issue_out(issue: Issue) -> dict:
@@ -89,7 +121,7 @@ def issue_out(issue: Issue) -> dict:
     }
 
 
-@router.get("/issues", response=list[dict])
+@router.get("/issues", response=list[IssueRowOut])
 def list_issues(request):
     require_editor(request.auth)
     return [
@@ -98,7 +130,7 @@ def list_issues(request):
     ]
 
 
-@router.post("/issues", response={201: dict})
+@router.post("/issues", response={201: IssueOut})
 def create_issue(request, data: IssueIn):
     issue = issue_actions.create_issue(
         actor=request.auth,
@@ -109,12 +141,12 @@ def create_issue(request, data: IssueIn):
     return Status(201, issue_out(issue))
 
 
-@router.get("/issues/{issue_id}", response=dict)
+@router.get("/issues/{issue_id}", response=IssueOut)
 def get_issue(request, issue_id: int):
     return issue_out(issue_for_editor(request.auth, issue_id))
 
 
-@router.post("/issues/{issue_id}/publish", response={202: dict})
+@router.post("/issues/{issue_id}/publish", response={202: IssueOut})
 def publish_issue(request, issue_id: int):
     issue = issue_for_editor(request.auth, issue_id)
     issue = issue_actions.publish_issue(actor=request.auth, issue=issue)

@@ -10,10 +10,11 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from leveller.core.page_errors import reported
 from leveller.newsletter.actions import voices
 from leveller.newsletter.forms import ImportForm, QuestionForm
 from leveller.newsletter.importing import import_subscribers
-from leveller.newsletter.manage_views import editor_page, flash_error
+from leveller.newsletter.manage_views import editor_page
 from leveller.newsletter.models import Answer, AnswerStatus, Question, Subscriber, SubscriberStatus
 
 
@@ -46,10 +47,9 @@ def subscribers_import(request):
     if not form.is_valid():
         messages.error(request, "Choose a CSV file to import.")
         return redirect("newsletter:subscribers")
-    try:
+    with reported(request) as outcome:
         report = import_subscribers(actor=request.user, data=form.cleaned_data["file"].read())
-    except ValidationError as error:
-        flash_error(request, error)
+    if not outcome.ok:
         return redirect("newsletter:subscribers")
     return render(request, "newsletter/manage/import_result.html", {"report": report})
 
@@ -99,11 +99,8 @@ def question_manage(request, question_id: int):
 @require_POST
 def answer_status(request, answer_id: int):
     answer = get_object_or_404(Answer.objects.select_related("member", "question"), pk=answer_id)
-    try:
+    with reported(request, flash=not request.htmx):
         voices.set_answer_status(actor=request.user, answer=answer, status=request.POST.get("status", ""))
-    except ValidationError as error:
-        if not request.htmx:
-            flash_error(request, error)
     if request.htmx:
         return render(request, "newsletter/manage/_answer.html", {"answer": answer, "statuses": AnswerStatus.choices})
     return redirect("newsletter:question_manage", answer.question_id)

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from leveller.core.page_errors import reported
 from leveller.newsletter import content, emails, sending
 from leveller.newsletter.access import require_editor
 from leveller.newsletter.actions import issues as issue_actions
@@ -44,10 +45,6 @@ def editor_page(view):
     return wrapper
 
 
-def flash_error(request, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
-
-
 @editor_page
 def dashboard(request):
     issues = Issue.objects.annotate(
@@ -76,11 +73,9 @@ def dashboard(request):
 def issue_new(request):
     form = IssueForm(request.POST)
     if form.is_valid():
-        try:
+        with reported(request) as outcome:
             issue = issue_actions.create_issue(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            flash_error(request, error)
-        else:
+        if outcome.ok:
             return redirect("newsletter:compose", issue.pk)
     else:
         messages.error(request, "Give the issue a title.")
@@ -139,10 +134,9 @@ def section_add(request, issue_id: int):
     form = NewSectionForm(request.POST)
     error = ""
     if form.is_valid():
-        try:
+        with reported(request, flash=False) as outcome:
             issue_actions.add_section(actor=request.user, issue=issue, kind=form.cleaned_data["kind"])
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
+        error = outcome.text or error
     else:
         error = "Choose a kind of section."
     if request.htmx:
@@ -291,10 +285,9 @@ def send_test(request, issue_id: int):
 @require_POST
 def publish(request, issue_id: int):
     issue = _issue(request, issue_id)
-    try:
+    with reported(request) as outcome:
         issue_actions.publish_issue(actor=request.user, issue=issue, email=request.POST.get("email", "1") == "1")
-    except ValidationError as error:
-        flash_error(request, error)
+    if not outcome.ok:
         return redirect("newsletter:compose", issue.pk)
     messages.success(request, "Published.")
     return redirect("newsletter:progress", issue.pk)
@@ -312,11 +305,9 @@ def schedule(request, issue_id: int):
     if not form.is_valid():
         messages.error(request, "Give a date and time to publish.")
         return redirect("newsletter:compose", issue.pk)
-    try:
+    with reported(request) as outcome:
         issue_actions.schedule_issue(actor=request.user, issue=issue, publish_at=form.cleaned_data["publish_at"])
-    except ValidationError as error:
-        flash_error(request, error)
-    else:
+    if outcome.ok:
         local = timezone.localtime(issue.publish_at)
         messages.success(request, f"Scheduled for {local:%-d %B %Y at %H:%M}.")
     return redirect("newsletter:compose", issue.pk)

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from leveller.core.page_errors import reported
 from leveller.newsletter import content, tokens
 from leveller.newsletter.access import is_editor
 from leveller.newsletter.actions import subscriptions, voices
@@ -194,10 +195,8 @@ def _group_name(member) -> str:
 @require_POST
 def withdraw_answer(request, answer_id: int):
     answer = get_object_or_404(Answer, pk=answer_id, member=request.user)
-    try:
+    with reported(request) as outcome:
         voices.withdraw_answer(actor=request.user, answer=answer)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
+    if outcome.ok:
         messages.success(request, "Your answer is withdrawn.")
     return redirect("newsletter:question")

@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from leveller.core import clock
+from leveller.core.openapi import Detail
 from leveller.phonebank import access, calling, limits, stats
 from leveller.phonebank.actions import calls as call_actions
 from leveller.phonebank.actions import contacts as contact_actions
@@ -83,13 +84,84 @@ class OutcomeIn(Schema):
     callback_at: Any = None
 
 
-class Detail(Schema):
-    detail: str
-
-
 class LimitedOut(Schema):
     detail: str
     retry_after: int
+
+
+class ImportReportOut(Schema):
+    job_id: int
+    status: str
+    total_rows: int
+    processed_rows: int
+    loaded: int
+    invalid: list[Any]
+    invalid_count: int
+    duplicates: int
+    duplicate_rows: list[Any]
+    do_not_call: int
+    do_not_call_rows: list[Any]
+    error: str
+
+
+class ImportQueuedOut(Schema):
+    job_id: int
+    status: str
+    total_rows: int
+    poll: str
+
+
+class OutcomeOut(Schema):
+    call_id: int
+    outcome: str
+    answers: dict[str, Any] | None
+    callback_at: str | None
+
+
+class ReleasedOut(Schema):
+    call_id: int
+    released: bool
+
+
+class OptionCount(Schema):
+    label: str
+    count: int
+    percent: int
+
+
+class AnswerCount(Schema):
+    id: str
+    text: str
+    kind: str
+    responses: int
+    options: list[OptionCount]
+
+
+class HourCount(Schema):
+    hour: str
+    calls: int
+    percent: int
+
+
+class LimitAlert(Schema):
+    at: str
+    caller_id: int | None
+    text: str
+
+
+class StatsOut(Schema):
+    contacts: int
+    waiting: int
+    in_progress: int
+    attempted: int
+    reached: int
+    finished: int
+    calls: int
+    by_outcome: dict[str, int]
+    answers: list[AnswerCount]
+    active_callers: int
+    calls_per_hour: list[HourCount]
+    limit_alerts: list[LimitAlert]
 
 
 def _fields(payload: CampaignIn) -> dict:
@@ -158,7 +230,7 @@ def update_campaign(request, campaign_id: int, payload: CampaignIn):
 
 @router.post(
     "/campaigns/{campaign_id}/contacts",
-    response={200: dict, 202: dict, 400: Detail, 403: Detail, 404: Detail},
+    response={200: ImportReportOut, 202: ImportQueuedOut, 400: Detail, 403: Detail, 404: Detail},
     summary="Upload a contact list CSV (multipart field `file`)",
 )
 def upload_contacts(
@@ -192,7 +264,7 @@ def upload_contacts(
     )
 
 
-@router.get("/campaigns/{campaign_id}/imports/{job_id}", response={200: dict, 403: Detail, 404: Detail})
+@router.get("/campaigns/{campaign_id}/imports/{job_id}", response={200: ImportReportOut, 403: Detail, 404: Detail})
 def import_status(request, campaign_id: int, job_id: int):
     campaign = access.campaign_for_organiser(request.auth, campaign_id)
     job = ImportJob.objects.filter(campaign=campaign, pk=job_id).first()
@@ -215,17 +287,17 @@ def next_contact(request, campaign_id: int):
     return _answer(calling.next_contact(request.auth, {}, campaign_id=campaign_id))
 
 
-@router.post("/calls/{call_id}/outcome", response={200: dict, 400: Detail, 404: Detail, 409: Detail})
+@router.post("/calls/{call_id}/outcome", response={200: OutcomeOut, 400: Detail, 404: Detail, 409: Detail})
 def record_outcome(request, call_id: int, payload: OutcomeIn):
     return _answer(calling.record_outcome(request.auth, payload.dict(), call_id=call_id))
 
 
-@router.post("/calls/{call_id}/release", response={200: dict, 404: Detail, 429: LimitedOut})
+@router.post("/calls/{call_id}/release", response={200: ReleasedOut, 404: Detail, 429: LimitedOut})
 def release_call(request, call_id: int):
     return _answer(calling.release_call(request.auth, {}, call_id=call_id))
 
 
-@router.get("/campaigns/{campaign_id}/stats", response={200: dict, 403: Detail, 404: Detail})
+@router.get("/campaigns/{campaign_id}/stats", response={200: StatsOut, 403: Detail, 404: Detail})
 def campaign_stats(request, campaign_id: int):
     campaign = access.campaign_for_organiser(request.auth, campaign_id)
     now = clock.now()

@@ -1,4 +1,5 @@
-"""The calling script: Markdown rendered safely, then the contact's own details substituted, escaped.
+"""The calling script: Markdown rendered safely (leveller.core.markdown's script profile), then the contact's
+own details substituted, escaped.
 
 Rendering happens before substitution, so nothing in a contact's name or custom fields can become markup:
 each value is HTML-escaped where a `{placeholder}` stood.
@@ -9,19 +10,16 @@ from __future__ import annotations
 import functools
 import re
 
-import nh3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from markdown_it import MarkdownIt
+
+from leveller.core import markdown
 
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]{0,40})\}")
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
-ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h2", "h3", "h4", "blockquote", "a", "code", "hr"}
 
 
 def render_markdown(text: str) -> str:
-    html = _markdown.render(text or "")
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}}, link_rel="noopener noreferrer")
+    return markdown.render(text, markdown.SCRIPT)
 
 
 def placeholders_for(contact) -> dict[str, str]:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from leveller.core import clock
 from leveller.core.access import require_organiser
+from leveller.core.page_errors import reported
 from leveller.phonebank import access, export, forms, hours, integrations, limits, phones, script, stats
 from leveller.phonebank.actions import calls as call_actions
 from leveller.phonebank.actions import contacts as contact_actions
@@ -42,13 +43,11 @@ def create(request):
     form = forms.CampaignForm(request.POST or None)
     formset = forms.QuestionFormSet(request.POST or None, prefix="q")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
+        with reported(request, form=form) as outcome:
             questions = forms.questions_from(formset, [])
             fields = form.action_fields()
             campaign = call_actions.create_campaign(actor=request.user, questions=questions, **fields)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        if outcome.ok:
             messages.success(request, f"“{campaign.name}” is set up. Now upload its contact list.")
             return redirect("phonebank:contacts", campaign.pk)
     return render(request, "phonebank/setup.html", _campaign_form_context(form, formset))
@@ -80,14 +79,12 @@ def setup(request, campaign_id: int):
         request.POST or None, prefix="q", initial=forms.question_initial(campaign.questions)
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
+        with reported(request, form=form) as outcome:
             questions = forms.questions_from(formset, campaign.questions)
             call_actions.update_campaign(
                 actor=request.user, campaign=campaign, questions=questions, **form.action_fields()
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        if outcome.ok:
             messages.success(request, "Campaign saved.")
             return redirect("phonebank:campaign", campaign.pk)
     return render(request, "phonebank/setup.html", _campaign_form_context(form, formset, campaign))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leveller.accounts.tokens import member_for_token
+from leveller.core.page_errors import reported
 from leveller.privacy import consent, erasure, exporting, policy
 from leveller.privacy.models import ErasureRequest, ErasureStatus, ExportRequest
 from leveller.privacy.purposes import PURPOSES
@@ -101,15 +101,13 @@ def ask_for_erasure(request):
     if request.POST.get("confirm") != "on":
         messages.error(request, "Tick the box to confirm you understand erasure cannot be undone.")
         return redirect("privacy:your_data")
-    try:
+    with reported(request, denied=True) as outcome:
         erasure.request_erasure(
             actor=request.user,
             reason=request.POST.get("reason", ""),
             delete_content=request.POST.get("delete_content") == "on",
         )
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-    else:
+    if outcome.ok:
         messages.success(request, "Your request is recorded. Staff will review it; you can withdraw it until then.")
     return redirect("privacy:your_data")
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,13 +17,10 @@ from leveller.accounts.models import Member
 from leveller.core import audit, csvfile
 from leveller.core.access import require_admin, require_staff
 from leveller.core.models import AuditEntry
+from leveller.core.page_errors import error_text, reported
 from leveller.privacy import consent, erasure, exporting, retention
 from leveller.privacy.models import ErasureRequest, ErasureStatus, ExportRequest, RetentionRun, Suppression
 from leveller.privacy.purposes import Purpose
-
-
-def _errors(error) -> str:
-    return " ".join(getattr(error, "messages", [str(error)]))
 
 
 @login_required
@@ -53,11 +50,9 @@ def decide(request, request_id: int):
     require_staff(request.user)
     made = get_object_or_404(ErasureRequest, pk=request_id)
     approve = request.POST.get("decision") == "approve"
-    try:
+    with reported(request, denied=True) as outcome:
         erasure.decide_erasure(actor=request.user, request=made, approve=approve, note=request.POST.get("note", ""))
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _errors(error))
-    else:
+    if outcome.ok:
         messages.success(request, "Erased." if approve else "Refused; the member can see the reason.")
     return redirect("privacy:dashboard")
 
@@ -93,8 +88,10 @@ def retention_page(request):
                     enabled=request.POST.get("enabled") == "on",
                 )
                 messages.success(request, "Saved.")
-        except (ValueError, ValidationError) as error:
-            messages.error(request, _errors(error) if isinstance(error, ValidationError) else "Days must be a number.")
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        except ValueError:
+            messages.error(request, "Days must be a number.")
         return redirect("privacy:retention")
     dry = retention.run(actor=request.user, dry_run=True)
     return render(

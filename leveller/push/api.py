@@ -93,6 +93,12 @@ def set_preferences(request, body: PreferencesIO):
     return {"kinds": preference.kinds, "quiet_start": preference.quiet_start, "quiet_end": preference.quiet_end}
 
 
-@router.get("/unread", summary="Unread mentions, DMs and thread replies (the tab title and app badge)")
+class UnreadOut(Schema):
+    unread: int
+
+
+@router.get(
+    "/unread", response=UnreadOut, summary="Unread mentions, DMs and thread replies (the tab title and app badge)"
+)
 def unread(request):
     return {"unread": delivery.unread_count(request.user.pk)}

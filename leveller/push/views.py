@@ -4,29 +4,27 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from leveller.core.page_errors import reported
 from leveller.push import quiet
-from leveller.push.actions import notifications as push_actions
+from leveller.push.actions import notifications as notifications_actions
 from leveller.push.forms import DeviceForm, PreferencesForm
 from leveller.push.models import PushSubscription
 
 
 @login_required
 def settings_page(request):
-    preference = push_actions.preference_for(request.user)
+    preference = notifications_actions.preference_for(request.user)
     form = PreferencesForm(
         request.POST or None,
         initial={"kinds": preference.kinds, "quiet_start": preference.quiet_start, "quiet_end": preference.quiet_end},
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            push_actions.set_preferences(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        with reported(request, form=form) as outcome:
+            notifications_actions.set_preferences(actor=request.user, **form.cleaned_data)
+        if outcome.ok:
             messages.success(request, "Notification settings saved.")
             return redirect("push:settings")
     devices = [
@@ -45,11 +43,11 @@ def settings_page(request):
 def device(request, subscription_id: int):
     row = get_object_or_404(PushSubscription, pk=subscription_id, member=request.user)
     if "remove" in request.POST:
-        push_actions.remove_device(actor=request.user, subscription=row)
+        notifications_actions.remove_device(actor=request.user, subscription=row)
         messages.success(request, f"{row} will get no more notifications.")
         return redirect("push:settings")
     form = DeviceForm(request.POST, prefix=f"device-{row.pk}")
     if form.is_valid():
-        push_actions.set_device_kinds(actor=request.user, subscription=row, kinds=form.cleaned_data["kinds"])
+        notifications_actions.set_device_kinds(actor=request.user, subscription=row, kinds=form.cleaned_data["kinds"])
         messages.success(request, f"Saved what {row} gets.")
     return redirect("push:settings")

@@ -38,12 +38,29 @@ def _check_streams(streams: Iterable[str]) -> list[str]:
 RESERVED_KEYS = frozenset({"type", "event_id", "stream"})
 
 
+TEST_TYPES = "test."  # the realtime machinery's own tests send these made-up types (tests/realtime)
+
+
+def _check_payload(type: str, payload: dict) -> None:
+    """With LEVELLER_CHECK_EVENTS (on in the test suite and with DEBUG), every payload is validated against its
+    schema in leveller/realtime/events.py: an event type or field not in the catalogue fails where it is sent."""
+    from django.conf import settings
+
+    if getattr(settings, "LEVELLER_CHECK_EVENTS", settings.DEBUG) and not type.startswith(TEST_TYPES):
+        from leveller.realtime import events
+
+        if type not in events.EVENTS:
+            raise ValueError(f"event type {type!r} is not in the catalogue (leveller/realtime/events.py)")
+        events.validate(type, payload)
+
+
 def publish(*, streams: Iterable[str], type: str, payload: dict) -> list[Event]:
     """Store one event per stream and broadcast each after the surrounding transaction commits."""
     streams = _check_streams(streams)
     clash = RESERVED_KEYS.intersection(payload)
     if clash:
         raise ValueError(f"payload keys {sorted(clash)} are the event's own; rename them (e.g. 'event' for an id)")
+    _check_payload(type, payload)
     if not streams:
         return []
     events = Event.objects.bulk_create([Event(stream=s, type=type, payload=payload) for s in streams])
@@ -62,6 +79,7 @@ def publish_each(items: Iterable[tuple[Iterable[str], str, dict, str | None]]) -
         clash = RESERVED_KEYS.intersection(payload)
         if clash:
             raise ValueError(f"payload keys {sorted(clash)} are the event's own; rename them")
+        _check_payload(type, payload)
         rows += [Event(stream=s, type=type, payload=payload) for s in streams]
         origins += [origin] * len(streams)
     if not rows:
@@ -77,6 +95,7 @@ def publish_each(items: Iterable[tuple[Iterable[str], str, dict, str | None]]) -
 
 def publish_ephemeral(*, streams: Iterable[str], type: str, payload: dict) -> None:
     """Broadcast a passing hint (typing, presence) that is never stored and never replayed."""
+    _check_payload(type, payload)
     messages = [(s, {**payload, "type": type, "stream": s}) for s in _check_streams(streams)]
     _after_commit(messages)
 

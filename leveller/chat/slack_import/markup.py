@@ -15,7 +15,8 @@ from collections.abc import Callable
 
 import emoji as emoji_lib
 
-from leveller.chat.render import SPECIAL_MENTIONS, render
+from leveller.chat.render import render
+from leveller.core.markdown import SPECIAL_MENTIONS
 
 MARKUP_CHARS = re.compile(r"[<>&*~`\n:]")
 SHORTCODE_RE = re.compile(r":([a-z0-9_+'-]+(?:::skin-tone-[2-6])?):")

@@ -14,9 +14,9 @@ from leveller.accounts.models import Member
 from leveller.accounts.validation import clean_email, clean_time_zone
 from leveller.chat.handles import _base_handle, handle_for
 from leveller.chat.models import ChatProfile
-from leveller.chat.render import SPECIAL_MENTIONS
 from leveller.chat.slack_import.models import SlackUser
 from leveller.chat.slack_import.report import Report
+from leveller.core.markdown import SPECIAL_MENTIONS
 from leveller.realtime.publish import batched
 
 PLACEHOLDER_DOMAIN = "slack-import.invalid"

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from leveller.chat.actions import slack_import as slack_import_actions
 from leveller.chat.slack_import.models import SlackImportRun
+from leveller.core.page_errors import error_text as _errors
 
 
 class UploadForm(forms.Form):
@@ -22,10 +23,6 @@ class UploadForm(forms.Form):
 def _admin(request):
     slack_import_actions.require_importer(request.user)
     return request.user
-
-
-def _errors(error) -> str:
-    return " ".join(getattr(error, "messages", None) or [str(error)])
 
 
 @login_required
