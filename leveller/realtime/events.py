@@ -72,6 +72,7 @@ class ChannelRead(Payload):
     unread: int
     mentions: int
     notifications_read: int
+    badge: int  # the member's unread notifications in all (tab title, app badge)
 
 
 class ThreadRead(Payload):
@@ -79,6 +80,7 @@ class ThreadRead(Payload):
     last_read_id: int
     unread_threads: int
     notifications_read: int
+    badge: int
 
 
 class ThreadFollowed(Payload):
@@ -92,6 +94,7 @@ class NotificationCreated(Payload):
     channel_id: int
     message_id: int
     thread_id: int | None
+    badge: int
 
 
 class SidebarChanged(Payload):
