@@ -14,6 +14,7 @@ from collections import Counter
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from leveller.newsletter import actions, tasks
 from leveller.newsletter.models import Delivery, Issue
@@ -76,16 +77,33 @@ def _resume(issue: Issue, smtp, title: str) -> float:
     """The watchdog, as the worker runs it every few seconds, until the send is finished. The send must resume
     (send again, or finish) within 15 s of the kill; finishing the rest may take longer on a loaded machine.
     Returns the seconds until it resumed."""
+    from django_tasks.signals import task_finished
+
     started = time.monotonic()
     before = sum(1 for m in smtp.messages if m["Subject"].endswith(title))
     resumed = None
-    while tasks.watch_send.call(issue_id=issue.pk) != "finished":
-        now = time.monotonic()
-        if resumed is None and sum(1 for m in smtp.messages if m["Subject"].endswith(title)) > before:
-            resumed = now
-        assert resumed is not None or now - started < 15, "the send did not resume within 15 s"
-        assert now - started < 120, "the resumed send did not finish within 120 s"
-        time.sleep(0.25)
+    failures = []
+
+    def note_failure(sender, task_result, **kwargs):
+        if task_result.errors:
+            failures.append(task_result.errors[-1].traceback)
+
+    task_finished.connect(note_failure)
+    try:
+        while (action := tasks.watch_send.call(issue_id=issue.pk)) != "finished":
+            now = time.monotonic()
+            if resumed is None and sum(1 for m in smtp.messages if m["Subject"].endswith(title)) > before:
+                resumed = now
+            issue.refresh_from_db()
+            assert resumed is not None or now - started < 15, (
+                f"the send did not resume within 15 s: watchdog {action!r}, lease until {issue.send_lease_until} "
+                f"(now {timezone.now()}), deliveries {Counter(Delivery.objects.filter(issue=issue).values_list('state', flat=True))}, "
+                f"task failures: {failures[-1:] or 'none'}"
+            )
+            assert now - started < 120, "the resumed send did not finish within 120 s"
+            time.sleep(0.25)
+    finally:
+        task_finished.disconnect(note_failure)
     return (resumed or time.monotonic()) - started
 
 
