@@ -20,7 +20,7 @@ from leveller.newsletter import actions, tasks
 from leveller.newsletter.models import Delivery, Issue
 from tests.newsletter.conftest import add_subscribers, make_issue
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), pytest.mark.timeout(1200)]  # 20 processes
 
 RUNS = int(os.environ.get("KILL_RUNS", 20))
 SUBSCRIBERS = 20
