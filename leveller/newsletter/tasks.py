@@ -34,9 +34,12 @@ def watch_send(issue_id: int) -> str:
     if issue is None or issue.send_status != SendStatus.SENDING:
         return "finished"
     sender_alive = issue.send_lease_until is not None and issue.send_lease_until > now
-    due = Delivery.objects.filter(issue_id=issue_id, state=DeliveryState.PENDING, next_attempt_at__lte=now)
+    pending = Delivery.objects.filter(issue_id=issue_id, state=DeliveryState.PENDING)
+    due = pending.filter(next_attempt_at__lte=now)
     action = "waiting"
-    if not sender_alive and due.exists():
+    # Restart a dead sender when something is due, or when nothing is left to send at all: it died after the
+    # last message and before marking the issue done (the new sender finishes it, and sends nobody anything).
+    if not sender_alive and (due.exists() or not pending.exists()):
         send_issue.enqueue(issue_id=issue_id)
         action = "restarted"
     enqueue_at(watch_send, now + dt.timedelta(seconds=WATCH_SECONDS), issue_id=issue_id)

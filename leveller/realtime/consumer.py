@@ -81,7 +81,7 @@ class LevellerConsumer(AsyncJsonWebsocketConsumer):
             for stream in await database_sync_to_async(registry.streams_for)(user):
                 await self.hub.join(self, stream)
             latest = await database_sync_to_async(latest_event_id)()
-            self.outbox.high = self.floor = latest
+            self.outbox.high = self.outbox.checkpoint = self.floor = latest
             await self.send_json({"type": "hello", "last_event_id": latest})
         await registry.connected(self)
 
@@ -152,10 +152,12 @@ class LevellerConsumer(AsyncJsonWebsocketConsumer):
 
     async def catch_up(self) -> None:
         """After a channel-layer outage (fanout.Hub._watch): give this open socket every event it missed, from
-        the event log, without a reconnect; events it was already given are not sent again."""
+        the event log, without a reconnect; events it was already given are not sent again. It starts from the
+        socket's checkpoint (how far it had got when the layer last answered), not from the newest event it has
+        been given since: broadcasts sent as the layer came back may have been lost while newer ones got through."""
         async with self.outbox.held():
             result = await database_sync_to_async(replay)(
-                set(self.streams), self.outbox.high, self.outbox.recent(), self.floor
+                set(self.streams), self.outbox.checkpoint, self.outbox.recent(), self.floor
             )
             if result["type"] == "resync":
                 await self.send_json(result)

@@ -42,7 +42,18 @@ class Outbox:
     """One socket's pushes, in order. A push is written at once when the socket can take it (the usual case,
     with no task and no queue); once a write has to wait, later pushes queue behind it and a task sends them."""
 
-    __slots__ = ("_draining", "_holds", "_on_overflow", "_recent", "_send", "_task", "_waiting", "closed", "high")
+    __slots__ = (
+        "_draining",
+        "_holds",
+        "_on_overflow",
+        "_recent",
+        "_send",
+        "_task",
+        "_waiting",
+        "checkpoint",
+        "closed",
+        "high",
+    )
 
     def __init__(self, send: Callable[[dict], Coroutine[Any, Any, None]], on_overflow: Callable[[], None]):
         self._send = send
@@ -52,7 +63,8 @@ class Outbox:
         self._task: asyncio.Future | None = None
         self._on_overflow = on_overflow
         self.closed = False
-        self.high = 0  # the highest event id this socket has been given (where a catch-up starts)
+        self.high = 0  # the highest event id this socket has been given
+        self.checkpoint = 0  # `high` when the hub last saw the layer answer: where a catch-up after an outage starts
         self._recent: dict[int, None] = {}  # the last RECENT event ids given, so none is given twice
 
     def push(self, message: dict, event_id: int | None = None) -> None:
@@ -107,21 +119,28 @@ class Outbox:
     @contextlib.asynccontextmanager
     async def held(self):
         """Pushes wait while the socket's own task sends what must come first (hello, a replay)."""
-        self._holds += 1
-        if self._waiting is None:
-            self._waiting = deque()
+        self.hold()
         try:
             if self._draining and self._task is not None:  # let the write under way finish first (it stops there)
                 await asyncio.wait((self._task,))
             yield self
         finally:
-            self._holds -= 1
-            if not self._holds and not self._draining:
-                if self._waiting:
-                    self._draining = True
-                    self._task = asyncio.ensure_future(self._drain())
-                else:
-                    self._waiting = None
+            self.release()
+
+    def hold(self) -> None:
+        """Pushes wait (in order) until as many release()s: see held(); the hub holds sockets through an outage."""
+        self._holds += 1
+        if self._waiting is None:
+            self._waiting = deque()
+
+    def release(self) -> None:
+        self._holds -= 1
+        if not self._holds and not self._draining:
+            if self._waiting:
+                self._draining = True
+                self._task = asyncio.ensure_future(self._drain())
+            else:
+                self._waiting = None
 
     def given(self, event_id: int) -> None:
         """Note an event id as sent to this socket (by a push, a replay or a catch-up)."""
@@ -185,6 +204,7 @@ class Hub:
         self._background: set[asyncio.Task] = set()
         self.healthy = True
         self.catch_ups = 0
+        self._holding: dict[Socket, None] = {}  # sockets held through an outage until their catch-up
 
     async def join(self, socket: Socket, stream: str) -> None:
         if socket.outbox.closed:
@@ -270,6 +290,7 @@ class Hub:
             if not await self._ping():
                 if self.healthy:
                     log.warning("realtime: the channel layer is unreachable; sockets will catch up when it is back")
+                    self._hold_all()
                 self.healthy = False
                 continue
             try:
@@ -278,8 +299,32 @@ class Hub:
                     log.warning("realtime: the channel layer is back; catching sockets up from the event log")
                     await self.catch_up()
                     self.healthy = True
+                self._checkpoint()
             except Exception:
                 log.exception("realtime: catching up after an outage failed; trying again")
+
+    # --- outage catch-up -----------------------------------------------------------------------------------
+    # When the layer answers again, broadcasts sent while it was coming back may have reached Redis before this
+    # hub's subscription did (pub/sub drops them), and later ones may already have reached the sockets before
+    # the next ping says the layer is back. So a catch-up starts from each socket's checkpoint (how far it had
+    # been given events when the layer last answered), not from the newest event it has since been given; and
+    # from the failed ping until the catch-up, live pushes wait behind it, so the socket gets both in id order.
+    def _checkpoint(self) -> None:
+        for group in self.members.values():
+            for socket in group:
+                socket.outbox.checkpoint = socket.outbox.high
+
+    def _hold_all(self) -> None:
+        for group in self.members.values():
+            for socket in group:
+                if socket not in self._holding and not socket.outbox.closed:
+                    self._holding[socket] = None
+                    socket.outbox.hold()
+
+    def _release_all(self) -> None:
+        holding, self._holding = self._holding, {}
+        for socket in holding:
+            socket.outbox.release()
 
     async def _ping(self) -> bool:
         self._pong = asyncio.Event()
@@ -292,12 +337,14 @@ class Hub:
         return True
 
     async def catch_up(self) -> None:
+        """Give every local socket what it missed since its checkpoint, then let the held live pushes follow."""
         self.catch_ups += 1
         sockets = {socket: None for group in self.members.values() for socket in group}
         for socket in sockets:
             catch_up = getattr(socket, "catch_up", None)
             if catch_up is not None and not socket.outbox.closed:
                 await catch_up()
+        self._release_all()
 
     async def _leave_groups(self) -> None:
         """When the loop ends (server shutdown, a test server): the layer outlives it, so leave its groups."""

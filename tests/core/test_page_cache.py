@@ -67,3 +67,27 @@ def test_an_outsider_never_gets_a_cached_private_page(caching, member, outsider)
     channel = channel_actions.create_channel(actor=member, name="committee", private=True)
     logged_in(member).get(f"/chat/c/{channel.pk}/")
     assert logged_in(outsider).get(f"/chat/c/{channel.pk}/").status_code == 404
+
+
+def test_with_the_cache_unreachable_a_post_is_acknowledged_and_pages_render_afresh(caching, settings, member):
+    """Redis down (it is the cache too): the cache is skipped (fragments, page cache, limits), never a 500."""
+    from leveller.accounts.actions import members as members_actions
+    from leveller.chat.models import Message
+    from tests.support.live import free_port
+
+    channel = channel_actions.create_channel(actor=member, name="tenants")
+    _, secret = members_actions.create_api_token(actor=member, member=member, name="cli")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "leveller.core.cache.ResilientRedisCache",  # as settings.py configures it with REDIS_URL
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    response = api.post(f"/api/v1/channels/{channel.pk}/messages", {"text": "rent strike"}, "application/json")
+    assert response.status_code == 201, response.content[:300]
+    assert Message.objects.filter(channel=channel, text="rent strike").count() == 1
+    page = logged_in(member).get(f"/chat/c/{channel.pk}/")
+    assert page.status_code == 200
+    assert "rent strike" in page.content.decode()

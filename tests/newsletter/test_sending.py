@@ -254,6 +254,25 @@ def test_the_watchdog_restarts_a_send_whose_worker_died(smtp, editor, monkeypatc
     assert tasks.watch_send.call(issue_id=issue.pk) == "finished"
 
 
+def test_the_watchdog_finishes_a_send_whose_worker_died_after_the_last_message(smtp, editor, monkeypatch):
+    """Killed after handing over the last message but before marking the issue done: nothing is due, yet the send
+    must not stay "sending" for ever (the kill test's "did not resume within 15 s" when a kill landed late)."""
+    from leveller.newsletter import tasks
+    from leveller.newsletter.models import Delivery
+
+    add_subscribers(2)
+    issue = make_issue(editor)
+    publish_without_sending(editor, issue, monkeypatch)
+    assert sending.acquire(issue.pk, "a worker that then died")
+    Delivery.objects.filter(issue=issue).update(state="sent", attempts=1, sent_at=timezone.now())
+    issue.__class__.objects.filter(pk=issue.pk).update(send_lease_until=timezone.now() - dt.timedelta(seconds=1))
+    assert tasks.watch_send.call(issue_id=issue.pk) == "restarted"
+    issue.refresh_from_db()
+    assert issue.send_status == "done"
+    assert smtp.recipients() == []  # nobody is sent anything again
+    assert tasks.watch_send.call(issue_id=issue.pk) == "finished"
+
+
 def test_a_subscribers_name_cannot_inject_html_into_the_email(smtp, editor, run_on_commit):
     from leveller.newsletter.models import Subscriber
 

@@ -3,6 +3,7 @@ it, once each and in event-id order. Uses a redis-server of its own on a free po
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -118,3 +119,43 @@ def test_a_socket_connected_through_a_redis_outage_shows_every_message_posted_du
         texts = [f.get("message", {}).get("text") for f in after if f.get("type") == "message.created"]
         assert [m.text for m in during] == [t for t in texts if t and t.startswith("during")]
     assert before.pk
+
+
+def test_messages_posted_as_redis_returns_do_not_hide_those_posted_during_the_outage(
+    redis_layer, own_redis, member, organiser, monkeypatch
+):
+    """The bench's miss: when Redis is back, new broadcasts reach the socket before the hub notices the layer is
+    back; its catch-up must still start from where the socket was before the outage, not from the newest event
+    it has since been given. No reorder window helps here (it is set to nothing), and the hub notices late."""
+    from leveller.realtime import consumer, fanout
+
+    monkeypatch.setattr(consumer, "REORDER_WINDOW", dt.timedelta(0))
+    monkeypatch.setattr(fanout, "PING_EVERY", 2.0)
+    channel = channel_actions.create_channel(actor=organiser, name="general")
+    channel_actions.add_channel_member(actor=member, channel=channel, member=member)
+    _, secret = accounts.create_api_token(actor=member, member=member, name="ws")
+    with connect(f"{redis_layer.ws_url}?token={secret}") as ws:
+        assert _frames(ws, lambda got: got and got[-1]["type"] == "hello", 5)[-1]["type"] == "hello"
+        message_actions.send_message(actor=organiser, channel=channel, text="before the outage")
+        live = _frames(ws, lambda got: any(f.get("type") == "message.created" for f in got), 5)
+        assert any(f.get("type") == "message.created" for f in live), "the live path works before the outage"
+        time.sleep(fanout.PING_EVERY + 0.5)  # the hub has seen the layer answer since
+
+        own_redis.stop()
+        during = [
+            message_actions.send_message(actor=organiser, channel=channel, text=f"during {i}").text for i in range(5)
+        ]
+        time.sleep(3)  # long enough for the hub's ping to fail
+        own_redis.start()
+        back = []
+        for i in range(12):  # keep posting while the hub has not yet noticed the layer is back
+            back.append(message_actions.send_message(actor=organiser, channel=channel, text=f"back {i}").text)
+            time.sleep(0.25)
+
+        wanted = set(Event.objects.filter(stream=channel.stream, id__gt=max(_ids(live))).values_list("id", flat=True))
+        after = _frames(ws, lambda got: wanted <= set(_ids(got)), 20)
+        received = _ids(after)
+        assert wanted <= set(received), f"missed {sorted(wanted - set(received))}"
+        assert len(received) == len(set(received)), "an event was given twice"
+        texts = {f.get("message", {}).get("text") for f in after if f.get("type") == "message.created"}
+        assert set(during + back) <= texts

@@ -192,6 +192,19 @@
     el.parentNode.insertBefore(line, el);
   }
 
+  // Where a new row goes: in message-id order, as a reload would show it. On PostgreSQL two posts can commit
+  // (and their events arrive) out of id order; nearly always the row goes last, so walk back from the end.
+  function placeFor(target, el) {
+    const id = Number(el.dataset.messageId), newer = target.querySelector(".newer");
+    let before = newer, node = newer ? newer.previousElementSibling : target.lastElementChild;
+    for (; node && id; node = node.previousElementSibling) {
+      if (!node.dataset.messageId) continue;
+      if (Number(node.dataset.messageId) < id) break;
+      before = node;
+    }
+    return before;
+  }
+
   function insertRow(html, inThread) {
     const target = inThread ? $("thread-replies") : list;
     const el = toElement(html);
@@ -200,7 +213,7 @@
     const stick = inThread || nearBottom();
     const empty = target.querySelector(".empty-channel");
     if (empty) empty.remove();
-    target.insertBefore(el, target.querySelector(".newer"));
+    target.insertBefore(el, placeFor(target, el));
     htmx.process(el);
     decorate(el);
     markDays(target);
