@@ -138,3 +138,13 @@ def test_staff_set_the_electorate_on_the_setup_page(staff, north_west, client):
     assert election.electorate_groups == ["north-west"] and election.email_members
     page = client.get(f"/votes/{election.pk}/manage/").content.decode()
     assert 'value="north-west"' in page
+
+
+def test_staff_emptying_a_required_setting_is_told_and_nothing_changes(staff, api_client):
+    election = stv_election(staff, open_voting=False)
+    url = f"/api/v1/elections/{election.pk}"
+    response = api_client(staff).patch(url, {"quorum": None, "title": "Renamed"})
+    assert response.status_code == 400
+    assert "quorum" in response.json()["detail"]
+    election.refresh_from_db()
+    assert election.title != "Renamed"

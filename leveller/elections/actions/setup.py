@@ -143,6 +143,13 @@ def update_election(*, actor, election: Election, authorised: bool = False, **fi
     if isinstance(fields.get("title"), str):
         fields["title"] = fields["title"].strip()
     _clean_electorate(fields)
+    emptied = sorted(f for f, v in fields.items() if v is None and not Election._meta.get_field(f).null)
+    if emptied:
+        raise ValidationError(
+            "These cannot be empty: "
+            + ", ".join(f.replace("_", " ") for f in emptied)
+            + " (leave them out to keep them)."
+        )
     changes = {f: (getattr(election, f), v) for f, v in fields.items() if getattr(election, f) != v}
     if not changes:
         return election
