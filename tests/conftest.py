@@ -20,7 +20,16 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_configure(config):
+    import tempfile
+    from pathlib import Path
+
     from django.conf import settings
+
+    # The test process never collects static files into the data dir, but servers the tests start as
+    # subprocesses (`leveller serve`) do. Pages rendered here must not pick up their manifest halfway through
+    # a run (hashed names this process's WhiteNoise never scanned, so 404s): its own, empty STATIC_ROOT means
+    # plain names, served by the finders, for the whole run.
+    settings.STATIC_ROOT = Path(tempfile.mkdtemp(prefix="leveller-test-static-"))
 
     # Every realtime event any test publishes is checked against its schema (leveller/realtime/events.py).
     settings.LEVELLER_CHECK_EVENTS = True

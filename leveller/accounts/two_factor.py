@@ -333,10 +333,12 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         path = request.path_info
-        if path.startswith(OPEN_PREFIXES) or path in OPEN_PATHS or not required_roles():
+        if path.startswith(OPEN_PREFIXES) or path in OPEN_PATHS:
             return self.get_response(request)  # the open paths first: /healthz must answer with the database away
         user = request.user
-        if not user.is_authenticated or not is_required_for(user) or verified_session(request):
+        if not user.is_authenticated or not required_roles():  # visitors cost nothing, not even the policy
+            return self.get_response(request)
+        if not is_required_for(user) or verified_session(request):
             return self.get_response(request)
         target = reverse("accounts:two_factor_code" if is_enrolled(user) else "accounts:two_factor")
         if path.startswith("/api/"):
