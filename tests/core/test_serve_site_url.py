@@ -15,6 +15,9 @@ def served(monkeypatch, settings):
     started = {}
     monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: started.update(kwargs))
     monkeypatch.setattr("leveller.core.startup.check_all", lambda: None)
+    # Collecting would write a manifest into this process's STATIC_ROOT, and every page rendered afterwards
+    # (the browser tests, which run last) would link hashed names nothing serves.
+    monkeypatch.setattr("leveller.core.static.collect_if_changed", lambda: False)
     monkeypatch.setenv("LEVELLER_SITE_URL", "")  # unset, and restored after
 
     def run(*args):
