@@ -342,7 +342,8 @@ def main(argv: list[str]) -> int:
     load_after = os.getloadavg()
     targets = {"import_seconds_max": 600, "speed_vs_raw_min": 0.3, "peak_rss_mb_max": 500}
     met = all(r["import_seconds"] < 600 and r["speed_vs_raw"] >= 0.3 and r["import_peak_rss_mb"] < 500 for r in results)
-    name = "slack_import" if messages >= 1_000_000 else f"slack_import_{messages // 1000}k"
+    size = "1m" if messages == 1_000_000 else f"{messages // 1000}k"
+    name = f"slack_import_{size}" + ("" if "," in args.backends else f"_{args.backends}")
     write_result(
         name,
         {
