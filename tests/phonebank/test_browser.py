@@ -35,7 +35,7 @@ def test_a_caller_calls_three_contacts_and_the_organisers_dashboard_follows_live
     dashboard = new_page(organiser)
     dashboard.goto(f"/phonebank/{campaign.pk}/dashboard/")
     expect(dashboard.locator('[data-stat="contacts"]')).to_have_text("3")
-    dashboard.wait_for_function("document.documentElement.dataset.realtime === 'open'")
+    expect(dashboard.locator("html[data-realtime='open']")).to_have_count(1, timeout=30_000)  # its socket is open
     axe(dashboard)
 
     caller = new_page(member, viewport={"width": 360, "height": 740})
