@@ -28,6 +28,10 @@ MAX_PIXELS = 40_000_000  # an 8000×5000 photo; more is refused before it is dec
 FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
 FOLDER = "avatars"
 _NAME = re.compile(rf"^{FOLDER}/(?P<member>\d+)/(?P<digest>[0-9a-f]{{32}})\.webp$")
+TOO_MANY_PIXELS = (
+    f"That picture has more pixels than we take (at most {MAX_PIXELS // 1_000_000} million): "
+    "make it smaller and try again."
+)
 NOT_A_PICTURE = "That file is not a picture we can read: upload a PNG, JPEG, WebP or GIF image."
 
 
@@ -57,17 +61,18 @@ def _decode(data: bytes):
             picture = Image.open(io.BytesIO(data), formats=FORMATS)
             width, height = picture.size
             if width * height > MAX_PIXELS:
-                raise ValidationError(
-                    f"That picture is {width}×{height} pixels; the most we take is {MAX_PIXELS // 1_000_000} "
-                    "million pixels. Make it smaller and try again."
-                )
+                raise ValidationError(TOO_MANY_PIXELS)
             if width < 1 or height < 1:
                 raise ValidationError(NOT_A_PICTURE)
             picture.seek(0)  # a GIF (or animated WebP): its first frame
+            if picture.format == "JPEG":
+                picture.draft("RGB", (SIZE, SIZE))  # decode at the smallest scale still at least SIZE
             picture.load()
     except ValidationError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError):
+    except Image.DecompressionBombError:  # over Pillow's own limit (which another part of the app may lower)
+        raise ValidationError(TOO_MANY_PIXELS) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise ValidationError(NOT_A_PICTURE) from None
     return picture
 
