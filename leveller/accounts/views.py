@@ -170,7 +170,7 @@ def avatar(request, member_id: int, digest: str):
     it is cached for a year; an old URL (a page rendered before the member changed it) leads to the new one."""
     if _viewer(request) is None:
         return redirect_to_login(request.get_full_path())
-    name = Member.objects.filter(pk=member_id).values_list("avatar", flat=True).first()
+    name = member_id < 2**63 and Member.objects.filter(pk=member_id).values_list("avatar", flat=True).first()
     current = avatars.parse(name or "")
     if current is None:
         raise Http404("No such picture.")

@@ -199,6 +199,7 @@ def test_a_made_up_or_stale_picture_url_leads_to_the_current_picture_or_nowhere(
     moved = client.get(old)  # a row rendered before the change, still open in someone's tab
     assert moved.status_code == 302 and moved["Location"] == member.avatar_url
     assert client.get("/members/999999/avatar/" + "0" * 32 + ".webp").status_code == 404
+    assert client.get("/members/99999999999999999999/avatar/" + "0" * 32 + ".webp").status_code == 404
 
 
 def test_changing_the_picture_deletes_the_old_file_once_saved(member, run_on_commit):
