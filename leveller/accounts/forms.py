@@ -57,7 +57,7 @@ class AvatarForm(forms.Form):
     """Only the file: leveller/accounts/avatars.py decides whether it is a picture (by decoding it)."""
 
     picture = forms.FileField(
-        label="Picture",
+        label="Picture file",
         help_text="A PNG, JPEG, WebP or GIF, up to {mb} MB. We crop it to a square and remove its metadata "
         "(such as where a photo was taken).",
         widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}),

@@ -11,7 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -179,10 +179,11 @@ def avatar(request, member_id: int, digest: str):
         moved["Cache-Control"] = "private, no-cache"
         return moved
     try:
-        picture = default_storage.open(name, "rb")
+        with default_storage.open(name, "rb") as handle:
+            picture = handle.read()  # a few kilobytes (256×256 WebP): no streaming response needed
     except FileNotFoundError:
         raise Http404("No such picture.") from None
-    response = FileResponse(picture, content_type="image/webp")
+    response = HttpResponse(picture, content_type="image/webp")
     response["Cache-Control"] = "private, max-age=31536000, immutable"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
