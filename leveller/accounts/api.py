@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from leveller.accounts.actions import members as member_actions
 
@@ -18,6 +18,9 @@ class MeOut(Schema):
     country: str
     postcode: str
     phone: str
+    avatar_url: str | None = Field(
+        None, description="Your picture (a path on this site; fetch it with your token), null when you have none"
+    )
 
 
 class MeIn(Schema):
@@ -41,6 +44,7 @@ def _out(member) -> dict:
         "country": member.country,
         "postcode": member.postcode,
         "phone": member.phone,
+        "avatar_url": member.avatar_url or None,
     }
 
 

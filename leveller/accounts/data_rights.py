@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
+
+from leveller.accounts import avatars
 from leveller.accounts.models import ApiToken, EmailChange, Invitation, Member, MemberRole, Status, TwoFactorPolicy
 from leveller.privacy.registry import declare, eraser, exporter, retention
 
 declare(
     Member,
     what="Name, pronouns, email, phone, postcode, country, time zone, membership number and status, join date, "
-    "a short 'about' text, password hash",
+    "a short 'about' text, a profile picture (optional, stored without its metadata), password hash",
     why="Running the membership: logging in, contacting members, local groups by postcode, elections",
     basis="Contract (membership); legitimate interests for supporters",
     kept="While a member; supporters inactive for the retention period are anonymised; erased on request",
-    who="The member; staff and admins (contact details); other members see only name, pronouns and 'about'",
+    who="The member; staff and admins (contact details); other members see only name, pronouns, 'about' and the "
+    "picture",
 )
 declare(
     MemberRole,
@@ -96,6 +100,7 @@ def export_profile(member):
         "status": member.status,
         "joined_on": member.joined_on,
         "bio": member.bio,
+        "avatar_url": member.avatar_url or None,
         "is_active": member.is_active,
         "date_joined": member.date_joined,
         "last_login": member.last_login,
@@ -149,7 +154,8 @@ def erase_profile(member, *, delete_content: bool, identity) -> dict:
     }
     member.email = erased_email(member.pk)
     member.display_name = FORMER_MEMBER
-    member.pronouns = member.phone = member.postcode = member.bio = ""
+    picture = member.avatar
+    member.pronouns = member.phone = member.postcode = member.bio = member.avatar = ""
     member.membership_number = None
     member.status = Status.LAPSED
     member.is_active = member.is_staff = member.is_superuser = False
@@ -160,6 +166,9 @@ def erase_profile(member, *, delete_content: bool, identity) -> dict:
     member.user_permissions.clear()
     member._roles_cache = frozenset()
     control(member.pk, "leveller.close")
+    if picture:
+        transaction.on_commit(lambda: avatars.discard(picture))
+        counts["picture"] = 1
     counts["profile"] = 1
     return counts
 

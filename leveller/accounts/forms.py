@@ -53,6 +53,23 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
         }
 
 
+class AvatarForm(forms.Form):
+    """Only the file: leveller/accounts/avatars.py decides whether it is a picture (by decoding it)."""
+
+    picture = forms.FileField(
+        label="Picture file",
+        help_text="A PNG, JPEG, WebP or GIF, up to {mb} MB. We crop it to a square and remove its metadata "
+        "(such as where a photo was taken).",
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["picture"].help_text = self.fields["picture"].help_text.format(mb=settings.AVATAR_MAX_MB)
+
+
 class InviteForm(ProfileFieldsMixin, forms.Form):
     email = forms.EmailField()
     display_name = forms.CharField(label="Name", max_length=120)

@@ -94,6 +94,11 @@ class Member(AbstractBaseUser, PermissionsMixin):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.MEMBER)
     joined_on = models.DateField(default=timezone.localdate)
     bio = models.TextField(blank=True, max_length=2000)
+    avatar = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The profile picture's file in the default storage (accounts/avatars.py), or empty for initials.",
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can use the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
@@ -148,6 +153,13 @@ class Member(AbstractBaseUser, PermissionsMixin):
     @property
     def is_guest(self) -> bool:
         return self.has_role(Role.GUEST) and not self.has_role(Role.MEMBER, Role.ORGANISER, Role.STAFF, Role.ADMIN)
+
+    @property
+    def avatar_url(self) -> str:
+        """Where the picture is served (behind a login), or "" when the member has none. No query."""
+        from leveller.accounts.avatars import url_for
+
+        return url_for(self)
 
     @property
     def initials(self) -> str:

@@ -7,16 +7,29 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from leveller.accounts import two_factor
+from leveller.accounts import avatars, two_factor
+from leveller.accounts.actions import avatar as avatar_actions
 from leveller.accounts.actions import members as member_actions
-from leveller.accounts.forms import EmailChangeForm, ImportForm, InviteForm, LoginForm, ProfileForm, TokenForm
+from leveller.accounts.forms import (
+    AvatarForm,
+    EmailChangeForm,
+    ImportForm,
+    InviteForm,
+    LoginForm,
+    ProfileForm,
+    TokenForm,
+)
 from leveller.accounts.importing import import_members
 from leveller.accounts.models import ApiToken, Member
+from leveller.accounts.tokens import member_for_token
 from leveller.core import audit
 from leveller.core.access import require_staff
 from leveller.core.page_errors import reported
@@ -113,9 +126,68 @@ def _settings_context(request, form, **extra):
         "form": form,
         "email_form": extra.pop("email_form", EmailChangeForm()),
         "token_form": extra.pop("token_form", TokenForm()),
+        "avatar_form": extra.pop("avatar_form", AvatarForm()),
         "tokens": ApiToken.objects.filter(member=request.user, revoked_at__isnull=True),
         **extra,
     }
+
+
+@login_required
+@require_POST
+def change_avatar(request):
+    form = AvatarForm(request.POST, request.FILES)
+    if form.is_valid():
+        with reported(request, form=form) as outcome:
+            avatar_actions.set_avatar(actor=request.user, upload=form.cleaned_data["picture"])
+        if outcome.ok:
+            messages.success(request, "Your picture is saved.")
+            return redirect("accounts:settings")
+    profile_form = ProfileForm(instance=request.user, prefix="profile")
+    return render(
+        request, "accounts/settings.html", _settings_context(request, profile_form, avatar_form=form), status=400
+    )
+
+
+@login_required
+@require_POST
+def remove_avatar(request):
+    avatar_actions.remove_avatar(actor=request.user)
+    messages.success(request, "Your picture is removed: others see your initials.")
+    return redirect("accounts:settings")
+
+
+def _viewer(request):
+    """A logged-in member, or the member of a Bearer token (API clients are given avatar URLs too)."""
+    if request.user.is_authenticated:
+        return request.user
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    return member_for_token(secret.strip()) if scheme.lower() == "bearer" else None
+
+
+@require_http_methods(["GET", "HEAD"])
+def avatar(request, member_id: int, digest: str):
+    """A member's picture, to members only (chat shows it; visitors see nothing). Its URL names its content, so
+    it is cached for a year; an old URL (a page rendered before the member changed it) leads to the new one."""
+    if _viewer(request) is None:
+        return redirect_to_login(request.get_full_path())
+    name = member_id < 2**63 and Member.objects.filter(pk=member_id).values_list("avatar", flat=True).first()
+    current = avatars.parse(name or "")
+    if current is None:
+        raise Http404("No such picture.")
+    if current[1] != digest:
+        moved = HttpResponseRedirect(avatars.url_for(Member(pk=member_id, avatar=name)))
+        moved["Cache-Control"] = "private, no-cache"
+        return moved
+    try:
+        with default_storage.open(name, "rb") as handle:
+            picture = handle.read()  # a few kilobytes (256×256 WebP): no streaming response needed
+    except FileNotFoundError:
+        raise Http404("No such picture.") from None
+    response = HttpResponse(picture, content_type="image/webp")
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

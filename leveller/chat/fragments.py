@@ -21,7 +21,7 @@ from leveller.chat.models import Message
 
 TEMPLATE = "chat/_message.html"
 CACHE_SECONDS = 24 * 3600
-VERSION = "2"  # bump when _message.html changes shape, so old cached rows are not served
+VERSION = "3"  # bump when _message.html changes shape, so old cached rows are not served
 
 
 def _version(message: Message) -> str:
@@ -30,6 +30,7 @@ def _version(message: Message) -> str:
         VERSION,
         message.author_name,
         str(message.author_id or ""),
+        message.author.avatar if message.author_id else "",  # a new picture is a new name (content-hashed)
         message.html,
         message.created_at.isoformat(),
         message.edited_at.isoformat() if message.edited_at else "",

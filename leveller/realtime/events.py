@@ -132,6 +132,7 @@ class ProfileUpdated(Payload):
     member_id: int
     display_name: str
     pronouns: str
+    avatar_url: str | None = None  # the member's picture (served to logged-in members), None for initials
 
 
 class GroupMemberJoined(Payload):

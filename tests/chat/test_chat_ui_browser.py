@@ -244,6 +244,35 @@ def test_your_own_image_post_is_in_view_after_sending(new_page, newcomer, viewpo
     expect(page.locator("#composer-files-c")).to_be_hidden()  # the files went with the post
 
 
+def test_nia_uploads_her_picture_in_settings_and_it_shows_beside_her_messages(
+    new_page, newcomer, tmp_path, settings, axe
+):
+    settings.MEDIA_ROOT = tmp_path
+    nia, _sam, welcome, _root = newcomer
+    page = new_page(nia, viewport=DESKTOP)
+    page.goto("/settings/")
+    photo = tmp_path / "nia.png"
+    photo.write_bytes(png(400, 300))
+    page.get_by_label("Picture file").set_input_files(str(photo))
+    page.get_by_role("button", name="Upload picture").click()
+    expect(page.get_by_text("Your picture is saved.")).to_be_visible()
+    expect(page.get_by_role("img", name="Your current picture")).to_be_visible()
+    axe(page)
+    page.goto(f"/chat/c/{welcome.pk}/")
+    expect(page.locator("html[data-realtime='open']")).to_have_count(1)
+    page.locator("#composer-c").fill("Hello, this is my face")
+    page.get_by_role("button", name="Send").click()
+    mine = page.locator("#messages article.message.mine").last.locator("img.avatar")
+    expect(mine).to_be_visible()
+    page.wait_for_function(
+        "() => { const i = document.querySelector('#messages article.mine:last-of-type img.avatar');"
+        " return i && i.complete && i.naturalWidth === 256; }"
+    )
+    box = mine.bounding_box()
+    assert round(box["width"]) == 36 and round(box["height"]) == 36
+    expect(page.locator("#messages article.message:not(.mine) .avatar").first).to_have_text("SS")  # Sam has none
+
+
 def test_the_emoji_picker_searches_every_emoji_remembers_and_reacts(new_page, newcomer, axe):
     nia, _sam, welcome, _root = newcomer
     for viewport, dark in ((DESKTOP, False), (PHONE, True)):

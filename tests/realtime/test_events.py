@@ -114,6 +114,24 @@ def test_a_profile_change_publishes_profile_updated(ben):
     assert sent.types() == {"profile.updated"}
 
 
+def test_a_new_or_removed_picture_publishes_profile_updated_with_its_url(ben, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from leveller.accounts.actions import avatar as avatar_actions
+
+    settings.MEDIA_ROOT = tmp_path
+    out = io.BytesIO()
+    Image.new("RGB", (40, 40), (9, 99, 199)).save(out, "PNG")
+    with capture() as sent:
+        avatar_actions.set_avatar(actor=ben, upload=SimpleUploadedFile("ben.png", out.getvalue(), "image/png"))
+        avatar_actions.remove_avatar(actor=ben)
+    assert [e.type for e in sent] == ["profile.updated", "profile.updated"]
+    assert sent[0].payload["avatar_url"].endswith(".webp") and sent[1].payload["avatar_url"] is None
+
+
 def test_group_membership_changes_publish_group_events(staff, ann, ben):
     from leveller.groups.actions import groups as groups_actions
 

@@ -256,7 +256,12 @@ def update_profile(*, actor, member: Member, **fields) -> Member:
     publish(
         streams=[f"user-{member.pk}"],
         type="profile.updated",
-        payload={"member_id": member.pk, "display_name": member.display_name, "pronouns": member.pronouns},
+        payload={
+            "member_id": member.pk,
+            "display_name": member.display_name,
+            "pronouns": member.pronouns,
+            "avatar_url": member.avatar_url or None,
+        },
     )
     return member
 
