@@ -17,6 +17,11 @@ LEVELLER_IDEMPOTENCY_HOURS (pruned with the event log).
 One mechanism, two transports: `IdempotencyMiddleware` for every API request through Django (any endpoint of
 any app gets it), and `run()` called by the fast lane (core/fastlane.py) for its token-authenticated calls.
 Requests without the header pay nothing.
+
+Secret ballots are the exception (`SECRET_PATHS`): a ballot's request and answer (the receipt, the ranking's
+fingerprint, who sent it and when) are never stored beside it, since that would link a member to their
+receipt, and the published receipts to their preferences. A ballot sent twice is refused the second time
+("you have already voted"), which is the retry's answer there.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,6 +39,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 HEADER = "Idempotency-Key"
+SECRET_PATHS = re.compile(r"^/api/v1/elections/[^/]+/ballot/?$")  # never remembered: see the docstring
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NOT_KEPT = frozenset({401, 408, 425, 429})
 
@@ -138,6 +145,8 @@ class IdempotencyMiddleware:
     def __call__(self, request):
         key = request.headers.get(HEADER)
         if key is None or request.method not in WRITES or not request.path.startswith("/api/"):
+            return self.get_response(request)
+        if SECRET_PATHS.match(request.path):
             return self.get_response(request)
         actor = _actor(request)
         if actor is None:

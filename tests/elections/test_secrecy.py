@@ -93,3 +93,29 @@ def test_on_postgresql_ballots_share_no_transaction_id_with_the_voter_roll_after
         roll_xids = {row[0] for row in cursor.fetchall()}
     assert len(ballot_xids) == 1  # all rewritten by the closing transaction
     assert not (ballot_xids & roll_xids)
+
+
+def test_a_ballot_sent_with_an_idempotency_key_leaves_no_record_of_who_sent_it(api_client, election):
+    """The API remembers keyed writes (actor, request fingerprint, answer) for a day; a ballot's would link the
+    member to their receipt, and the published receipts to their preferences. Ballots are never remembered."""
+    import uuid
+
+    from leveller.core.models import IdempotentRequest
+    from tests.elections.helpers import candidate_ids, voter
+
+    client = api_client(voter())
+    ids = candidate_ids(election)
+    key = str(uuid.uuid4())
+    cast = client.post(
+        f"/api/v1/elections/{election.pk}/ballot",
+        {"ranking": [ids["Bob"], ids["Ann"]]},
+        headers={"Idempotency-Key": key},
+    )
+    assert cast.status_code == 201
+    assert not IdempotentRequest.objects.exists()
+    again = client.post(
+        f"/api/v1/elections/{election.pk}/ballot", {"ranking": [ids["Bob"]]}, headers={"Idempotency-Key": key}
+    )
+    assert again.status_code == 400 and "already voted" in again.json()["detail"]  # the retry's answer
+    assert Ballot.objects.count() == 1 and not IdempotentRequest.objects.exists()
+    assert cast.json()["receipt"] not in str(list(IdempotentRequest.objects.values()))
