@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint typecheck coverage coverage-floor lock bench install install-dev clean
+.PHONY: run test lint typecheck coverage coverage-floor lock bench install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -153,7 +153,7 @@ else:
     if _pool_size:
         # A request waits at most LEVELLER_DB_TIMEOUT for a connection, so an outage fails fast (503), and the
         # pool retries connecting quickly so requests succeed again soon after the database is back
-        # (core/dbpool.py).
+        # (docs/operations.md, "The database goes away").
         _database["OPTIONS"]["pool"] = {
             "min_size": min(2, _pool_size),
             "max_size": _pool_size,
