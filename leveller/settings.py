@@ -345,6 +345,9 @@ LOGGING = {
 CHAT_MAX_ATTACHMENT_MB = env_int("LEVELLER_CHAT_MAX_ATTACHMENT_MB", 10, minimum=1, maximum=100)
 CHAT_EMAIL_DELAY_MINUTES = env_int("LEVELLER_CHAT_EMAIL_DELAY_MINUTES", 15, minimum=1, maximum=24 * 60)
 CHAT_WELCOME_DAYS = env_int("LEVELLER_CHAT_WELCOME_DAYS", 14, minimum=1, maximum=365)
+# Addresses one member may look up an hour through the API's email-addressed operations (open a DM, add to a
+# channel): each answer says whether the address is a member's, so a list cannot be tested. 0: no limit.
+CHAT_EMAIL_LOOKUPS_PER_HOUR = env_int("LEVELLER_CHAT_EMAIL_LOOKUPS_PER_HOUR", 60, minimum=0)
 
 # --- Newsletter ---------------------------------------------------------------------------------------
 NEWSLETTER_RATE = env_float("LEVELLER_NEWSLETTER_RATE", 10.0, minimum=0)  # messages a second; 0 = no limit

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
@@ -28,6 +29,8 @@ from leveller.chat.schemas import (
     SearchOut,
 )
 from leveller.chat.search import search_page
+from leveller.core import limits
+from leveller.core.openapi import Detail
 
 router = Router()
 PREFIX = ""
@@ -126,10 +129,28 @@ def update_channel(request, channel_id: int, body: ChannelPatch):
     return channel_payload(channel)
 
 
-@router.post("/channels/{channel_id}/members", response={201: ChannelMemberOut}, summary="Add a member to a channel")
+def _looked_up(actor, count: int):
+    """Operations that find members by email tell the caller whether an address is a member's: each address
+    counts against a per-member hourly limit, so the API cannot be used to test a list of addresses."""
+    rate = limits.Rate("chat-email-lookup", settings.CHAT_EMAIL_LOOKUPS_PER_HOUR, 3600)
+    verdict = limits.hit(rate, actor.pk, cost=max(1, count))
+    if verdict.allowed:
+        return None
+    minutes = verdict.retry_after // 60 + 1
+    detail = f"Too many addresses looked up ({verdict.limit} an hour). Try again in {minutes} minutes."
+    return Status(429, {"detail": detail})
+
+
+@router.post(
+    "/channels/{channel_id}/members",
+    response={201: ChannelMemberOut, 429: Detail},
+    summary="Add a member to a channel (by email; addresses looked up are limited per hour)",
+)
 def add_member(request, channel_id: int, body: EmailIn):
     actor = request.auth
     channel = access.get_channel(actor, channel_id)
+    if (refused := _looked_up(actor, 1)) is not None:
+        return refused
     email = body.email.strip().lower()
     if email != actor.email.lower() and not (
         access.can_manage(actor, channel) or (channel.private and access.is_channel_member(actor, channel))
@@ -266,9 +287,15 @@ def report(request, message_id: int, body: ReasonIn):
     return Status(201, {"id": row.pk, "message_id": message.pk})
 
 
-@router.post("/dms", response={201: ChannelRowOut}, summary="Open a direct conversation (1 to 8 others)")
+@router.post(
+    "/dms",
+    response={201: ChannelRowOut, 429: Detail},
+    summary="Open a direct conversation (1 to 8 others, by email; addresses looked up are limited per hour)",
+)
 def open_dm(request, body: DmIn):
     emails = {e.strip().lower() for e in body.emails if e.strip()}
+    if (refused := _looked_up(request.auth, len(emails))) is not None:
+        return refused
     people = list(Member.objects.filter(email__in=emails, is_active=True))
     if len(people) != len(emails):
         raise ValidationError("Some of those addresses do not belong to an active member.")
