@@ -23,7 +23,10 @@ class LocalDateTimeInput(forms.DateTimeInput):
 class EventForm(forms.Form):
     title = forms.CharField(max_length=150)
     type = forms.ChoiceField(choices=EventType.choices)
-    group = forms.ChoiceField(label="Hosted by", help_text="Events for a group are approved by its organisers.")
+    # Not required: "" is staff's "The national organisation" (members are not offered it; the action refuses it).
+    group = forms.ChoiceField(
+        label="Hosted by", required=False, help_text="Events for a group are approved by its organisers."
+    )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=10000)
     starts_at = forms.DateTimeField(
         label="Starts", widget=LocalDateTimeInput(), input_formats=[LOCAL_FORMAT, "%Y-%m-%d %H:%M"]
