@@ -7,6 +7,13 @@ from dataclasses import dataclass, field
 
 MAX_PROBLEMS = 1000
 MAX_NAMES = 500
+# What a per-conversation row's kind (the conversations counter key it was counted under) is called on the page.
+KIND_TITLE = {
+    "channels": "Public channel",
+    "private": "Private channel",
+    "group_dms": "Group direct message",
+    "dms": "Direct message",
+}
 
 
 @dataclass

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django import template
 
+from leveller.chat.slack_import.report import KIND_TITLE
+
 register = template.Library()
 
 AVATAR_COLOURS = 12  # chat.css has .avatar-0 .. .avatar-11, each AA-contrast in light and dark mode
@@ -49,3 +51,9 @@ def channel_display(channel) -> str:
     if getattr(channel, "private", False):
         return channel_title(channel)
     return f"#{channel_title(channel)}"
+
+
+@register.filter
+def slack_kind(kind: str) -> str:
+    """A Slack import report row's kind ("dms") as the page calls it ("Direct message")."""
+    return KIND_TITLE.get(kind, kind)
