@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -31,6 +31,14 @@ I would be grateful for your reply.
 Yours sincerely,
 {member_name}
 {member_town}"""
+
+
+def _posted_id(request, name: str) -> int:
+    """The id a form posted (a letter's, a signature's): anything but a whole number finds nothing, a 404."""
+    value = request.POST.get(name, "")
+    if not (value.isascii() and value.isdigit()):
+        raise Http404(f"No such {name}.")
+    return int(value)
 
 
 @login_required
@@ -117,7 +125,7 @@ def campaign_csv(request, slug: str):
 def moderation(request, slug: str):
     campaign = access.managed_campaign(request.user, slug)
     if request.method == "POST":
-        letter = get_object_or_404(Letter, pk=request.POST.get("letter"), campaign=campaign)
+        letter = get_object_or_404(Letter, pk=_posted_id(request, "letter"), campaign=campaign)
         with reported(request):
             letter_actions.moderate_letter(actor=request.user, letter=letter,
                                            approve=request.POST.get("decision") == "approve",
@@ -148,7 +156,7 @@ def statement_manage(request, slug: str):
         action = request.POST.get("action", "")
         with reported(request):
             if action in ("verify", "reject"):
-                signature = get_object_or_404(Signature, pk=request.POST.get("signature"), statement=statement)
+                signature = get_object_or_404(Signature, pk=_posted_id(request, "signature"), statement=statement)
                 statement_actions.verify_signature(actor=request.user, signature=signature, approve=action == "verify",
                                                    mp_constituency_code=request.POST.get("mp_code", ""))  # fmt: skip
             elif action == "follow_up":

@@ -99,8 +99,9 @@ def question_manage(request, question_id: int):
 @require_POST
 def answer_status(request, answer_id: int):
     answer = get_object_or_404(Answer.objects.select_related("member", "question"), pk=answer_id)
-    with reported(request, flash=not request.htmx):
+    with reported(request, flash=not request.htmx) as outcome:
         voices.set_answer_status(actor=request.user, answer=answer, status=request.POST.get("status", ""))
     if request.htmx:
-        return render(request, "newsletter/manage/_answer.html", {"answer": answer, "statuses": AnswerStatus.choices})
+        context = {"answer": answer, "statuses": AnswerStatus.choices, "answer_error": outcome.text}
+        return render(request, "newsletter/manage/_answer.html", context)
     return redirect("newsletter:question_manage", answer.question_id)

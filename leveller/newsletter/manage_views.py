@@ -195,9 +195,10 @@ def section_save(request, section_id: int):
 @require_POST
 def section_move(request, section_id: int):
     section = _section(request, section_id)
-    issue_actions.move_section(actor=request.user, section=section, direction=request.POST.get("direction", ""))
+    with reported(request, flash=not request.htmx) as outcome:
+        issue_actions.move_section(actor=request.user, section=section, direction=request.POST.get("direction", ""))
     if request.htmx:
-        return _sections_fragment(request, section.issue, moved=section.pk)
+        return _sections_fragment(request, section.issue, moved=section.pk, section_error=outcome.text)
     return redirect("newsletter:compose", section.issue_id)
 
 

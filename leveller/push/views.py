@@ -50,4 +50,7 @@ def device(request, subscription_id: int):
     if form.is_valid():
         notifications_actions.set_device_kinds(actor=request.user, subscription=row, kinds=form.cleaned_data["kinds"])
         messages.success(request, f"Saved what {row} gets.")
+    else:
+        problems = " ".join(error for errors in form.errors.values() for error in errors)
+        messages.error(request, f"Nothing was saved for {row}: {problems}")
     return redirect("push:settings")
