@@ -33,15 +33,6 @@ BELOW: dict[str, float] = {
     "leveller/core/startup.py": 19,  # SQLite 21%, PostgreSQL 21%
     "leveller/core/static.py": 62,  # SQLite 64%, PostgreSQL 64%
     "leveller/env.py": 64,  # SQLite 67%, PostgreSQL 72%
-    "leveller/groups/manage_views.py": 62,  # SQLite 64%, PostgreSQL 64%
-    "leveller/lobbying/manage_views.py": 68,  # SQLite 70%, PostgreSQL 70%
-    "leveller/lobbying/management/commands/lobbying_follow_ups.py": 0,  # SQLite 0%, PostgreSQL 0%
-    "leveller/lobbying/tasks.py": 65,  # SQLite 67%, PostgreSQL 67%
-    "leveller/newsletter/manage_people.py": 58,  # SQLite 61%, PostgreSQL 61%
-    "leveller/newsletter/manage_views.py": 75,  # SQLite 78%, PostgreSQL 78%
-    "leveller/privacy/management/commands/privacy.py": 0,  # SQLite 0%, PostgreSQL 0%
-    "leveller/push/keys.py": 76,  # SQLite 78%, PostgreSQL 78%
-    "leveller/push/views.py": 69,  # SQLite 71%, PostgreSQL 71%
 }
 
 
