@@ -8,6 +8,10 @@ from django.core.management import call_command
 from django.templatetags.static import static
 from django.test import RequestFactory
 
+# Closing a response fires request_finished, which closes database connections: without database access allowed
+# that fails whenever an earlier test in the process opened one.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def collected(settings, tmp_path):
