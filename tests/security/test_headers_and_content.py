@@ -49,7 +49,7 @@ def test_an_https_site_url_turns_on_the_redirect_hsts_and_secure_cookies(tmp_pat
 
 
 def test_check_deploy_is_clean_with_an_https_site_url(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}  # pytest-env sets it
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}  # set by the browser fixture
     env.update(LEVELLER_SITE_URL="https://members.example.org", LEVELLER_DATA_DIR=str(tmp_path))
     result = subprocess.run(
         [sys.executable, "-m", "leveller", "check", "--deploy", "--fail-level", "WARNING"],

@@ -1,8 +1,10 @@
 """Django's async-safety check, switched on for one test.
 
-pytest-env sets DJANGO_ALLOW_ASYNC_UNSAFE for the whole suite (the browser tests drive Playwright's event loop
-from the test thread). Django reads the variable on each ORM call, so removing it for a test puts the check
-back: any database call made from a running event loop raises SynchronousOnlyOperation.
+The check is on for the whole suite except the browser tests, which run last and set DJANGO_ALLOW_ASYNC_UNSAFE
+(tests/support/browser.py: Playwright's sync API runs an event loop in the test's thread). This fixture makes
+sure it is off for one test whatever ran before (the variable may also come from the environment pytest was
+started in): Django reads it on each ORM call, and with it gone any database call made from a running event
+loop raises SynchronousOnlyOperation, which the fixture checks first.
 """
 
 from __future__ import annotations
