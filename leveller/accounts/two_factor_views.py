@@ -1,4 +1,4 @@
-"""Two-factor sign-in pages: parse, authorise, call accounts/two_factor.py, render."""
+"""Two-factor sign-in pages: parse, authorise, call accounts/actions/two_factor.py, render."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leveller.accounts import two_factor
+from leveller.accounts.actions import two_factor as two_factor_actions
 from leveller.accounts.forms import TwoFactorCodeForm, TwoFactorDisableForm, TwoFactorPolicyForm, TwoFactorResetForm
 from leveller.accounts.models import Member
 from leveller.core.access import require_admin, require_staff
+from leveller.core.page_errors import reported
 
 
 def _status_context(request, **extra):
@@ -41,10 +42,9 @@ def status(request):
 def setup(request):
     """POST starts a set-up (a new secret); GET shows the one in progress, so a reload keeps the same QR code."""
     if request.method == "POST":
-        try:
-            device = two_factor.start_enrolment(actor=request.user)
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
+        with reported(request) as outcome:
+            device = two_factor_actions.start_enrolment(actor=request.user)
+        if not outcome.ok:
             return redirect("accounts:two_factor")
     else:
         device = two_factor.app_device(request.user, confirmed=False)
@@ -68,11 +68,11 @@ def confirm(request):
         messages.error(request, "That set-up has expired: start again.")
         return redirect("accounts:two_factor")
     if form.is_valid():
-        try:
-            codes = two_factor.confirm_enrolment(actor=request.user, code=form.cleaned_data["code"], request=request)
-        except ValidationError as error:
-            form.add_error("code", error)
-        else:
+        with reported(request, form=form, field="code") as outcome:
+            codes = two_factor_actions.confirm_enrolment(
+                actor=request.user, code=form.cleaned_data["code"], request=request
+            )
+        if outcome.ok:
             return _codes_page(request, codes, first=True)
     return _setup_page(request, device, form, status=400)
 
@@ -91,10 +91,9 @@ def _codes_page(request, codes: list[str], *, first: bool):
 @login_required
 @require_POST
 def regenerate(request):
-    try:
-        codes = two_factor.regenerate_codes(actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
+    with reported(request) as outcome:
+        codes = two_factor_actions.regenerate_codes(actor=request.user)
+    if not outcome.ok:
         return redirect("accounts:two_factor")
     return _codes_page(request, codes, first=False)
 
@@ -105,11 +104,9 @@ def regenerate(request):
 def disable(request):
     form = TwoFactorDisableForm(request.POST)
     if form.is_valid():
-        try:
-            two_factor.disable(actor=request.user, password=form.cleaned_data["password"])
-        except ValidationError as error:
-            form.add_error("password", error)
-        else:
+        with reported(request, form=form, field="password") as outcome:
+            two_factor_actions.disable(actor=request.user, password=form.cleaned_data["password"])
+        if outcome.ok:
             messages.success(request, "Two-factor sign-in is off, and your API tokens were revoked.")
             return redirect("accounts:two_factor")
     return render(request, "accounts/two_factor/status.html", _status_context(request, disable_form=form), status=400)
@@ -128,13 +125,11 @@ def code(request):
         return redirect("accounts:two_factor" if request.user.is_authenticated else "accounts:login")
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            next_url = two_factor.finish_login(request, code=form.cleaned_data["code"])
-        except ValidationError as error:
-            form.add_error("code", error)
-        except PermissionDenied:
+        with reported(request, form=form, field="code", denied=True) as outcome:
+            next_url = two_factor_actions.finish_login(request, code=form.cleaned_data["code"])
+        if outcome.denied:  # the wait between password and code ran out: start from the password again
             return redirect("accounts:login")
-        else:
+        if outcome.ok:
             left = two_factor.codes_left(request.user)
             if left <= 3:
                 messages.warning(
@@ -151,11 +146,9 @@ def reset(request, member_id: int):
     member = get_object_or_404(Member, pk=member_id)
     form = TwoFactorResetForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        two_factor.reset(actor=request.user, member=member, reason=reason)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, getattr(error, "messages", [str(error)])[0])
-    else:
+    with reported(request, denied=True) as outcome:
+        two_factor_actions.reset(actor=request.user, member=member, reason=reason)
+    if outcome.ok:
         messages.success(request, f"Two-factor sign-in is reset for {member}.")
     return redirect("accounts:profile", member_id=member.pk)
 
@@ -166,7 +159,7 @@ def policy(request):
     require_admin(request.user)
     form = TwoFactorPolicyForm(request.POST or None, initial={"roles": sorted(two_factor.required_roles())})
     if request.method == "POST" and form.is_valid():
-        roles = two_factor.set_policy(actor=request.user, roles=form.cleaned_data["roles"])
+        roles = two_factor_actions.set_policy(actor=request.user, roles=form.cleaned_data["roles"])
         messages.success(request, f"Two-factor sign-in is now required for: {', '.join(roles) or 'nobody'}.")
         return redirect("accounts:two_factor_policy")
     return render(

@@ -8,7 +8,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -71,11 +70,9 @@ def accept_invitation(request, secret: str):
         return render(request, "accounts/invitation_invalid.html", status=410)
     form = SetPasswordForm(invitation.member, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with reported(request, form=form, field="new_password1") as outcome:
             member = member_actions.accept_invitation(secret=secret, password=form.cleaned_data["new_password1"])
-        except ValidationError as error:
-            form.add_error("new_password1", error)
-        else:
+        if outcome.ok:
             login(request, member, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Welcome! Your password is set and you are logged in.")
             return redirect("core:home")
@@ -83,11 +80,11 @@ def accept_invitation(request, secret: str):
 
 
 def confirm_email(request, secret: str):
-    try:
+    with reported(request, flash=False) as outcome:
         member = member_actions.confirm_email_change(secret=secret)
-    except ValidationError as error:
+    if not outcome.ok:
         return render(
-            request, "accounts/message.html", {"title": "Link not valid", "text": error.messages[0]}, status=410
+            request, "accounts/message.html", {"title": "Link not valid", "text": outcome.messages[0]}, status=410
         )
     messages.success(request, f"Your email address is now {member.email}.")
     return redirect("accounts:settings" if request.user.is_authenticated else "accounts:login")
@@ -195,11 +192,9 @@ def avatar(request, member_id: int, digest: str):
 def change_email(request):
     form = EmailChangeForm(request.POST)
     if form.is_valid():
-        try:
+        with reported(request, form=form, field="new_email") as outcome:
             member_actions.request_email_change(actor=request.user, new_email=form.cleaned_data["new_email"])
-        except ValidationError as error:
-            form.add_error("new_email", error)
-        else:
+        if outcome.ok:
             messages.success(request, "Check your new address for a confirmation link.")
             return redirect("accounts:settings")
     profile_form = ProfileForm(instance=request.user, prefix="profile")
@@ -242,7 +237,7 @@ def members_admin(request):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with reported(request, form=form, denied=True, on_fields=False) as outcome:
             member = member_actions.invite_member(
                 actor=request.user,
                 email=data["email"],
@@ -253,9 +248,7 @@ def members_admin(request):
                 phone=data["phone"],
                 status=data["status"],
             )
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, "; ".join(getattr(error, "messages", [str(error)])))
-        else:
+        if outcome.ok:
             messages.success(request, f"Invitation sent to {member.email}.")
             return redirect("accounts:members_admin")
     query = request.GET.get("q", "")
@@ -298,10 +291,8 @@ def import_csv(request):
 @require_POST
 def deactivate(request, member_id: int):
     member = get_object_or_404(Member, pk=member_id)
-    try:
+    with reported(request) as outcome:
         member_actions.deactivate_member(actor=request.user, member=member, reason=request.POST.get("reason", ""))
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
+    if outcome.ok:
         messages.success(request, f"{member} can no longer log in.")
     return redirect("accounts:members_admin")

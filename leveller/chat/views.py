@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from leveller.chat.handles import profile_for
 from leveller.chat.models import Attachment, Channel, ChannelMembership, Kind, Level
 from leveller.chat.search import search_page
 from leveller.core import page_cache
-from leveller.core.page_errors import error_text as _errors
+from leveller.core.page_errors import reported
 from leveller.realtime.consumer import latest_event_id
 
 
@@ -155,7 +154,7 @@ def browse(request):
 def create(request):
     error = None
     if request.method == "POST":
-        try:
+        with reported(request, denied=True, flash=False) as outcome:
             channel = channel_actions.create_channel(
                 actor=request.user,
                 name=request.POST.get("name", ""),
@@ -164,8 +163,7 @@ def create(request):
                 section=request.POST.get("section", "discussion"),
             )
             return redirect("chat:channel", channel.pk)
-        except (ValidationError, PermissionDenied) as e:
-            error = _errors(e)
+        error = outcome.text
     return render(request, "chat/create.html", {**layout_context(request), "error": error, "form": request.POST})
 
 
@@ -173,10 +171,8 @@ def create(request):
 @require_POST
 def join(request, channel_id: int):
     channel = access.get_channel(request.user, channel_id)
-    try:
+    with reported(request, denied=True):
         channel_actions.add_channel_member(actor=request.user, channel=channel, member=request.user)
-    except (ValidationError, PermissionDenied) as e:
-        flash.error(request, _errors(e))
     return redirect("chat:channel", channel.pk)
 
 
@@ -184,11 +180,10 @@ def join(request, channel_id: int):
 @require_POST
 def leave(request, channel_id: int):
     channel = access.get_channel(request.user, channel_id)
-    try:
+    with reported(request, denied=True) as outcome:
         channel_actions.remove_channel_member(actor=request.user, channel=channel, member=request.user)
         flash.success(request, f"You left {channel}.")
-    except (ValidationError, PermissionDenied) as e:
-        flash.error(request, _errors(e))
+    if not outcome.ok:
         return redirect("chat:channel", channel.pk)
     return redirect("chat:index")
 
@@ -201,11 +196,10 @@ def new_dm(request):
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("members") if i.isdigit()]
         people = list(members.filter(pk__in=ids))
-        try:
+        with reported(request, flash=False) as outcome:
             channel = channel_actions.open_dm(actor=request.user, members=people)
             return redirect("chat:channel", channel.pk)
-        except ValidationError as e:
-            error = _errors(e)
+        error = outcome.text
     shown = members.search_names(query)[:50] if query else members[:50]
     return render(
         request, "chat/new_dm.html", {**layout_context(request), "people": shown, "error": error, "query": query}

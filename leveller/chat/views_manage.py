@@ -21,7 +21,7 @@ from leveller.chat.actions import messages as message_actions
 from leveller.chat.actions import state as state_actions
 from leveller.chat.models import SECTIONS, Level, Report, Webhook
 from leveller.chat.views import layout_context
-from leveller.core.page_errors import error_text as _errors
+from leveller.core.page_errors import reported
 
 
 @login_required
@@ -31,7 +31,7 @@ def settings_view(request, channel_id: int):
     secret = None
     if request.method == "POST":
         action = request.POST.get("action")
-        try:
+        with reported(request, denied=True):
             if action == "details":
                 fields = {k: request.POST.get(k, "") for k in ("topic", "purpose", "section") if k in request.POST}
                 if "name" in request.POST and request.POST["name"] != channel.name:
@@ -61,8 +61,6 @@ def settings_view(request, channel_id: int):
             if secret is None:
                 flash.success(request, "Saved.")
                 return redirect("chat:settings", channel.pk)
-        except (ValidationError, PermissionDenied) as e:
-            flash.error(request, _errors(e))
     manage = access.can_manage(member, channel)
     membership = channel.memberships.filter(member=member).first()
     member_rows = list(channel.memberships.select_related("member").order_by("member__display_name")[:500])
@@ -92,7 +90,7 @@ def moderation(request):
         raise PermissionDenied("Only staff can see reports.")
     if request.method == "POST":
         report = get_object_or_404(Report, pk=request.POST.get("report_id") or 0)
-        try:
+        with reported(request, denied=True):
             if request.POST.get("action") == "delete" and report.message.deleted_at is None:
                 message_actions.delete_message(actor=request.user, message=report.message)
                 report = Report.objects.filter(pk=report.pk).first()
@@ -103,8 +101,6 @@ def moderation(request):
             if report is not None:
                 state_actions.resolve_report(actor=request.user, report=report, note=request.POST.get("action", ""))
             flash.success(request, "Done.")
-        except (ValidationError, PermissionDenied) as e:
-            flash.error(request, _errors(e))
         return redirect("chat:moderation")
     reports = Report.objects.filter(resolved_at__isnull=True).select_related(
         "message__channel", "message__author", "reporter"
@@ -134,10 +130,10 @@ def incoming_webhook(request, secret: str):
     if not isinstance(text, str) or not text.strip():
         return JsonResponse({"ok": False, "error": 'The body needs a non-empty "text".'}, status=400)
     name = body.get("username") if isinstance(body.get("username"), str) else hook.name
-    try:
+    with reported(request, flash=False) as outcome:
         message = message_actions.send_message(
             actor=None, channel=hook.channel, text=text, bot_name=(name or hook.name)[:80]
         )
-    except ValidationError as e:
-        return JsonResponse({"ok": False, "error": _errors(e)}, status=400)
+    if not outcome.ok:
+        return JsonResponse({"ok": False, "error": outcome.text}, status=outcome.status)
     return JsonResponse({"ok": True, "id": message.pk})

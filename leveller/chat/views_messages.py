@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -12,7 +12,7 @@ from leveller.chat import access, fragments, handles, queries
 from leveller.chat.actions import messages as message_actions
 from leveller.chat.actions import state as state_actions
 from leveller.chat.models import ThreadFollow
-from leveller.core.page_errors import error_text as _errors
+from leveller.core.page_errors import reported
 
 
 def _row(request, message_id: int, *, in_thread: bool = False, status: int = 200):
@@ -28,7 +28,7 @@ def post(request, channel_id: int):
     channel = access.get_channel(request.user, channel_id)
     thread_id = request.POST.get("thread_id", "")
     thread = access.get_message(request.user, thread_id) if thread_id.isdigit() else None
-    try:
+    with reported(request, denied=True, flash=not request.htmx) as outcome:
         message = message_actions.send_message(
             actor=request.user,
             channel=channel,
@@ -37,13 +37,10 @@ def post(request, channel_id: int):
             also_to_channel=request.POST.get("also_to_channel") == "on",
             files=request.FILES.getlist("files"),
         )
-    except (ValidationError, PermissionDenied) as e:
-        if not request.htmx:
-            from django.contrib import messages as flash
-
-            flash.error(request, _errors(e))
-            return redirect("chat:channel", channel.pk)
-        response = render(request, "chat/_composer_error.html", {"error": _errors(e)}, status=200)
+    if not outcome.ok and not request.htmx:
+        return redirect("chat:channel", channel.pk)
+    if not outcome.ok:  # htmx: the refusal shows under the composer (200, so htmx swaps it in)
+        response = render(request, "chat/_composer_error.html", {"error": outcome.text}, status=200)
         response["HX-Retarget"] = f"#composer-error-{'t' if thread else 'c'}"
         response["HX-Reswap"] = "innerHTML"
         return response
@@ -80,11 +77,10 @@ def edit(request, message_id: int):
     message = access.get_message(request.user, message_id)
     error = None
     if request.method == "POST":
-        try:
+        with reported(request, denied=True, flash=False) as outcome:
             message_actions.edit_message(actor=request.user, message=message, text=request.POST.get("text", ""))
             return _row(request, message.pk, in_thread=request.POST.get("in_thread") == "1")
-        except (ValidationError, PermissionDenied) as e:
-            error = _errors(e)
+        error = outcome.text
     elif message.author_id != request.user.pk:
         raise PermissionDenied("You can only edit your own messages.")
     return render(
@@ -96,10 +92,10 @@ def edit(request, message_id: int):
 @require_POST
 def delete(request, message_id: int):
     message = access.get_message(request.user, message_id)
-    try:
+    with reported(request, denied=True, flash=False) as outcome:
         message_actions.delete_message(actor=request.user, message=message)
-    except (ValidationError, PermissionDenied) as e:
-        return HttpResponse(_errors(e), status=403)
+    if not outcome.ok:
+        return HttpResponse(outcome.text, status=403)
     return _row(request, message_id)
 
 
@@ -108,13 +104,13 @@ def delete(request, message_id: int):
 def react(request, message_id: int):
     message = access.get_message(request.user, message_id)
     emoji = request.POST.get("emoji", "")
-    try:
+    with reported(request, denied=True, flash=False) as outcome:
         if message.reactions.filter(member=request.user, emoji=emoji.strip()).exists():
             message_actions.remove_reaction(actor=request.user, message=message, emoji=emoji)
         else:
             message_actions.add_reaction(actor=request.user, message=message, emoji=emoji)
-    except (ValidationError, PermissionDenied) as e:
-        return HttpResponse(_errors(e), status=400)
+    if not outcome.ok:
+        return HttpResponse(outcome.text, status=outcome.status)
     return _row(request, message.pk, in_thread=request.POST.get("in_thread") == "1")
 
 
@@ -122,13 +118,13 @@ def react(request, message_id: int):
 @require_POST
 def pin(request, message_id: int):
     message = access.get_message(request.user, message_id)
-    try:
+    with reported(request, denied=True, flash=False) as outcome:
         if message.pinned_at:
             message_actions.unpin_message(actor=request.user, message=message)
         else:
             message_actions.pin_message(actor=request.user, message=message)
-    except (ValidationError, PermissionDenied) as e:
-        return HttpResponse(_errors(e), status=403)
+    if not outcome.ok:
+        return HttpResponse(outcome.text, status=403)
     return _row(request, message.pk)
 
 
@@ -137,11 +133,10 @@ def report(request, message_id: int):
     message = access.get_message(request.user, message_id)
     error = None
     if request.method == "POST":
-        try:
+        with reported(request, flash=False) as outcome:
             state_actions.report_message(actor=request.user, message=message, reason=request.POST.get("reason", ""))
             return render(request, "chat/_reported.html", {"m": message})
-        except ValidationError as e:
-            error = _errors(e)
+        error = outcome.text
     return render(request, "chat/_report.html", {"m": message, "error": error})
 
 

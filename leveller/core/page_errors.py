@@ -16,7 +16,9 @@ JSON centrally (leveller/api.py); a page view wraps the action call instead:
 
 A ValidationError is always reported; a PermissionDenied only with `denied=True` (otherwise it goes on to the
 403 page, which is the right answer when the person should not have seen the button at all). `outcome.status`
-is 200 when the action went through and 400 when it was refused, for a page that renders the form again.
+is 200 when the action went through and 400 when it was refused, for a page that renders the form again;
+`outcome.denied` tells a refusal of the person from one of the values, for a page that answers 403 to the first.
+`field=` puts every message of the refusal on one form field (an upload's file, a code), whatever it names.
 """
 
 from __future__ import annotations
@@ -59,6 +61,11 @@ class Outcome:
         return self.error is None
 
     @property
+    def denied(self) -> bool:
+        """Refused because of who is asking (PermissionDenied) rather than what they sent."""
+        return isinstance(self.error, PermissionDenied)
+
+    @property
     def status(self) -> int:
         return 200 if self.error is None else 400
 
@@ -87,11 +94,13 @@ class reported:  # a context manager, named like contextlib.suppress
         form=None,
         denied: bool = False,
         denied_field: str | None = None,
+        field: str | None = None,
         flash: bool = True,
         on_fields: bool = True,
     ):
         self.request, self.form, self.flash, self.on_fields = request, form, flash, on_fields
         self.denied_field = denied_field  # a PermissionDenied goes on this form field (implies `denied`)
+        self.field = field  # every message goes on this form field
         denied = denied or denied_field is not None
         self.kinds: tuple[type[Exception], ...] = (ValidationError, PermissionDenied) if denied else (ValidationError,)
         self.outcome = Outcome()
@@ -107,6 +116,9 @@ class reported:  # a context manager, named like contextlib.suppress
         self.outcome.error = error
         if self.form is not None and self.denied_field and isinstance(error, PermissionDenied):
             self.form.add_error(self.denied_field, str(error) or DENIED)
+        elif self.form is not None and self.field:
+            for message in self.outcome.messages:
+                self.form.add_error(self.field, message)
         elif self.form is not None:
             add_to_form(self.form, error, on_fields=self.on_fields)
         elif self.flash:

@@ -6,7 +6,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -184,7 +184,7 @@ def ballot(request, pk):
         return _private(render(request, "elections/ballot.html", context))
     step = request.POST.get("step", "review")
     ranking: list[int] = []
-    try:
+    with reported(request, denied=True, flash=False) as outcome:
         if election.is_ranked:
             context["ranks"] = ranks_from_form(request.POST, options)
             ranking = ranking_from_ranks(context["ranks"], options)
@@ -204,13 +204,13 @@ def ballot(request, pk):
         choices, answer = clean_choices(
             election, options, ranking=ranking, approvals=context["approved"], answer=context["answer"]
         )
-    except ValidationError as exc:
-        context["errors"] = exc.messages
+    if outcome.denied:
+        context["reason"] = outcome.text
+        return _private(render(request, "elections/ballot.html", context, status=403))
+    if not outcome.ok:
+        context["errors"] = outcome.messages
         context["voted"] = has_voted(election, request.user)
         return _private(render(request, "elections/ballot.html", context, status=400))
-    except PermissionDenied as exc:
-        context["reason"] = str(exc)
-        return _private(render(request, "elections/ballot.html", context, status=403))
     if step == "change":
         return _private(render(request, "elections/ballot.html", context))
     context["summary"] = describe(election, options, choices, answer)

@@ -16,7 +16,7 @@ from ninja import Query, Router, Schema, Status
 from leveller.accounts.tokens import member_for_token
 from leveller.core.access import require_member
 from leveller.core.openapi import Detail
-from leveller.lobbying import access, followups, geography, results
+from leveller.lobbying import access, geography, results
 from leveller.lobbying.actions import campaigns as campaign_actions
 from leveller.lobbying.actions import letters as letter_actions
 from leveller.lobbying.actions import statements as statement_actions
@@ -285,7 +285,7 @@ class ReplyIn(Schema):
              404: Detail}, tags=["lobbying"], summary="Answer “Has your MP replied?”: yes, no or agreed")  # fmt: skip
 def answer(request, letter_id: int, data: ReplyIn):
     letter = access.own_letter(request.auth, letter_id)
-    return letter_out(followups.answer(actor=request.auth, letter=letter, reply=data.reply))
+    return letter_out(letter_actions.record_reply(actor=request.auth, letter=letter, reply=data.reply))
 
 
 class ModerationIn(Schema):

@@ -12,11 +12,9 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from leveller.core import audit
 from leveller.core.mail import send_templated
 from leveller.lobbying import tokens
 from leveller.lobbying.models import Letter, LetterState, Reply
@@ -79,21 +77,3 @@ def schedule(letter: Letter) -> None:
         return  # the immediate backend (tests): tests run the sweep with their own clock
     at = letter.sent_at + delay()
     transaction.on_commit(lambda: ask_follow_ups.using(run_after=at).enqueue())
-
-
-@transaction.atomic
-def answer(*, actor, letter: Letter, reply: str, via_token: bool = False) -> Letter:
-    """The writer's answer (from the emailed link, or their own letters page). They may change it later."""
-    letter = Letter.objects.select_for_update().get(pk=letter.pk)
-    is_writer = getattr(actor, "is_authenticated", False) and letter.writer_id == actor.pk
-    if not via_token and not is_writer:
-        raise PermissionDenied("Only the letter's writer can answer.")
-    if reply not in Reply.values:
-        raise ValidationError("Answer yes, no or agreed.")
-    if letter.state != LetterState.SENT:
-        raise ValidationError("This letter has not been sent, so there is nothing to reply to yet.")
-    letter.reply, letter.reply_at = reply, timezone.now()
-    letter.save(update_fields=["reply", "reply_at"])
-    audit.record(actor=actor if getattr(actor, "pk", None) else None, action="lobbying.reply_recorded",
-                 target=letter, summary=reply)  # fmt: skip
-    return letter

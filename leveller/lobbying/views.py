@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -110,14 +109,11 @@ def act(request, slug: str):
         context["already"] = Letter.objects.filter(campaign=campaign, writer=member).order_by("created_at")
     found = None
     if postcode and context["is_open"]:
-        try:
+        checked = PostcodeForm({"postcode": postcode})
+        with reported(request, form=checked, field="postcode") as looked_up:
             found = geography.lookup(postcode)
-        except ValidationError as error:
-            form = PostcodeForm({"postcode": postcode})
-            form.is_valid()
-            for message in error.messages:
-                form.add_error("postcode", message)
-            context["postcode_form"] = form
+        if not looked_up.ok:
+            context["postcode_form"] = checked
     if found is None or not context["is_open"]:
         return render(request, "lobbying/act.html", context)
     choices = _choices(campaign, found)
@@ -168,10 +164,10 @@ def _letter_fields(data: dict) -> dict:
 
 
 def confirm(request, token: str):
-    try:
+    with reported(request, flash=False) as outcome:
         letter = letter_actions.confirm_letter(token=token)
-    except ValidationError as error:
-        return render(request, "lobbying/message.html", {"title": "Link not valid", "text": error.messages[0]},
+    if not outcome.ok:
+        return render(request, "lobbying/message.html", {"title": "Link not valid", "text": outcome.messages[0]},
                       status=410)  # fmt: skip
     return render(request, "lobbying/confirmed.html", {"letter": letter})
 
@@ -185,11 +181,11 @@ def follow_up(request, token: str):
         return render(request, "lobbying/message.html", {"title": "Link not valid",
                       "text": "This link has expired or is not valid."}, status=410)  # fmt: skip
     if request.method == "POST":
-        try:
-            followups.answer(actor=None, letter=letter, reply=request.POST.get("reply", ""), via_token=True)
-        except ValidationError as error:
-            return render(request, "lobbying/message.html", {"title": "Not recorded", "text": error.messages[0]},
-                          status=400)  # fmt: skip
+        with reported(request, flash=False) as outcome:
+            letter_actions.record_reply(actor=None, letter=letter, reply=request.POST.get("reply", ""), via_token=True)
+        if not outcome.ok:
+            return render(request, "lobbying/message.html", {"title": "Not recorded", "text": outcome.messages[0]},
+                          status=outcome.status)  # fmt: skip
         return render(request, "lobbying/message.html", {"title": "Thank you",
                       "text": "Your answer is recorded. It helps organisers know which MPs respond."})  # fmt: skip
     return render(request, "lobbying/follow_up.html", {"letter": letter, "answers": followups.ANSWERS,
@@ -214,7 +210,7 @@ def letter_detail(request, letter_id: int):
 def answer(request, letter_id: int):
     letter = access.own_letter(request.user, letter_id)
     with reported(request, denied=True):
-        followups.answer(actor=request.user, letter=letter, reply=request.POST.get("reply", ""))
+        letter_actions.record_reply(actor=request.user, letter=letter, reply=request.POST.get("reply", ""))
     return redirect("lobbying:letter", letter_id=letter.pk)
 
 

@@ -4,7 +4,6 @@ answers to shortlist, choose or decline)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -59,11 +58,9 @@ def subscribers_import(request):
 def questions(request):
     form = QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with reported(request, form=form, field="text") as outcome:
             question = voices.create_question(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error("text", error)
-        else:
+        if outcome.ok:
             return redirect("newsletter:question_manage", question.pk)
     listed = Question.objects.annotate(answer_count=Count("answers"))
     return render(request, "newsletter/manage/questions.html", {"questions": listed, "form": form})

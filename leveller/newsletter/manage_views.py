@@ -8,7 +8,6 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -111,11 +110,9 @@ def compose(request, issue_id: int):
     issue = _issue(request, issue_id)
     form = IssueForm(request.POST or None, initial={"title": issue.title, "summary": issue.summary})
     if request.method == "POST" and form.is_valid():
-        try:
+        with reported(request, form=form, field="title") as outcome:
             issue_actions.update_issue(actor=request.user, issue=issue, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error("title", error)
-        else:
+        if outcome.ok:
             messages.success(
                 request, "Saved." + (" The email already sent is unchanged." if issue.is_published else "")
             )
@@ -160,7 +157,7 @@ def section_save(request, section_id: int):
     if form.is_valid():
         data = form.cleaned_data
         question = Question.objects.filter(pk=data["question_id"]).first() if data["question_id"] else None
-        try:
+        with reported(request, flash=False) as outcome:
             issue_actions.update_section(
                 actor=request.user,
                 section=section,
@@ -170,8 +167,7 @@ def section_save(request, section_id: int):
                 question=question,
             )
             saved = True
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
+        error = outcome.text
     else:
         error = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
     if request.htmx:
@@ -220,12 +216,11 @@ def image_upload(request, issue_id: int):
     form = ImageForm(request.POST, request.FILES)
     error = ""
     if form.is_valid():
-        try:
+        with reported(request, flash=False) as outcome:
             issue_actions.add_image(
                 actor=request.user, issue=issue, upload=form.cleaned_data["image"], alt=form.cleaned_data["alt"]
             )
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
+        error = outcome.text
     else:
         error = "Choose a picture and describe it."
     if request.htmx:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -67,26 +66,24 @@ def signup(request):
         if not signup_allowed(request):
             form.add_error(None, "Too many sign-ups from your network. Try again in an hour.")
         else:
-            try:
-                subscriptions.request_subscription(actor=None, **form.cleaned_data, source="sign-up form")
-            except Suppressed:
-                # Refused, but saying so would reveal that the owner was erased: only they can come back,
-                # from a link sent to the address (leveller/privacy/rejoin.py).
-                rejoin.offer(**form.cleaned_data)
-                return render(request, "newsletter/signup_sent.html", {"email": form.cleaned_data["email"]})
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
+            with reported(request, form=form) as outcome:
+                try:
+                    subscriptions.request_subscription(actor=None, **form.cleaned_data, source="sign-up form")
+                except Suppressed:
+                    # Refused, but saying so would reveal that the owner was erased: only they can come back,
+                    # from a link sent to the address (leveller/privacy/rejoin.py). So it reads as sent.
+                    rejoin.offer(**form.cleaned_data)
+            if outcome.ok:
                 return render(request, "newsletter/signup_sent.html", {"email": form.cleaned_data["email"]})
     return render(request, "newsletter/signup.html", {"form": form, "wording": subscriptions.SIGNUP_WORDING})
 
 
 def confirm(request, token: str):
-    try:
+    with reported(request, flash=False) as outcome:
         subscriber = subscriptions.confirm_subscription(token=token)
-    except ValidationError as error:
+    if not outcome.ok:
         return render(
-            request, "newsletter/message.html", {"title": "Link not valid", "text": error.messages[0]}, status=410
+            request, "newsletter/message.html", {"title": "Link not valid", "text": outcome.messages[0]}, status=410
         )
     return render(request, "newsletter/confirmed.html", {"subscriber": subscriber})
 
@@ -167,11 +164,9 @@ def question(request):
         initial = {"body": mine.body, "show_name": mine.show_name, "show_group": mine.show_group}
     form = AnswerForm(request.POST or None, initial=initial)
     if request.method == "POST" and current is not None and form.is_valid():
-        try:
+        with reported(request, form=form, field="body") as outcome:
             voices.submit_answer(actor=request.user, question=current, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error("body", error)
-        else:
+        if outcome.ok:
             messages.success(request, "Thank you: your answer is with the editors.")
             return redirect("newsletter:question")
     return render(

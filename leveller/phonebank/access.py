@@ -69,6 +69,14 @@ def campaign_for_organiser(actor, campaign_id) -> Campaign:
     return campaign
 
 
+def campaign_for_exporter(actor, campaign_id) -> Campaign:
+    """A campaign's results export exists only for its organisers: to anyone else, a caller too, it is a 404."""
+    try:
+        return campaign_for_organiser(actor, campaign_id)
+    except PermissionDenied:
+        raise Http404("No such export.") from None
+
+
 def call_for_caller(actor, call_id) -> Call:
     """A call belongs to the caller who made it; to everyone else it does not exist."""
     require_member(actor)

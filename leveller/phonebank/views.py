@@ -6,8 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -118,12 +117,12 @@ def start_calling(request, campaign_id: int):
 
 def _next_or_back(request, campaign):
     try:
-        call = call_actions.next_contact(actor=request.user, campaign=campaign)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("phonebank:campaign", campaign.pk)
+        with reported(request) as outcome:
+            call = call_actions.next_contact(actor=request.user, campaign=campaign)
     except limits.Limited as limited:
         messages.error(request, limited.message)
+        return redirect("phonebank:campaign", campaign.pk)
+    if not outcome.ok:
         return redirect("phonebank:campaign", campaign.pk)
     if call is None:
         messages.info(request, _nobody_now(campaign))
@@ -173,18 +172,19 @@ def record_outcome(request, call_id: int):
     call = access.call_for_caller(request.user, call_id)
     outcome = request.POST.get("outcome", "")
     try:
-        call_actions.record_outcome(
-            actor=request.user,
-            call=call,
-            outcome=outcome,
-            answers=_answers_from(request.POST, call.campaign.questions),
-            callback_at=request.POST.get("callback_at") or None,
-        )
+        with reported(request, flash=False) as refusal:
+            call_actions.record_outcome(
+                actor=request.user,
+                call=call,
+                outcome=outcome,
+                answers=_answers_from(request.POST, call.campaign.questions),
+                callback_at=request.POST.get("callback_at") or None,
+            )
     except call_actions.LeaseLost as lost:
         messages.error(request, lost.message)
         return redirect("phonebank:campaign", call.campaign_id)
-    except ValidationError as error:
-        request.session[f"pb-errors-{call.pk}"] = error.messages
+    if not refusal.ok:  # shown on the call page, next to the answers
+        request.session[f"pb-errors-{call.pk}"] = refusal.messages
         return redirect("phonebank:call", call.pk)
     messages.success(request, f"Saved: {dict(Outcome.choices)[outcome].lower()}.")
     if request.POST.get("then") == "stop":
@@ -226,7 +226,7 @@ def contacts(request, campaign_id: int):
     form = forms.UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
+        with reported(request, form=form, field="file") as outcome:
             job = contact_actions.upload_contacts(
                 actor=request.user,
                 campaign=campaign,
@@ -236,9 +236,7 @@ def contacts(request, campaign_id: int):
                 source=form.cleaned_data["source"],
                 wording=form.cleaned_data["wording"],
             )
-        except ValidationError as error:
-            form.add_error("file", error)
-        else:
+        if outcome.ok:
             if job.status == ImportStatus.DONE:
                 messages.success(request, f"Loaded {job.loaded} contacts.")
             else:
@@ -295,10 +293,7 @@ def dashboard_stats(request, campaign_id: int):
 
 @login_required
 def export_csv(request, campaign_id: int):
-    try:
-        campaign = access.campaign_for_organiser(request.user, campaign_id)
-    except PermissionDenied:
-        raise Http404("No such export.") from None
+    campaign = access.campaign_for_exporter(request.user, campaign_id)
     call_actions.record_export(actor=request.user, campaign=campaign)
     response = StreamingHttpResponse(export.rows(campaign), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-results.csv"'

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,15 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from leveller.accounts.models import Member
 from leveller.core.access import require_admin, require_staff
+from leveller.core.page_errors import reported
 from leveller.privacy import consent, policy
 from leveller.privacy.models import MessagesOnErasure
 from leveller.privacy.purposes import PURPOSES, Method, Purpose
 
 METHOD_CHOICES = [(m, Method(m).label) for m in consent.BY_HAND_METHODS]
-
-
-def _errors(error) -> str:
-    return " ".join(getattr(error, "messages", [str(error)]))
 
 
 def parse_when(value: str) -> dt.datetime | None:
@@ -43,21 +40,21 @@ def parse_when(value: str) -> dt.datetime | None:
 def _record_from_post(request, **subject) -> bool:
     data = request.POST
     try:
-        consent.record_by_hand(
-            actor=request.user,
-            purpose=data.get("purpose", ""),
-            granted=data.get("decision") == "granted",
-            method=data.get("method", ""),
-            wording=data.get("wording", ""),
-            source=data.get("source", ""),
-            recorded_at=parse_when(data.get("when", "")),
-            **subject,
-        )
+        with reported(request) as outcome:
+            consent.record_by_hand(
+                actor=request.user,
+                purpose=data.get("purpose", ""),
+                granted=data.get("decision") == "granted",
+                method=data.get("method", ""),
+                wording=data.get("wording", ""),
+                source=data.get("source", ""),
+                recorded_at=parse_when(data.get("when", "")),
+                **subject,
+            )
     except ValueError:
         messages.error(request, "Choose one of the purposes listed.")
         return False
-    except ValidationError as error:
-        messages.error(request, _errors(error))
+    if not outcome.ok:
         return False
     messages.success(request, "Recorded.")
     return True
@@ -147,11 +144,9 @@ def member_consent(request, member_id: int):
 def policy_page(request):
     require_admin(request.user)
     if request.method == "POST":
-        try:
+        with reported(request, denied=True) as outcome:
             policy.set_messages_on_erasure(actor=request.user, choice=request.POST.get("messages_on_erasure", ""))
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, _errors(error))
-        else:
+        if outcome.ok:
             messages.success(request, "Saved.")
         return redirect("privacy:policy")
     return render(request, "privacy/policy.html", {"policy": policy.current(), "choices": MessagesOnErasure.choices})

@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +16,7 @@ from leveller.accounts.models import Member
 from leveller.core import audit, csvfile
 from leveller.core.access import require_admin, require_staff
 from leveller.core.models import AuditEntry
-from leveller.core.page_errors import error_text, reported
+from leveller.core.page_errors import reported
 from leveller.privacy import consent, erasure, exporting, retention
 from leveller.privacy.models import ErasureRequest, ErasureStatus, ExportRequest, RetentionRun, Suppression
 from leveller.privacy.purposes import Purpose
@@ -77,19 +76,18 @@ def retention_page(request):
     require_admin(request.user)
     if request.method == "POST":
         try:
-            if "run" in request.POST:
-                run = retention.run(actor=request.user, dry_run=False)
-                messages.success(request, f"Retention run: {run.total} removed.")
-            else:
-                retention.set_policy(
-                    actor=request.user,
-                    key=request.POST.get("key", ""),
-                    days=int(request.POST.get("days") or 0),
-                    enabled=request.POST.get("enabled") == "on",
-                )
-                messages.success(request, "Saved.")
-        except ValidationError as error:
-            messages.error(request, error_text(error))
+            with reported(request):
+                if "run" in request.POST:
+                    run = retention.run(actor=request.user, dry_run=False)
+                    messages.success(request, f"Retention run: {run.total} removed.")
+                else:
+                    retention.set_policy(
+                        actor=request.user,
+                        key=request.POST.get("key", ""),
+                        days=int(request.POST.get("days") or 0),
+                        enabled=request.POST.get("enabled") == "on",
+                    )
+                    messages.success(request, "Saved.")
         except ValueError:
             messages.error(request, "Days must be a number.")
         return redirect("privacy:retention")

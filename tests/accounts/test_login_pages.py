@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 
-from leveller.accounts import two_factor
+from leveller.accounts.actions import two_factor as two_factor_actions
 from leveller.accounts.login import lockout_username
 from tests.security.test_two_factor import fresh_code
 from tests.support.personas import PASSWORD
@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_member_with_two_factor_is_asked_for_a_code_after_the_right_password(client, member):
-    two_factor.start_enrolment(actor=member)
-    two_factor.confirm_enrolment(actor=member, code=fresh_code(member))
+    two_factor_actions.start_enrolment(actor=member)
+    two_factor_actions.confirm_enrolment(actor=member, code=fresh_code(member))
     response = client.post("/login/?next=/settings/", {"username": member.email, "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/login/code/"
     assert "_auth_user_id" not in client.session

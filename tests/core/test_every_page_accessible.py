@@ -184,13 +184,13 @@ def check_persona(new_page: Callable, origin: str, report: Report, *, member=Non
 
 
 def test_every_page_reachable_by_link_passes_axe_in_light_and_dark(new_page, live_server_asgi):
-    from leveller.accounts import two_factor
+    from leveller.accounts.actions import two_factor as two_factor_actions
     from leveller.accounts.models import Member
 
     call_command("demo", verbosity=0)
     logins = dict(DEMO_LOGINS)
     member = Member.objects.get(email=logins["member"])
-    two_factor.start_enrolment(actor=member)  # the set-up page, with its QR code, is a page too
+    two_factor_actions.start_enrolment(actor=member)  # the set-up page, with its QR code, is a page too
     origin = live_server_asgi.url
     report = Report()
 

@@ -13,6 +13,7 @@ from django_otp.oath import hotp
 
 from leveller.accounts import two_factor
 from leveller.accounts.actions import members as members_actions
+from leveller.accounts.actions import two_factor as two_factor_actions
 from leveller.accounts.models import ApiToken
 from leveller.core.models import AuditEntry
 from tests.support.personas import PASSWORD
@@ -33,8 +34,8 @@ def wrong_code(member) -> str:
 
 
 def enrol(member) -> list[str]:
-    two_factor.start_enrolment(actor=member)
-    return two_factor.confirm_enrolment(actor=member, code=fresh_code(member))
+    two_factor_actions.start_enrolment(actor=member)
+    return two_factor_actions.confirm_enrolment(actor=member, code=fresh_code(member))
 
 
 def log_in_with_password(client, member, **extra):
@@ -160,7 +161,7 @@ def test_mo_turns_it_off_only_with_the_password_and_the_api_tokens_stop_working(
 def test_stella_whose_role_requires_it_is_sent_to_enrolment_before_anything_else_but_can_log_out(
     client, admin, staff, organiser
 ):
-    two_factor.set_policy(actor=admin, roles=["admin", "staff"])
+    two_factor_actions.set_policy(actor=admin, roles=["admin", "staff"])
     client.force_login(staff)
     for path in ("/", "/manage/members/", "/chat/browse/", "/settings/"):
         response = client.get(path)
@@ -186,7 +187,7 @@ def test_stella_whose_role_requires_it_is_sent_to_enrolment_before_anything_else
 
 def test_an_enrolled_member_whose_session_skipped_the_code_is_asked_for_it(client, admin, staff):
     enrol(staff)
-    two_factor.set_policy(actor=admin, roles=["staff"])
+    two_factor_actions.set_policy(actor=admin, roles=["staff"])
     client.force_login(staff)  # as a session from before the policy, or an invitation's automatic login
     assert client.get("/manage/members/")["Location"] == "/login/code/"
     assert client.post("/login/code/", {"code": fresh_code(staff)})["Location"] == "/"
@@ -206,7 +207,7 @@ def test_only_admins_choose_which_roles_must_use_it(client, admin, staff):
 
 
 def test_stella_resets_the_two_factor_of_a_member_who_lost_their_phone_and_it_is_audited(client, admin, staff, member):
-    two_factor.set_policy(actor=admin, roles=["member"])
+    two_factor_actions.set_policy(actor=admin, roles=["member"])
     enrol(member)
     mo = Client()
     log_in_with_password(mo, member)
@@ -214,14 +215,14 @@ def test_stella_resets_the_two_factor_of_a_member_who_lost_their_phone_and_it_is
     assert mo.get("/").status_code == 200
 
     client.force_login(staff)
-    two_factor.set_policy(actor=admin, roles=[])  # Stella herself is not required here
+    two_factor_actions.set_policy(actor=admin, roles=[])  # Stella herself is not required here
     assert "Reset two-factor sign-in" in client.get(f"/members/{member.pk}/").content.decode()
     client.post(f"/manage/members/{member.pk}/two-factor/reset/", {"reason": "lost phone, ticket 42"})
     assert not two_factor.is_enrolled(member)
     entry = AuditEntry.objects.get(action="member.2fa_reset")
     assert (entry.actor, entry.target_id, entry.summary) == (staff, str(member.pk), "lost phone, ticket 42")
 
-    two_factor.set_policy(actor=admin, roles=["member"])
+    two_factor_actions.set_policy(actor=admin, roles=["member"])
     assert mo.get("/")["Location"] == "/settings/two-factor/", "the session verified by the old app no longer counts"
 
 
@@ -255,7 +256,7 @@ def test_the_django_admin_login_goes_through_leveller_login_so_it_asks_for_the_c
 def test_api_tokens_keep_working_without_a_code(api_client, admin, staff):
     """A token is its own credential, made from a verified session: scripts cannot type codes (docs/security.md)."""
     enrol(staff)
-    two_factor.set_policy(actor=admin, roles=["staff"])
+    two_factor_actions.set_policy(actor=admin, roles=["staff"])
     assert api_client(staff).get("/api/v1/me").status_code == 200
 
 
@@ -263,7 +264,7 @@ def test_api_tokens_keep_working_without_a_code(api_client, admin, staff):
 def test_a_session_that_owes_a_code_gets_no_realtime_socket_but_a_token_does(admin, staff):
     from tests.security.test_https_everywhere import socket_answer
 
-    two_factor.set_policy(actor=admin, roles=["staff"])
+    two_factor_actions.set_policy(actor=admin, roles=["staff"])
     stella = Client()
     stella.force_login(staff)
     cookie = [(b"cookie", f"sessionid={stella.cookies['sessionid'].value}".encode())]

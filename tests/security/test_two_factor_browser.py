@@ -12,7 +12,7 @@ import pytest
 from django_otp.oath import hotp
 from playwright.sync_api import expect
 
-from leveller.accounts import two_factor
+from leveller.accounts.actions import two_factor as two_factor_actions
 from tests.support.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +25,7 @@ def app_code(secret: str, *, steps_ahead: int = 0) -> str:
 
 
 def test_stella_is_sent_to_enrolment_sets_up_her_app_and_then_logs_in_with_a_code(new_page, admin, staff, axe):
-    two_factor.set_policy(actor=admin, roles=["admin", "staff"])
+    two_factor_actions.set_policy(actor=admin, roles=["admin", "staff"])
     page = new_page(staff)
     page.goto("/manage/members/")
     expect(page.get_by_role("heading", name="Two-factor sign-in", exact=True)).to_be_visible()

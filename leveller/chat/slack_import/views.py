@@ -5,13 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from leveller.chat.actions import slack_import as slack_import_actions
 from leveller.chat.slack_import.models import SlackImportRun
-from leveller.core.page_errors import error_text as _errors
+from leveller.core.page_errors import reported
 
 
 class UploadForm(forms.Form):
@@ -30,16 +29,14 @@ def index(request):
     actor = _admin(request)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with reported(request, form=form, field="export") as outcome:
             run = slack_import_actions.upload_export(
                 actor=actor,
                 upload=form.cleaned_data["export"],
                 invite=form.cleaned_data["invite"],
                 default_channels=form.cleaned_data["default_channels"],
             )
-        except ValidationError as error:
-            form.add_error("export", _errors(error))
-        else:
+        if outcome.ok:
             return redirect("chat:slack_import_run", run.pk)
     runs = SlackImportRun.objects.select_related("started_by")[:50]
     return render(request, "chat/slack_import/index.html", {"form": form, "runs": runs},
@@ -58,10 +55,8 @@ def run_view(request, run_id: int):
 def start(request, run_id: int):
     actor = _admin(request)
     run = get_object_or_404(SlackImportRun, pk=run_id)
-    try:
+    with reported(request, denied=True):
         slack_import_actions.start_import(actor=actor, run=run, invite=request.POST.get("invite") == "on")
-    except (ValidationError, PermissionDenied) as error:
-        flash.error(request, _errors(error))
     return redirect("chat:slack_import_run", run.pk)
 
 

@@ -19,7 +19,7 @@ from leveller.core.mail import send_templated
 from leveller.lobbying import geography, letters_text, tokens
 from leveller.lobbying.access import may_manage_campaign
 from leveller.lobbying.actions.campaigns import is_target
-from leveller.lobbying.models import HOLDING_STATES, Campaign, Letter, LetterState
+from leveller.lobbying.models import HOLDING_STATES, Campaign, Letter, LetterState, Reply
 
 SUPPORTER_WORDING = (
     "Send this letter in my name, with my email address for replies, and keep my name, email and postcode as a "
@@ -337,6 +337,25 @@ def retry_failed(*, actor, campaign: Campaign) -> int:
 
 
 # --- Outcomes, recorded by the sending task -------------------------------------------------------------
+
+
+@transaction.atomic
+def record_reply(*, actor, letter: Letter, reply: str, via_token: bool = False) -> Letter:
+    """The writer's answer to "Has your MP replied?" (from the emailed link, `via_token`, or their own letters
+    page). They may change it later."""
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    is_writer = getattr(actor, "is_authenticated", False) and letter.writer_id == actor.pk
+    if not via_token and not is_writer:
+        raise PermissionDenied("Only the letter's writer can answer.")
+    if reply not in Reply.values:
+        raise ValidationError("Answer yes, no or agreed.")
+    if letter.state != LetterState.SENT:
+        raise ValidationError("This letter has not been sent, so there is nothing to reply to yet.")
+    letter.reply, letter.reply_at = reply, timezone.now()
+    letter.save(update_fields=["reply", "reply_at"])
+    audit.record(actor=actor if getattr(actor, "pk", None) else None, action="lobbying.reply_recorded",
+                 target=letter, summary=reply)  # fmt: skip
+    return letter
 
 
 def claim_for_sending(letter_id: int) -> Letter | None:
