@@ -17,9 +17,19 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "leveller"
     if len(argv) > 1 and argv[1] == "stv":
-        from leveller.stv.cli import main as stv_main
+        import gc
 
-        raise SystemExit(stv_main(argv[2:]))
+        gc.disable()  # from the start: importing the engine makes objects, not cycles (see leveller.stv.cli.main)
+        try:
+            from leveller.stv.cli import main as stv_main
+
+            code = stv_main(argv[2:])
+        finally:
+            gc.enable()
+        # The process ends now. Frozen, the objects left (mostly the modules imported) are not walked once more
+        # by the interpreter's last collection at exit, which would find no cycles worth freeing before exit.
+        gc.freeze()
+        raise SystemExit(code)
     from leveller.env import ConfigError
 
     try:

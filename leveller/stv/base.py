@@ -52,8 +52,8 @@ class CountBase:
         self.labels: list[str] = []
         self.stages: list[Stage] = []
         self._prev = [0] * self.n
-        self.rankings, self.weights, self.empty = election.grouped()
-        self.valid = sum(self.weights)
+        self.groups, self.empty = election.grouped_keys()  # {ranking as a byte string: papers} (tree.py)
+        self.valid = sum(self.groups.values())
 
     def run(self) -> Result:
         """Count the election under these rules (each rule set implements it)."""

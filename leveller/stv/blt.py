@@ -18,10 +18,12 @@ Whitespace, including newlines, is not significant between numbers. Every parsin
 
 from __future__ import annotations
 
+import io
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import partial
+from itertools import islice, repeat
 from operator import itemgetter, mul
 
 from .model import Election, ElectionError, STVError
@@ -80,6 +82,95 @@ Ballots = list[tuple[int, tuple[int, ...]]]
 Totals = dict[tuple[int, ...], int]
 
 
+def _withdrawn_line(line: str, ncand: int) -> set[int] | None:
+    """The candidates withdrawn on a line such as ``-2 -5``; None if the line holds anything else."""
+    withdrawn: set[int] = set()
+    for word in line.split():
+        if not (word.startswith("-") and word[1:].isdigit() and 1 <= int(word[1:]) <= ncand):
+            return None
+        withdrawn.add(int(word[1:]))
+    return withdrawn
+
+
+# Characters other than "\n" that str.splitlines() also breaks lines at (in ASCII text).
+_OTHER_LINE_BREAKS = (b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e")
+
+Single = tuple[set[int], Callable[[], Ballots], dict[bytes, int], bytes, int]
+
+
+def _single_papers(data: bytes, ncand: int) -> Single | None:
+    """The layout an election's ballot export writes, read in a few passes over the whole file: the header
+    alone on line 1, optionally a line of withdrawn candidates, then one paper per line (weight 1, written
+    ``1 ...``) up to a line holding just 0, in ASCII with "\\n" line ends. Identical lines are counted first
+    (each line one C-level step); then the distinct lines are joined and turned into rankings all at once:
+    every number becomes a byte (0, the end of a ranking, 255) and the bytes are cut where an end is followed
+    by the next line's weight. Returns ``(withdrawn, ballots, papers per ranking, the bytes after the 0 line,
+    their first line number)``, or None for anything else, so that the line-by-line reader (or the general one)
+    reads the file. What this accepts is one paper per line and nothing else, so it means the same ballots
+    to the general reader."""
+    if ncand > 254:
+        return None
+    start = data.find(b"\n") + 1
+    withdrawn: set[int] = set()
+    lines_before = 1
+    if data[start : start + 64].lstrip(b" \t").startswith(b"-"):
+        end_line = data.find(b"\n", start)
+        line = data[start:end_line]
+        gone = _withdrawn_line(line.decode("ascii"), ncand) if end_line > 0 and line.isascii() else None
+        if gone is None:
+            return None
+        withdrawn, start, lines_before = gone, end_line + 1, 2
+    if start <= 0 or not data[:start].isascii() or any(map(data[:start].__contains__, _OTHER_LINE_BREAKS)):
+        return None
+    # The line holding just 0: the last one is found, from the end (the names are short). Were it not also the
+    # first, an earlier one would be among the papers' lines and fail the check that each ends in " 0".
+    zero = data.rfind(b"\n0\n", start - 1)  # the "\n" that ends the last paper's line
+    if zero <= start:
+        return None
+    rest = data[zero + 3 :]
+    papers = io.BytesIO(data)  # shares the bytes: no copy of the file
+    papers.seek(start)
+    counted = Counter(papers)  # each distinct line once ("\n" kept), in order of first appearance
+    for line in (b"0\n", *io.BytesIO(rest)):  # the lines counted after the papers' lines: uncounted again
+        if counted[line] == 1:
+            del counted[line]
+        else:
+            counted[line] -= 1
+    distinct = list(counted)
+    blob = b"\n" + b"".join(distinct)  # every line is in here once: the checks on it hold for the file
+    if not distinct or not blob.isascii() or any(map(blob.__contains__, _OTHER_LINE_BREAKS)):
+        return None  # no papers, not ASCII, or another line break (line numbers here count "\n" only)
+    if blob.count(b" 0\n") != len(distinct) or blob.count(b"\n1 ") != len(distinct):
+        return None  # a line not ending in " 0" or not starting with "1 " (a weight other than 1); "\n" ends lines
+    byte = {str(c).encode(): c - 1 for c in range(1, ncand + 1)}
+    byte[b"0"] = 255
+    try:  # "7" -> candidate 6 (the weight "1" -> 0), "0" -> 255; anything else is a KeyError
+        packed = bytes(bytearray(map(byte.__getitem__, blob.split())))  # (a bytearray grows faster)
+    except KeyError:
+        return None
+    if packed.count(255) != len(distinct):
+        return None  # a 0 inside a line
+    keys = packed[1:-1].split(b"\xff\x00")  # each line is 0 (its weight), the ranking, 255
+    if len(keys) != len(distinct):
+        return None
+    if list(map(len, keys)) != list(map(len, map(set, keys))):
+        return None  # a candidate ranked twice: the general parser names the line
+    packed_totals = dict(zip(keys, counted.values(), strict=True))  # what a count uses (Election.grouped_keys)
+    if len(packed_totals) != len(keys):  # lines written differently (spacing) with the same ranking: add them up
+        packed_totals = {}
+        for key, n in zip(keys, counted.values(), strict=True):
+            packed_totals[key] = packed_totals.get(key, 0) + n
+    count = sum(counted.values())
+
+    def ballots() -> Ballots:  # every paper in file order, made only if someone asks for election.ballots
+        parsed = dict(zip(distinct, zip(repeat(1), map(tuple, keys)), strict=True))
+        lines = io.BytesIO(data)
+        lines.seek(start)
+        return list(map(parsed.__getitem__, islice(lines, count)))
+
+    return withdrawn, ballots, packed_totals, rest, lines_before + count + 2  # the line after the 0's
+
+
 def _fast_ballots(lines: list[str], ncand: int) -> tuple[set[int], Callable[[], Ballots], Totals, int] | None:
     """The common layout, read line by line: the header alone on line 1, optionally a line of withdrawn
     candidates, then one whole ballot per line up to a line holding just 0. Each distinct line is parsed once;
@@ -89,10 +180,10 @@ def _fast_ballots(lines: list[str], ncand: int) -> tuple[set[int], Callable[[], 
     i = 1
     withdrawn: set[int] = set()
     if i < len(lines) and lines[i].lstrip().startswith("-"):
-        for word in lines[i].split():
-            if not (word.startswith("-") and word[1:].isdigit() and 1 <= int(word[1:]) <= ncand):
-                return None
-            withdrawn.add(int(word[1:]))
+        gone = _withdrawn_line(lines[i], ncand)
+        if gone is None:
+            return None
+        withdrawn = gone
         i += 1
     try:
         end = lines.index("0", i)
@@ -137,20 +228,45 @@ def _fast_ballots(lines: list[str], ncand: int) -> tuple[set[int], Callable[[], 
     return withdrawn, ballots, totals, end + 1
 
 
+def _header(first_line: str | bytes) -> tuple[int, int] | None:
+    """``(candidates, seats)`` from a first line holding just those two numbers, else None."""
+    header = first_line.split()
+    if len(header) == 2 and all(w.isdigit() for w in header) and 1 <= int(header[1]) <= int(header[0]):
+        return int(header[0]), int(header[1])
+    return None
+
+
+def _finish_single(single: Single, rest: str, ncand: int, seats: int) -> Election:
+    withdrawn, ballots, packed, _, first = single
+    last = max(1, first - 1 + len(rest.splitlines()))
+
+    def totals() -> Totals:  # papers per ranking as tuples, made only if someone asks (Election.grouped)
+        return {tuple(key): n for key, n in packed.items()}
+
+    return _finish(_tokens(rest, first_line=first), ncand, seats, withdrawn, ballots, last, totals, packed)
+
+
 def parse_blt(text: str) -> Election:
     """Parse BLT text into an :class:`Election`; raises :class:`BLTError` naming the line of any problem."""
+    return _parse(text)
+
+
+def _parse(text: str, try_single: bool = True) -> Election:
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines = text.split("\n", 1)
-    header = lines[0].split()
-    if len(header) == 2 and all(w.isdigit() for w in header) and 1 <= int(header[1]) <= int(header[0]):
+    end = text.find("\n")
+    header = _header(text if end < 0 else text[:end])
+    if header is not None:
+        single = _single_papers(text.encode("utf-8", "surrogatepass"), header[0]) if try_single else None
+        if single is not None:
+            return _finish_single(single, single[3].decode("utf-8", "surrogatepass"), *header)
         lines = text.splitlines()
-        fast = _fast_ballots(lines, int(header[0]))
+        fast = _fast_ballots(lines, header[0])
         if fast is not None:
             fast_withdrawn, fast_ballots, totals, after = fast
             rest = _tokens("\n".join(lines[after:]), first_line=after + 1)
             last = max(1, len(lines))
-            return _finish(rest, int(header[0]), int(header[1]), fast_withdrawn, fast_ballots, last, totals)
+            return _finish(rest, *header, fast_withdrawn, fast_ballots, last, totals)
     tokens = _tokens(text)
     last_line = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
 
@@ -226,7 +342,8 @@ def _finish(
     withdrawn: set[int],
     ballots: Ballots | Callable[[], Ballots],
     last_line: int,
-    totals: Totals | None = None,
+    totals: Totals | Callable[[], Totals] | None = None,
+    packed: dict[bytes, int] | None = None,
 ) -> Election:
     """Read the names (one per line, optionally followed by a party) and the title; build the Election."""
     strings: list[tuple[str, int]] = []
@@ -268,7 +385,8 @@ def _finish(
     try:
         if totals is None:
             return Election(names, seats, ballots, frozenset(w - 1 for w in withdrawn), title, parties)  # type: ignore[arg-type]
-        return Election.from_checked(names, seats, ballots, totals, frozenset(w - 1 for w in withdrawn), title, parties)
+        gone = frozenset(w - 1 for w in withdrawn)
+        return Election.from_checked(names, seats, ballots, totals, gone, title, parties, packed)
     except ElectionError as exc:
         raise BLTError(1, str(exc)) from None
 
@@ -277,11 +395,22 @@ def read_blt(path: str | os.PathLike[str]) -> Election:
     """Read a BLT file (UTF-8, or Latin-1 when it is not valid UTF-8)."""
     with open(path, "rb") as fh:
         raw = fh.read()
+    data = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw  # as "utf-8-sig" reads it: one BOM dropped
+    end = data.find(b"\n")
+    header = _header(data[:end] if 0 <= end < 100 else b"")
+    single = None if header is None else _single_papers(data, header[0])
+    if header is not None and single is not None:  # the papers' lines are ASCII: only the rest needs decoding
+        try:
+            rest = single[3].decode("utf-8")
+        except UnicodeDecodeError:
+            pass  # a Latin-1 file: read as a whole below
+        else:
+            return _finish_single(single, rest, *header)
     try:
-        text = raw.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
-    return parse_blt(text)
+    return _parse(text, try_single=header is None or single is not None)  # not the same work twice
 
 
 def _quote(s: str, what: str) -> str:

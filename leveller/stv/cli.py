@@ -10,20 +10,29 @@ counted (the message, "FILE: line N: problem" for a malformed file, goes to stde
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import gc
 import json
 import os
 import sys
+from types import SimpleNamespace
 
 from .blt import BLTError, read_blt
 from .counting import RULES, count
 from .model import Election, ElectionError, MinimumRepresentation, STVError
 from .report import render_text
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+
+# The options that take a value, and the attribute argparse stores each in.
+_VALUE_OPTIONS = {"--rules": "rules", "--seats": "seats", "--seed": "seed", "--minimum": "minimum"}
+
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse  # only when needed: its import and the parser cost more than reading a small file
+
     parser = argparse.ArgumentParser(prog="leveller stv", description="Count single-transferable-vote votes.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="count")
     c = sub.add_parser(
@@ -45,6 +54,41 @@ def build_parser() -> argparse.ArgumentParser:
         "list of names or candidate numbers (from 1, as in the file); may be repeated",
     )
     return parser
+
+
+def quick_args(argv: list[str]) -> SimpleNamespace | None:
+    """The usual command lines read without argparse: ``count FILE`` with options spelled out in full, each
+    value as the next word. Anything else (help, an abbreviation, ``--rules=meek``, a value or file name
+    starting with "-", a second file, a value argparse would refuse) gives None, for argparse to read and
+    report; for the lines accepted here argparse gives the same values (it converts numbers with ``int`` too)."""
+    if not argv or argv[0] != "count":
+        return None
+    args = SimpleNamespace(command="count", file=None, rules="scottish", seats=None, seed=None, json=False)
+    args.minimum = []
+    words = iter(argv[1:])
+    for word in words:
+        if word == "--json":
+            args.json = True
+        elif word in _VALUE_OPTIONS:
+            value = next(words, "-")
+            if value.startswith("-"):
+                return None
+            if word == "--minimum":
+                args.minimum.append(value)
+            elif word == "--rules":
+                if value not in RULES:
+                    return None
+                args.rules = value
+            else:
+                try:
+                    setattr(args, _VALUE_OPTIONS[word], int(value))
+                except ValueError:
+                    return None
+        elif word.startswith("-") or args.file is not None:
+            return None
+        else:
+            args.file = word
+    return None if args.file is None else args
 
 
 def parse_minimum(text: str, election: Election) -> MinimumRepresentation:
@@ -78,11 +122,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse has printed the usage message
-        return 0 if exc.code in (0, None) else 2
+    args: argparse.Namespace | SimpleNamespace | None = quick_args(argv)
+    if args is None:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as exc:  # argparse has printed the usage message
+            return 0 if exc.code in (0, None) else 2
+    assert args is not None
     try:
         election = read_blt(args.file)
     except BLTError as exc:

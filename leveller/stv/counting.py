@@ -5,14 +5,29 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from .ers97 import ERS97Count
-from .meek import MeekCount
 from .model import Election, ElectionError, MinimumRepresentation
 from .report import Result
-from .scottish import ScottishCount
 
-ENGINES = {"scottish": ScottishCount, "ers97": ERS97Count, "meek": MeekCount}
-RULES = tuple(ENGINES)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .base import CountBase
+
+RULES = ("scottish", "ers97", "meek")
+
+
+def engine(rules: str) -> type[CountBase]:
+    """The class that counts under ``rules``, its module imported only now (a count needs only its own)."""
+    if rules == "scottish":
+        from .scottish import ScottishCount
+
+        return ScottishCount
+    if rules == "ers97":
+        from .ers97 import ERS97Count
+
+        return ERS97Count
+    from .meek import MeekCount
+
+    return MeekCount
 
 
 def count(
@@ -29,8 +44,8 @@ def count(
     the election's number of seats; ``minimums`` are minimum-representation rules.
     """
     key = rules.lower()
-    if key not in ENGINES:
+    if key not in RULES:
         raise ElectionError(f"unknown rules {rules!r}: choose one of {', '.join(RULES)}")
     if seats is not None and seats != election.seats:
         election = dataclasses.replace(election, seats=seats)
-    return ENGINES[key](election, seed, minimums).run()
+    return engine(key)(election, seed, minimums).run()

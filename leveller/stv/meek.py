@@ -57,7 +57,7 @@ class MeekCount(CountBase):
     def run(self) -> Result:
         one = self.scale
         self.keep = [one if s == HOPEFUL else 0 for s in self.status]
-        self.tree = Tree(self.rankings, self.weights, self.n)
+        self.tree = Tree(self.groups, self.n)
         stage = self.open_stage("first", "first count")
         decision = self.iterate(stage)
         while not self.finished(stage):

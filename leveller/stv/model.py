@@ -94,7 +94,7 @@ class Election:
             if problem:
                 bad = next(i for i, r in enumerate(rankings) if r == ranking and type(r) is type(ranking))
                 raise ElectionError(f"ballot {bad + 1}: {problem}")
-        self._groups = (id(ballots), len(ballots), totals)
+        self._groups: tuple = (id(ballots), len(ballots), totals, None)  # see _cached_groups
 
     @classmethod
     def from_checked(
@@ -102,23 +102,26 @@ class Election:
         candidates: Sequence[str],
         seats: int,
         ballots: list[tuple[int, tuple[int, ...]]] | Callable[[], list[tuple[int, tuple[int, ...]]]],
-        totals: dict[tuple[int, ...], int],
+        totals: dict[tuple[int, ...], int] | Callable[[], dict[tuple[int, ...], int]],
         withdrawn: frozenset[int] = frozenset(),
         title: str = "",
         parties: list[str | None] | None = None,
+        packed: dict[bytes, int] | None = None,
     ) -> Election:
         """An election whose ballots a reader has already validated and grouped (``totals``: papers per
         distinct ranking, as ``_check_ballots`` would compute them). Everything else is checked as usual.
         ``ballots`` may be a function that makes the list: it is called the first time ``ballots`` is read
-        (a count needs only the groups, so counting a large file never builds the list of every paper)."""
+        (a count needs only the groups, so counting a large file never builds the list of every paper).
+        ``totals`` may be a function too, when the reader also gives ``packed``: the same groups with each
+        ranking as a byte string (a byte per candidate, at most 256 candidates), which is what a count uses."""
         election = cls(list(candidates), seats, [], withdrawn, title, parties)
         if callable(ballots):
             del election.ballots
             election._make_ballots = ballots  # type: ignore[attr-defined]  # read by __getattr__
-            election._groups = (None, None, totals)  # type: ignore[assignment]  # no list to identify yet
+            election._groups = (None, None, totals, packed)  # no list to identify yet
         else:
             election.ballots = ballots
-            election._groups = (id(ballots), len(ballots), totals)
+            election._groups = (id(ballots), len(ballots), totals, packed)
         return election
 
     def __getattr__(self, name: str):
@@ -129,7 +132,7 @@ class Election:
         ballots = make()
         del self._make_ballots
         self.ballots = ballots
-        self._groups = (id(ballots), len(ballots), self._groups[2])
+        self._groups = (id(ballots), len(ballots), *self._groups[2:])
         return ballots
 
     @classmethod
@@ -193,12 +196,7 @@ class Election:
         Returns ``(rankings, weights, empty)``: distinct non-empty rankings in order of first appearance, the
         number of papers with each, and the number of papers left with no preference at all (not valid votes).
         """
-        cached = getattr(self, "_groups", None)
-        lazy = "_make_ballots" in self.__dict__  # the reader's groups stand until the ballots are made
-        if cached is None or (not lazy and (cached[0] != id(self.ballots) or cached[1] != len(self.ballots))):
-            self._check_ballots()
-            cached = self._groups
-        totals: dict[tuple[int, ...], int] = dict(cached[2])
+        totals: dict[tuple[int, ...], int] = dict(self._totals())
         if self.withdrawn:
             merged: dict[tuple[int, ...], int] = {}
             gone = self.withdrawn
@@ -208,6 +206,38 @@ class Election:
             totals = merged
         empty = totals.pop((), 0)
         return list(totals), list(totals.values()), empty
+
+    def _cached_groups(self) -> tuple:
+        """``(id and length of the ballots list, totals, packed)`` as last worked out, checked still to be for
+        the current ballots (worked out again if the list was replaced or has grown or shrunk)."""
+        cached = getattr(self, "_groups", None)
+        lazy = "_make_ballots" in self.__dict__  # the reader's groups stand until the ballots are made
+        if cached is None or (not lazy and (cached[0] != id(self.ballots) or cached[1] != len(self.ballots))):
+            self._check_ballots()
+            cached = self._groups
+        return cached
+
+    def _totals(self) -> dict[tuple[int, ...], int]:
+        cached = self._cached_groups()
+        totals = cached[2]
+        if callable(totals):  # a reader's, made from its byte strings when first needed
+            totals = totals()
+            self._groups = (cached[0], cached[1], totals, cached[3])
+        return totals
+
+    def grouped_keys(self) -> tuple[dict[bytes, int] | dict[tuple[int, ...], int], int]:
+        """The groups of :meth:`grouped` as ``({ranking: papers}, empty)``, each ranking a byte string (a byte
+        per candidate) when there are at most 256 candidates: what the counts' prefix tree sorts. Straight from
+        the reader's byte strings when it gave them and no candidate is withdrawn. Do not change the dict."""
+        packed = self._cached_groups()[3]
+        if packed is not None and not self.withdrawn:
+            if b"" not in packed:
+                return packed, 0
+            return {k: n for k, n in packed.items() if k}, packed[b""]
+        rankings, weights, empty = self.grouped()
+        if len(self.candidates) > 256:
+            return dict(zip(rankings, weights, strict=True)), empty
+        return dict(zip(map(bytes, rankings), weights, strict=True)), empty
 
     def same_as(self, other: Election) -> bool:
         """True when both describe the same election (ballot order and grouping ignored)."""

@@ -15,7 +15,7 @@ from .tree import Node, Tree
 
 class PaperCount(CountBase):
     def setup_papers(self) -> None:
-        self.tree = Tree(self.rankings, self.weights, self.n)
+        self.tree = Tree(self.groups, self.n)
         self.piles: list[list[tuple[int, list[Node]]]] = [[] for _ in range(self.n)]
         for node in self.tree.top:
             self.piles[node.cand].append((self.scale, [node]))

@@ -29,12 +29,12 @@ class Node:
 
 
 class Tree:
-    def __init__(self, rankings: list[tuple[int, ...]], weights: list[int], candidates: int) -> None:
+    def __init__(self, groups: dict[bytes, int] | dict[tuple[int, ...], int], candidates: int) -> None:
+        """``groups``: papers per distinct ranking, each ranking a byte string with at most 256 candidates,
+        else a tuple (``Election.grouped_keys``)."""
         small = candidates <= 256
-        keys: list = list(map(bytes, rankings)) if small else list(rankings)
-        order = sorted(range(len(keys)), key=keys.__getitem__)
-        self.keys = list(map(keys.__getitem__, order))
-        self.cum = [0, *accumulate(map(weights.__getitem__, order))]
+        self.keys: list = sorted(groups)
+        self.cum = [0, *accumulate(map(groups.__getitem__, self.keys))]
         self.small = small
         self.top, _ = self._split(0, len(self.keys), 0, b"" if small else ())
 

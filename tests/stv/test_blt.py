@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from leveller.stv import BLTError, Election, format_blt, parse_blt, read_blt, write_blt
+from leveller.stv import RULES, BLTError, Election, blt, count, format_blt, parse_blt, read_blt, write_blt
 
 from .helpers import EDINBURGH
 
@@ -106,3 +106,71 @@ def test_a_bad_ballot_in_the_common_layout_is_still_named_by_its_line():
         parse_blt('3 1\n1 1 2 0\n1 2 2 0\n0\n"A"\n"B"\n"C"\n"T"\n')
     assert error.value.line == 3
     assert "ranked twice" in str(error.value)
+
+
+def _general(monkeypatch, text):
+    """What the general reader makes of ``text`` (both quicker readers switched off), or its error."""
+    with monkeypatch.context() as m:
+        m.setattr(blt, "_single_papers", lambda *args: None)
+        m.setattr(blt, "_fast_ballots", lambda *args: None)
+        return _outcome(lambda: parse_blt(text))
+
+
+def _outcome(read):
+    try:
+        e = read()
+    except BLTError as error:
+        return ("error", error.line, str(error))
+    counts = [count(e, rules, seed=1).to_dict() for rules in RULES]
+    return ("election", e, e.ballots, e.grouped(), counts)
+
+
+EXPORTED = '4 2\n1 1 2 0\n1 3 0\n1 1 2 0\n1 0\n1 4 1 3 0\n1 1 2 0\n0\n"Alice"\n"Bob"\n"Carol"\n"Dan"\n"Poll"\n'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        EXPORTED,
+        EXPORTED.replace("1 1 2 0\n1 3", "1 1  2 0\n1 3"),  # the same ranking spelt two ways
+        EXPORTED.replace("4 2\n", "4 2\n-3\n"),  # a withdrawn candidate
+        EXPORTED.replace('"Alice"', '"Zoë" "Rouge"'),  # a name beyond ASCII, and a party
+        EXPORTED.replace("1 3 0", "1 3 0 2 0"),  # two ballots on one line
+        EXPORTED.replace("1 3 0", "1 3 3 0"),  # a candidate ranked twice
+        EXPORTED.replace("1 3 0", "1 5 0"),  # not a candidate
+        EXPORTED.replace("1 3 0", "2 3 0"),  # another weight
+        EXPORTED.replace("1 3 0", "1 3"),  # no 0: the ballot runs on to the next line
+        EXPORTED.replace("1 3 0", "1 3 0 "),  # trailing space
+        EXPORTED.replace("1 3 0", "1 3\r0"),  # another line break inside a line
+        EXPORTED.replace("\n", "\r\n"),
+        EXPORTED.replace("\n0\n", "\n0\n0\n"),  # a second 0 line, after the papers
+        EXPORTED.replace("1 3 0\n", "1 3 0\n0\n"),  # a 0 line among the papers
+        EXPORTED.replace('"Bob"\n', ""),  # too few names (the line number counts every paper's line)
+        EXPORTED.replace('"Poll"\n', '"Poll" 7\n'),
+        "12 3\n" + "".join(f"1 {c} 12 {c % 9 + 1} 0\n" for c in range(1, 12)) + "0\n" + '"X"\n' * 12 + '"T"\n',
+        "12 3\n"
+        + "".join(f"1 {c} 12 {c % 7 + 1} 0\n" for c in range(1, 12))
+        + "0\n"
+        + "".join(f'"C{c}"\n' for c in range(12)),
+    ],
+)
+def test_the_whole_file_reader_means_the_same_as_the_general_reader_in_every_case(monkeypatch, text):
+    assert _outcome(lambda: parse_blt(text)) == _general(monkeypatch, text)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "latin-1"])
+def test_a_file_of_exported_ballots_is_read_as_its_text_is_whatever_its_encoding(tmp_path, monkeypatch, encoding):
+    path = tmp_path / "ballots.blt"
+    text = EXPORTED.replace('"Alice"', '"Zoë"')
+    path.write_bytes(text.encode(encoding))
+    assert _outcome(lambda: read_blt(path)) == _general(monkeypatch, text)
+
+
+def test_a_count_of_exported_ballots_uses_the_readers_byte_strings_and_gives_the_same_result():
+    e = parse_blt(EXPORTED)
+    groups, empty = e.grouped_keys()
+    assert groups == {b"\x00\x01": 3, b"\x02": 1, b"\x03\x00\x02": 1} and empty == 1
+    built = Election(e.candidates, e.seats, list(e.ballots), title=e.title)  # grouped from the ballot list
+    assert built.grouped_keys() == (groups, empty)
+    for rules in RULES:
+        assert count(e, rules, seed=1).to_dict() == count(built, rules, seed=1).to_dict()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from leveller.stv.cli import main
+import pytest
+
+from leveller.stv.cli import build_parser, main, quick_args
 
 from .helpers import EDINBURGH
 
@@ -61,3 +63,39 @@ def test_a_missing_file_or_bad_arguments_exit_2(tmp_path, capsys):
     assert main(["count", LEITH, "--rules", "borda"]) == 2
     assert main(["count", LEITH, "--seats", "9"]) == 2
     assert "seats" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["count", "w.blt"],
+        ["count", "w.blt", "--json", "--rules", "meek", "--seed", "3", "--seats", "2"],
+        ["count", "--seed", "7", "w.blt", "--json", "--json"],
+        ["count", "w.blt", "--rules", "meek", "--rules", "ers97"],
+        ["count", "w.blt", "--minimum", "group:1:Paul PENMAN", "--minimum", "other:2:3,4"],
+        ["count", "w.blt", "--seed", " 1_000 "],
+    ],
+)
+def test_the_usual_command_lines_are_read_without_argparse_as_argparse_reads_them(argv):
+    assert vars(quick_args(argv)) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["count"],
+        ["count", "a.blt", "b.blt"],
+        ["count", "w.blt", "--seed", "-1"],
+        ["count", "w.blt", "--rules=meek"],
+        ["count", "w.blt", "--js"],
+        ["count", "w.blt", "--seed", "one"],
+        ["count", "w.blt", "--rules", "borda"],
+        ["count", "w.blt", "--seed"],
+        ["count", "-"],
+        ["count", "--help"],
+        ["--help"],
+        [],
+    ],
+)
+def test_anything_else_is_left_to_argparse(argv):
+    assert quick_args(argv) is None
