@@ -9,3 +9,14 @@ RAN: list[str] = []
 def note(*, name: str) -> str:
     RAN.append(name)
     return name
+
+
+@task()
+def stop_worker(*, name: str) -> str:
+    """Sends this process SIGTERM while it runs, as an operator's `kill` would arrive mid-task."""
+    import os
+    import signal
+
+    RAN.append(name)
+    os.kill(os.getpid(), signal.SIGTERM)
+    return name

@@ -61,6 +61,8 @@ def backup_sqlite(source: Path, target: Path) -> int:
         pages = dst.execute("PRAGMA page_count").fetchone()[0]
         dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
         check = dst.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as error:  # too damaged to check at all ("database disk image is malformed")
+        check = str(error)
     finally:
         dst.close()
         src.close()
@@ -88,7 +90,7 @@ def backup_postgresql(db: dict, target: Path) -> None:
 
 
 def prune(folder: Path, keep: int) -> None:
-    backups = sorted(folder.glob("leveller-*"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in backups[keep:]:
-        if not old.name.endswith(".partial"):
-            old.unlink()
+    """Delete all but the newest `keep` backups; a .partial (a backup under way, or one cut off) is not one."""
+    backups = [p for p in folder.glob("leveller-*") if not p.name.endswith(".partial")]
+    for old in sorted(backups, key=lambda p: p.stat().st_mtime, reverse=True)[keep:]:
+        old.unlink()
