@@ -26,8 +26,8 @@ from django.urls import Resolver404, resolve
 
 from leveller.core.demoload import DEMO_LOGINS
 
-# On an idle machine about two and a half minutes on the desktop (~300 page loads) and under two on the phone
-# (~200); the timeout leaves room for a busy one.
+# Each screen is about 300 page loads (~155 pages on the desktop, ~140 on the phone, light and dark): two and a
+# half to four and a half minutes each, as busy as the machine is; the timeout leaves room for a busier one.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.timeout(900)]
 
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]

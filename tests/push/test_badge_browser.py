@@ -31,19 +31,19 @@ def test_bens_tab_title_and_app_badge_count_his_unread_mentions(new_page, pair):
     page.context.add_init_script(RECORD_BADGE)
     page.goto("/chat/threads/")
     expect(page.locator("html[data-realtime='open']")).to_have_count(1)
-    page.wait_for_function("window.__badges.length > 0")  # the count on opening: none
+    page.wait_for_function("() => window.__badges.length > 0")  # the count on opening: none
     assert set(page.evaluate("window.__badges")) == {0}
     title = page.title()
     assert not re.match(r"^\(\d+\) ", title)
 
     message_actions.send_message(actor=ann, channel=channel, text=f"@{handle_for(ben)} can you chair on Thursday?")
     expect(page).to_have_title("(1) " + title)
-    page.wait_for_function("window.__badges[window.__badges.length - 1] === 1")
+    page.wait_for_function("() => window.__badges[window.__badges.length - 1] === 1")
 
     message_actions.send_message(actor=ann, channel=channel, text=f"@{handle_for(ben)} and take minutes?")
     expect(page).to_have_title("(2) " + title)
-    page.wait_for_function("window.__badges[window.__badges.length - 1] === 2")
+    page.wait_for_function("() => window.__badges[window.__badges.length - 1] === 2")
 
     state_actions.mark_read(actor=ben, channel=channel)  # read on his phone
     expect(page).to_have_title(title)
-    page.wait_for_function("window.__badges[window.__badges.length - 1] === 0")
+    page.wait_for_function("() => window.__badges[window.__badges.length - 1] === 0")
