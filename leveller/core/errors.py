@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -18,6 +18,8 @@ PLAIN_500 = (
     "<main><h1>Something went wrong</h1><p>The problem is ours, not yours, and it has been logged. "
     "Please try again in a minute, or <a href='/'>go to the home page</a>.</p></main></body></html>"
 )
+# What the API answers for a bug: the same sentence as the page, as `{"detail"}` JSON, and nothing of the error.
+API_500 = "Something went wrong on our side. It has been logged; please try again in a minute."
 
 
 def _reason(exception) -> str:
@@ -60,6 +62,10 @@ def csrf_failure(request, reason=""):
 
 @requires_csrf_token
 def server_error(request):
+    """handler500 (through core/unavailable.py): the styled page, or `{"detail"}` JSON under /api/. Neither says
+    anything about the error itself (it is in the log)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": API_500}, status=500)
     try:
         return render_error(request, 500, {})
     except Exception:  # the error may be in what the page needs (the database): say so plainly

@@ -41,6 +41,24 @@ def may_call(member, campaign: Campaign) -> bool:
     return is_organiser_of(member, campaign)
 
 
+def callers_to_tell(campaign: Campaign) -> list[int]:
+    """Whom "calling is open" goes to: the members who took the caller's role on. Those the campaign names, or,
+    in a campaign open to every member or to a group, those who have called in it before and may still call
+    (not every member of the organisation or the group for every campaign); active members only."""
+    from leveller.accounts.models import Member
+
+    if campaign.callers_mode == CallersMode.NAMED:
+        ids = set(campaign.callers.values_list("pk", flat=True))
+    else:
+        ids = set(campaign.caller_rows.values_list("member_id", flat=True))
+        if campaign.callers_mode == CallersMode.GROUP:
+            ids &= set(integrations.group_member_ids(campaign.caller_group_id))
+    members = Member.objects.active().filter(pk__in=ids).order_by("pk")
+    if campaign.callers_mode == CallersMode.EVERYONE:
+        return [m.pk for m in members if not m.is_guest]
+    return [m.pk for m in members]
+
+
 MAX_ID = 2**63 - 1  # BIGINT: a larger id cannot exist, and SQLite refuses to even compare it
 
 

@@ -52,5 +52,11 @@ def in_group(member, group_id: int | None) -> bool:
     return GroupMembership.objects.filter(group_id=group_id, member=member).exists()
 
 
+def group_member_ids(group_id: int | None) -> list[int]:
+    if not group_id:
+        return []
+    return list(GroupMembership.objects.filter(group_id=group_id).values_list("member_id", flat=True))
+
+
 def group_choices() -> list[tuple[int, str]]:
     return [(g.pk, str(g)) for g in Group.objects.all()[:500]]

@@ -59,9 +59,10 @@ def new_page(browser, live_server_asgi):
     """new_page(member=None) -> a Playwright page on the live server, logged in as `member` if given."""
     contexts = []
 
-    def make(member=None, *, viewport=None):
+    def make(member=None, *, viewport=None, **options):
+        """`options` go to the browser context as they are: has_touch=True for a touch screen, for example."""
         context = browser.new_context(
-            base_url=live_server_asgi.url, viewport=viewport or {"width": 1280, "height": 900}
+            base_url=live_server_asgi.url, viewport=viewport or {"width": 1280, "height": 900}, **options
         )
         context.set_default_timeout(10_000)
         if member is not None:

@@ -541,19 +541,40 @@
     }
     el.focus();
   }
-  let pressTimer = null;
-  document.addEventListener("touchstart", function (e) {
+  // A long press on a message (half a second, one finger, not on a link or button) opens the same menu as its
+  // "More" button, which stays the way for screen readers and switches. Moving the finger (scrolling) cancels
+  // it; the browser's own long-press menu and the tap that lifting the finger may fire are swallowed.
+  let press = null, swallowTap = false;
+  function pressedRow(e) {
     const row = e.target.closest && e.target.closest("article.message");
-    if (!row || e.target.closest("a, button, input, textarea, summary, .action-menu")) return;
-    clearTimeout(pressTimer);
-    pressTimer = setTimeout(function () {
-      pressTimer = null;
-      openMenu(row.querySelector("[data-more]"), false);
-      if (navigator.vibrate) navigator.vibrate(10);
-    }, 500);
+    if (!row || e.target.closest("a, button, input, textarea, select, summary, .action-menu, .editing")) return null;
+    return row.querySelector("[data-more]") ? row : null;
+  }
+  function cancelPress() { if (press) clearTimeout(press.timer); press = null; }
+  function longPressed(row) {
+    cancelPress();
+    const more = row.isConnected && row.querySelector("[data-more]");
+    if (!more) return;
+    if (more.getAttribute("aria-expanded") !== "true") openMenu(more, false);
+    swallowTap = true;
+    if (navigator.vibrate) navigator.vibrate(10);
+  }
+  document.addEventListener("touchstart", function (e) {
+    swallowTap = false;
+    cancelPress();
+    const row = e.touches.length === 1 && pressedRow(e);
+    if (!row) return;
+    const touch = e.touches[0];
+    press = { row: row, x: touch.clientX, y: touch.clientY, timer: setTimeout(function () { longPressed(row); }, 500) };
   }, { passive: true });
-  ["touchend", "touchmove", "touchcancel"].forEach(function (type) {
-    document.addEventListener(type, function () { clearTimeout(pressTimer); pressTimer = null; }, { passive: true });
+  document.addEventListener("touchmove", function (e) {
+    const touch = press && e.touches[0];
+    if (touch && Math.hypot(touch.clientX - press.x, touch.clientY - press.y) > 10) cancelPress();
+  }, { passive: true });
+  ["touchend", "touchcancel"].forEach(function (type) { document.addEventListener(type, cancelPress, { passive: true }); });
+  document.addEventListener("contextmenu", function (e) {
+    if (press && pressedRow(e) === press.row) { e.preventDefault(); longPressed(press.row); }
+    else if (swallowTap && e.target.closest && e.target.closest("article.message.menu-open")) e.preventDefault();
   });
 
   // Threads: a pane beside the channel, or over everything on a phone; closing gives focus back to the
@@ -721,6 +742,10 @@
   // Clicks, one listener: More, emoji, close thread, skip link, the drawer on phones.
   document.addEventListener("click", function (e) {
     const t = e.target.closest ? e.target : e.target.parentElement;
+    if (swallowTap) { // the finger lifted after a long press: the menu it opened stays open
+      swallowTap = false;
+      if (!t.closest(".action-menu")) { e.preventDefault(); return; }
+    }
     const more = t.closest("[data-more]");
     if (more) {
       if (more.getAttribute("aria-expanded") === "true") closeMenu(false); else openMenu(more, e.detail === 0);

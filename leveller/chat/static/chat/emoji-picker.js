@@ -162,8 +162,16 @@
     if (!picker || picker.hidden) return;
     picker.hidden = true;
     if (anchor) anchor.setAttribute("aria-expanded", "false");
-    if (restoreFocus && anchor && anchor.isConnected) anchor.focus();
+    if (restoreFocus && anchor && anchor.isConnected) focusBack(anchor);
     anchor = null; onPick = null;
+  }
+  function focusBack(button) { // a message's action bar is hidden unless the message has focus: show it first
+    const row = button.closest("article.message");
+    if (row) {
+      row.classList.add("actions-shown");
+      button.addEventListener("blur", function () { row.classList.remove("actions-shown"); }, { once: true });
+    }
+    button.focus();
   }
   function open(button, callback) {
     if (picker && !picker.hidden && anchor === button) { close(true); return; }
