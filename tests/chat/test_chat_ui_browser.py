@@ -355,3 +355,15 @@ def test_every_chat_page_is_accessible_in_light_and_dark_mode_and_never_scrolls_
             assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth"), path
             assert page.locator(".site-header").bounding_box()["height"] < 60, path
             axe(page)
+
+
+def test_a_long_code_block_wraps_on_a_phone_so_nothing_needs_sideways_scrolling(new_page, newcomer, axe):
+    nia, sam, welcome, _root = newcomer
+    line = "docker run --rm -e LEVELLER_SITE_URL=https://members.example.org -v /srv/leveller:/data leveller/leveller"
+    message_actions.send_message(actor=sam, channel=welcome, text=f"Run this:\n\n```\n{line} serve\n```")
+    page = open_welcome(new_page, nia, welcome, PHONE)
+    block = page.locator("#messages .message-body pre").last
+    expect(block).to_contain_text("leveller/leveller serve")
+    block.scroll_into_view_if_needed()
+    assert block.evaluate("pre => pre.scrollWidth <= pre.clientWidth + 1")  # all of it shows, wrapped
+    axe(page)  # scrollable-region-focusable: a block that scrolled sideways would need keyboard focus
