@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_member_export.py --quick      # 20,000
     DATABASE_URL=postgresql://... .venv/bin/python bench/bench_member_export.py --postgres
 
-What a member lives: they ask for a copy (leveller.privacy.exporting.request_export, as POST /api/v1/me/exports
+What a member lives: they ask for a copy (leveller.privacy.actions.exports.request_export, as POST /api/v1/me/exports
 does), a real `leveller worker --batch` process takes the task from the database queue and writes the zip
 (every registered kind, each JSON file streamed into the zip, index.html, progress rows, the email). Measured
 in the same run, on the same database:
@@ -138,10 +138,10 @@ def seed(big: int) -> None:
 def enqueue(email: str) -> None:
     _django()
     from leveller.accounts.models import Member
-    from leveller.privacy import exporting
+    from leveller.privacy.actions import exports as export_actions
 
     member = Member.objects.get(email=email)
-    export = exporting.request_export(actor=member, member=member, channel="api")
+    export = export_actions.request_export(actor=member, member=member, channel="api")
     print(json.dumps({"export": export.pk}))
 
 
@@ -151,14 +151,14 @@ def heap(email: str) -> None:
     import tracemalloc
 
     from leveller.accounts.models import Member
-    from leveller.privacy import exporting
+    from leveller.privacy.actions import exports as export_actions
     from leveller.privacy.models import ExportRequest
 
     member = Member.objects.get(email=email)
     export = ExportRequest.objects.create(member=member, channel="bench")
     tracemalloc.start()
     baseline_bytes = tracemalloc.get_traced_memory()[0]
-    exporting.build(export, notify=False)
+    export_actions.build(export=export, notify=False)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     export.refresh_from_db()

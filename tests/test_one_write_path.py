@@ -30,7 +30,6 @@ NOT_MODELS = {"router", "cache", "session", "messages"}  # ninja's @router.delet
 ALLOWED: dict[str, str] = {}
 
 # Module -> (functions entry points may call although they write, why). Each is a reason, not a habit.
-PRIVACY = "privacy has no actions/ package: its domain modules are where its audited changes live"
 ENGINE = "a background engine's own ledger (claims, deliveries), run only by tasks and commands"
 WRITING_HELPERS: dict[str, tuple[tuple[str, ...], str]] = {
     "leveller.accounts.tokens": (("member_for_token",), "authenticating stamps last_used_at, like a session"),
@@ -41,14 +40,6 @@ WRITING_HELPERS: dict[str, tuple[tuple[str, ...], str]] = {
     "leveller.lobbying.followups": (("send_due_follow_ups",), ENGINE),
     "leveller.newsletter.sending": (("run",), ENGINE),
     "leveller.push.delivery": (("deliver", "withdraw"), ENGINE),
-    "leveller.privacy.consent": (("record_by_hand", "record_import", "set_member_choices"), PRIVACY),
-    "leveller.privacy.erasure": (
-        ("cancel_erasure", "decide_erasure", "erase_member", "request_erasure", "run_due_erasures"),
-        PRIVACY,
-    ),
-    "leveller.privacy.exporting": (("build", "mark_downloaded", "request_export"), PRIVACY),
-    "leveller.privacy.policy": (("set_messages_on_erasure",), PRIVACY),
-    "leveller.privacy.retention": (("run", "set_policy"), PRIVACY),
 }
 
 

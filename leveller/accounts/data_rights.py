@@ -183,7 +183,8 @@ def erase_profile(member, *, delete_content: bool, identity) -> dict:
 def anonymise_inactive_supporters(*, days: int, now: dt.datetime, dry_run: bool) -> int:
     from django.db.models import Q
 
-    from leveller.privacy.erasure import erase_member, erased_email
+    from leveller.privacy.actions.erasure import erase_member
+    from leveller.privacy.erasure import erased_email
 
     cutoff = now - dt.timedelta(days=days)
     stale = (

@@ -271,9 +271,9 @@ def import_csv(request):
     if form.is_valid():
         upload = form.cleaned_data["file"]
         report = import_members(actor=request.user, data=upload.read(), invite=form.cleaned_data["invite"])
-        from leveller.privacy import consent
+        from leveller.privacy.actions import consent as consent_actions
 
-        consent.record_import(
+        consent_actions.record_import(
             actor=request.user,
             kind="accounts.members",
             basis=form.cleaned_data["basis"] or "contract",

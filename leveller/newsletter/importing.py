@@ -114,9 +114,9 @@ def import_subscribers(*, actor, data: bytes | str, source: str = "import") -> I
                 _import_row(report, columns, row, source)
         except ValidationError as error:
             report.errors.append((line, " ".join(error.messages)))
-    from leveller.privacy import consent
+    from leveller.privacy.actions import consent as consent_actions
 
-    consent.record_import(  # each row carries its own consent date, source and wording; this is the file's
+    consent_actions.record_import(  # each row carries its own consent date, source and wording; this is the file's
         actor=actor,
         kind="newsletter.subscribers",
         basis="consent",

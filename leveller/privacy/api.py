@@ -12,7 +12,10 @@ from django.shortcuts import get_object_or_404
 from ninja import Body, Router, Schema
 from ninja.responses import Status
 
-from leveller.privacy import consent, erasure, exporting
+from leveller.privacy import consent, exporting
+from leveller.privacy.actions import consent as consent_actions
+from leveller.privacy.actions import erasure as erasure_actions
+from leveller.privacy.actions import exports as export_actions
 from leveller.privacy.models import ExportRequest
 
 router = Router()
@@ -70,7 +73,7 @@ def _export_out(export: ExportRequest) -> dict:
 
 @router.post("/me/exports", response={202: ExportCreated}, summary="Ask for a copy of everything about you")
 def create_export(request):
-    export = exporting.request_export(actor=request.auth, member=request.auth, channel="api")
+    export = export_actions.request_export(actor=request.auth, member=request.auth, channel="api")
     export.refresh_from_db()
     return Status(202, {"id": export.pk, "status": export.status})
 
@@ -104,7 +107,7 @@ def _erasure_body(request) -> ErasureIn:
 )
 def request_erasure(request):
     data = _erasure_body(request)
-    made = erasure.request_erasure(actor=request.auth, reason=data.reason, delete_content=data.delete_content)
+    made = erasure_actions.request_erasure(actor=request.auth, reason=data.reason, delete_content=data.delete_content)
     return Status(202, {"id": made.pk, "status": made.status, "due_at": made.due_at})
 
 
@@ -115,7 +118,7 @@ def list_consents(request):
 
 @router.put("/me/consents", response=list[ConsentOut], summary="Give or withdraw consent: {purpose: true|false}")
 def set_consents(request, data: Body[dict[str, bool]]):
-    consent.set_member_choices(actor=request.auth, member=request.auth, choices=data, source="api")
+    consent_actions.set_member_choices(actor=request.auth, member=request.auth, choices=data, source="api")
     return [_consent_out(row) for row in consent.current(request.auth)]
 
 
@@ -238,7 +241,7 @@ def record_member_consent(request, member_id: int, data: ConsentRecordIn):
 
 def _record_by_hand(request, data: ConsentRecordIn, **subject):
     try:
-        return consent.record_by_hand(
+        return consent_actions.record_by_hand(
             actor=request.auth,
             purpose=data.purpose,
             granted=data.granted,

@@ -1,4 +1,5 @@
-"""Admins' data-protection settings. Today one: what happens to an erased member's messages.
+"""Admins' data-protection settings, as read (actions/policy.py changes them). Today one: what happens to an
+erased member's messages.
 
 - `on_request` (the default): kept for the others in the conversation, signed "Former member", unless the
   member asked for what they wrote to be deleted;
@@ -8,11 +9,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.utils import timezone
-
-from leveller.core import audit
 from leveller.privacy.models import MessagesOnErasure, PrivacyPolicy
 
 
@@ -33,22 +29,3 @@ def delete_content(*, asked: bool) -> bool:
 def member_may_choose() -> bool:
     """Whether the erasure form offers "delete what I wrote too" (only when the answer would change anything)."""
     return current().messages_on_erasure == MessagesOnErasure.ON_REQUEST
-
-
-@transaction.atomic
-def set_messages_on_erasure(*, actor, choice: str) -> PrivacyPolicy:
-    if not getattr(actor, "is_admin", False):
-        raise PermissionDenied("Only admins can change the data-protection policy.")
-    if choice not in MessagesOnErasure.values:
-        raise ValidationError(f"Choose one of {', '.join(MessagesOnErasure.values)}.")
-    policy, _ = PrivacyPolicy.objects.select_for_update().get_or_create(pk=1)
-    before = policy.messages_on_erasure
-    policy.messages_on_erasure, policy.updated_by, policy.updated_at = choice, actor, timezone.now()
-    policy.save()
-    audit.record(
-        actor=actor,
-        action="privacy.policy_changed",
-        summary=f"messages on erasure: {before} -> {choice}",
-        data={"messages_on_erasure": choice, "before": before},
-    )
-    return policy

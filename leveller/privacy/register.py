@@ -72,6 +72,10 @@ with `.iterator()`, so a copy streams), its step of an erasure (`@eraser(name, o
 retention rules (`@retention(key, title=..., days=...)`). A new app's models fail
 `tests/privacy/test_register.py` until they are declared. After the erasers, a sweep blanks any remaining
 copy of the email or phone in every text column of every table (`leveller/privacy/scrub.py`).
+Every change to the privacy records themselves (consent and imports, copies, erasure, the policy, retention)
+is an action in `leveller/privacy/actions/{consent,exports,erasure,policy,retention}.py` (e.g.
+`actions.consent.record_by_hand`, `actions.erasure.erase_member`, `actions.retention.run`); what they read
+(`consent.permits`, `exporting.write_zip`, `retention.policies`) stays in its own module.
 """
 
 

@@ -14,24 +14,25 @@ log = logging.getLogger(__name__)
 
 @task()
 def build_export(*, export_id: int) -> str:
-    from leveller.privacy import exporting
+    from leveller.privacy.actions import exports as export_actions
     from leveller.privacy.models import ExportRequest
 
     export = ExportRequest.objects.select_related("member").filter(pk=export_id).first()
     if export is None:
         return "gone"
-    return exporting.build(export).status
+    return export_actions.build(export=export).status
 
 
 @task()
 def daily_privacy() -> dict:
     """Retention rules and erasures nobody decided in time; then queue tomorrow's run (django-tasks has no
     scheduler of its own: like the events' reminder sweep, the task queues its next run)."""
-    from leveller.privacy import erasure, retention
+    from leveller.privacy.actions import erasure as erasure_actions
+    from leveller.privacy.actions import retention as retention_actions
 
     try:
-        erased = erasure.run_due_erasures()
-        run = retention.run(dry_run=False)
+        erased = erasure_actions.run_due_erasures()
+        run = retention_actions.run(dry_run=False)
         return {"erased": erased, "retention": run.counts}
     finally:
         schedule_daily()

@@ -10,7 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from leveller.accounts.tokens import member_for_token
 from leveller.core.page_errors import reported
-from leveller.privacy import consent, erasure, exporting, policy
+from leveller.privacy import consent, exporting, policy
+from leveller.privacy.actions import consent as consent_actions
+from leveller.privacy.actions import erasure as erasure_actions
+from leveller.privacy.actions import exports as export_actions
 from leveller.privacy.models import ErasureRequest, ErasureStatus, ExportRequest
 from leveller.privacy.purposes import PURPOSES
 
@@ -54,7 +57,7 @@ def your_data(request):
 @require_POST
 def save_consents(request):
     choices = {purpose: request.POST.get(purpose) == "on" for purpose in PURPOSES}
-    changed = consent.set_member_choices(
+    changed = consent_actions.set_member_choices(
         actor=request.user, member=request.user, choices=choices, source="settings: your data"
     )
     messages.success(request, "Your choices are saved." if changed else "Nothing changed.")
@@ -64,7 +67,7 @@ def save_consents(request):
 @login_required
 @require_POST
 def ask_for_copy(request):
-    export = exporting.request_export(actor=request.user, member=request.user, channel="settings")
+    export = export_actions.request_export(actor=request.user, member=request.user, channel="settings")
     messages.success(request, "We are preparing your copy. We will email you a link when it is ready.")
     return redirect("privacy:export_status", export_id=export.pk)
 
@@ -91,7 +94,7 @@ def download(request, export_id: int, token: str):
     path = exporting.usable_file(export)
     if path is None:
         return render(request, "privacy/export_gone.html", {"export": export}, status=410)
-    exporting.mark_downloaded(actor=user, export=export)
+    export_actions.mark_downloaded(actor=user, export=export)
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"my-data-{export.created_at:%Y-%m-%d}.zip")
 
 
@@ -102,7 +105,7 @@ def ask_for_erasure(request):
         messages.error(request, "Tick the box to confirm you understand erasure cannot be undone.")
         return redirect("privacy:your_data")
     with reported(request, denied=True) as outcome:
-        erasure.request_erasure(
+        erasure_actions.request_erasure(
             actor=request.user,
             reason=request.POST.get("reason", ""),
             delete_content=request.POST.get("delete_content") == "on",
@@ -116,7 +119,7 @@ def ask_for_erasure(request):
 @require_POST
 def cancel_erasure(request, request_id: int):
     made = get_object_or_404(ErasureRequest, pk=request_id, member_ref=request.user.pk, status=ErasureStatus.REQUESTED)
-    erasure.cancel_erasure(actor=request.user, request=made)
+    erasure_actions.cancel_erasure(actor=request.user, request=made)
     messages.success(request, "Your erasure request is withdrawn.")
     return redirect("privacy:your_data")
 

@@ -19,10 +19,12 @@ from leveller.accounts.models import Member
 from leveller.core.access import require_admin, require_staff
 from leveller.core.page_errors import reported
 from leveller.privacy import consent, policy
+from leveller.privacy.actions import consent as consent_actions
+from leveller.privacy.actions import policy as policy_actions
 from leveller.privacy.models import MessagesOnErasure
 from leveller.privacy.purposes import PURPOSES, Method, Purpose
 
-METHOD_CHOICES = [(m, Method(m).label) for m in consent.BY_HAND_METHODS]
+METHOD_CHOICES = [(m, Method(m).label) for m in consent_actions.BY_HAND_METHODS]
 
 
 def parse_when(value: str) -> dt.datetime | None:
@@ -41,7 +43,7 @@ def _record_from_post(request, **subject) -> bool:
     data = request.POST
     try:
         with reported(request) as outcome:
-            consent.record_by_hand(
+            consent_actions.record_by_hand(
                 actor=request.user,
                 purpose=data.get("purpose", ""),
                 granted=data.get("decision") == "granted",
@@ -145,7 +147,9 @@ def policy_page(request):
     require_admin(request.user)
     if request.method == "POST":
         with reported(request, denied=True) as outcome:
-            policy.set_messages_on_erasure(actor=request.user, choice=request.POST.get("messages_on_erasure", ""))
+            policy_actions.set_messages_on_erasure(
+                actor=request.user, choice=request.POST.get("messages_on_erasure", "")
+            )
         if outcome.ok:
             messages.success(request, "Saved.")
         return redirect("privacy:policy")

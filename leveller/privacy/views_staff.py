@@ -17,7 +17,10 @@ from leveller.core import audit, csvfile
 from leveller.core.access import require_admin, require_staff
 from leveller.core.models import AuditEntry
 from leveller.core.page_errors import reported
-from leveller.privacy import consent, erasure, exporting, retention
+from leveller.privacy import consent, retention
+from leveller.privacy.actions import erasure as erasure_actions
+from leveller.privacy.actions import exports as export_actions
+from leveller.privacy.actions import retention as retention_actions
 from leveller.privacy.models import ErasureRequest, ErasureStatus, ExportRequest, RetentionRun, Suppression
 from leveller.privacy.purposes import Purpose
 
@@ -50,7 +53,9 @@ def decide(request, request_id: int):
     made = get_object_or_404(ErasureRequest, pk=request_id)
     approve = request.POST.get("decision") == "approve"
     with reported(request, denied=True) as outcome:
-        erasure.decide_erasure(actor=request.user, request=made, approve=approve, note=request.POST.get("note", ""))
+        erasure_actions.decide_erasure(
+            actor=request.user, request=made, approve=approve, note=request.POST.get("note", "")
+        )
     if outcome.ok:
         messages.success(request, "Erased." if approve else "Refused; the member can see the reason.")
     return redirect("privacy:dashboard")
@@ -65,7 +70,7 @@ def copy_for_member(request):
     if member is None:
         messages.error(request, "No member has that email address.")
         return redirect("privacy:dashboard")
-    exporting.request_export(actor=request.user, member=member, channel="post")
+    export_actions.request_export(actor=request.user, member=member, channel="post")
     messages.success(request, f"Preparing a copy of {member.display_name}'s data; it appears below when ready.")
     return redirect("privacy:dashboard")
 
@@ -78,10 +83,10 @@ def retention_page(request):
         try:
             with reported(request):
                 if "run" in request.POST:
-                    run = retention.run(actor=request.user, dry_run=False)
+                    run = retention_actions.run(actor=request.user, dry_run=False)
                     messages.success(request, f"Retention run: {run.total} removed.")
                 else:
-                    retention.set_policy(
+                    retention_actions.set_policy(
                         actor=request.user,
                         key=request.POST.get("key", ""),
                         days=int(request.POST.get("days") or 0),
@@ -91,7 +96,7 @@ def retention_page(request):
         except ValueError:
             messages.error(request, "Days must be a number.")
         return redirect("privacy:retention")
-    dry = retention.run(actor=request.user, dry_run=True)
+    dry = retention_actions.run(actor=request.user, dry_run=True)
     return render(
         request,
         "privacy/retention.html",

@@ -265,7 +265,7 @@ def test_the_api_says_where_your_picture_is_or_null(member):
 
 
 def test_erasing_a_member_deletes_their_picture(staff, member, run_on_commit):
-    from leveller.privacy.erasure import erase_member
+    from leveller.privacy.actions.erasure import erase_member
 
     avatar_actions.set_avatar(actor=member, upload=upload(picture()))
     member.refresh_from_db()

@@ -55,7 +55,7 @@ def history(staff, organiser, run_on_commit):
     from leveller.events.actions import rsvps as rsvp_actions
     from leveller.phonebank.actions import calls as call_actions
     from leveller.phonebank.actions import contacts as contact_actions
-    from leveller.privacy import consent
+    from leveller.privacy.actions import consent as consent_actions
 
     alice = make_member("Alice Example", "alice@example.org", phone=PHONE, postcode="NW10 2SF")
     bob = make_member("Bob Other", "bob@example.org", phone="+447400555456")
@@ -112,8 +112,8 @@ def history(staff, organiser, run_on_commit):
     call_actions.record_outcome(
         actor=bob, call=about_alice, outcome="answered", answers={"rent": "Yes"}, now=WEDNESDAY_AFTERNOON
     )
-    consent.record(actor=alice, purpose="research", granted=True, method="form", member=alice)
-    consent.record(actor=bob, purpose="party_sharing", granted=True, method="form", member=bob)
+    consent_actions.record(actor=alice, purpose="research", granted=True, method="form", member=alice)
+    consent_actions.record(actor=bob, purpose="party_sharing", granted=True, method="form", member=bob)
     return History(
         alice,
         bob,

@@ -40,9 +40,9 @@ def test_a_member_sets_choices_gets_a_copy_and_asks_for_erasure(new_page, member
 
 
 def test_staff_and_admin_pages_are_usable_and_accessible(new_page, admin, member, axe):
-    from leveller.privacy import erasure
+    from leveller.privacy.actions import erasure as erasure_actions
 
-    erasure.request_erasure(actor=member)
+    erasure_actions.request_erasure(actor=member)
     page = new_page(admin)
     page.goto("/manage/privacy/")
     expect(page.get_by_role("cell", name="Mo Member")).to_be_visible()

@@ -12,6 +12,7 @@ from django.utils.html import escape
 
 from leveller.accounts.models import Member
 from leveller.privacy import consent
+from leveller.privacy.actions import consent as consent_actions
 from leveller.privacy.models import Consent, ImportRecord
 from leveller.privacy.purposes import PURPOSES, Purpose
 
@@ -23,15 +24,15 @@ def test_opt_in_purposes_need_a_yes_and_opt_out_ones_run_until_withdrawn(member)
     assert not consent.permits(Purpose.PARTY_SHARING, member=member)
     assert consent.permits(Purpose.EVENT_REMINDERS, member=member)
     assert consent.permits(Purpose.CAMPAIGN_CALLS, member=member)
-    consent.record(actor=member, purpose=Purpose.RESEARCH, granted=True, method="form", member=member)
-    consent.record(actor=member, purpose=Purpose.EVENT_REMINDERS, granted=False, method="form", member=member)
+    consent_actions.record(actor=member, purpose=Purpose.RESEARCH, granted=True, method="form", member=member)
+    consent_actions.record(actor=member, purpose=Purpose.EVENT_REMINDERS, granted=False, method="form", member=member)
     assert consent.permits(Purpose.RESEARCH, member=member)
     assert not consent.permits(Purpose.EVENT_REMINDERS, member=member)
 
 
 def test_each_decision_keeps_when_how_and_the_exact_wording(member, staff):
-    consent.record(actor=member, purpose=Purpose.RESEARCH, granted=True, method="form", member=member)
-    consent.record(
+    consent_actions.record(actor=member, purpose=Purpose.RESEARCH, granted=True, method="form", member=member)
+    consent_actions.record(
         actor=staff,
         purpose=Purpose.RESEARCH,
         granted=False,
@@ -49,7 +50,7 @@ def test_each_decision_keeps_when_how_and_the_exact_wording(member, staff):
 
 def test_a_member_cannot_record_consent_for_someone_else(member, outsider):
     with pytest.raises(PermissionDenied):
-        consent.record(actor=outsider, purpose=Purpose.RESEARCH, granted=True, method="form", member=member)
+        consent_actions.record(actor=outsider, purpose=Purpose.RESEARCH, granted=True, method="form", member=member)
 
 
 def test_the_settings_page_shows_and_saves_each_purpose(member, client):
@@ -112,7 +113,7 @@ def test_event_reminders_are_not_sent_to_a_member_who_withdrew(member, staff, ru
     other = Member.objects.get(email="staff@example.org")
     rsvp_actions.rsvp(actor=member, event=event)
     rsvp_actions.rsvp(actor=other, event=event)
-    consent.record(actor=member, purpose=Purpose.EVENT_REMINDERS, granted=False, method="form", member=member)
+    consent_actions.record(actor=member, purpose=Purpose.EVENT_REMINDERS, granted=False, method="form", member=member)
     mail.outbox.clear()
     with run_on_commit():
         sent = reminders.send_due_reminders(now=starts - dt.timedelta(hours=24))
@@ -120,8 +121,10 @@ def test_event_reminders_are_not_sent_to_a_member_who_withdrew(member, staff, ru
 
 
 def test_permitted_applies_the_same_rule_to_a_whole_list(member, outsider, staff):
-    consent.record(actor=member, purpose=Purpose.PARTY_SHARING, granted=True, method="form", member=member)
-    consent.record(actor=outsider, purpose=Purpose.EVENT_REMINDERS, granted=False, method="form", member=outsider)
+    consent_actions.record(actor=member, purpose=Purpose.PARTY_SHARING, granted=True, method="form", member=member)
+    consent_actions.record(
+        actor=outsider, purpose=Purpose.EVENT_REMINDERS, granted=False, method="form", member=outsider
+    )
     everyone = Member.objects.all()
     assert list(consent.permitted(Purpose.PARTY_SHARING, everyone)) == [member]
     allowed = set(consent.permitted(Purpose.EVENT_REMINDERS, everyone))
@@ -131,7 +134,7 @@ def test_permitted_applies_the_same_rule_to_a_whole_list(member, outsider, staff
 
 
 def test_the_party_export_holds_only_members_who_agreed(member, outsider, admin, client):
-    consent.record(actor=member, purpose=Purpose.PARTY_SHARING, granted=True, method="form", member=member)
+    consent_actions.record(actor=member, purpose=Purpose.PARTY_SHARING, granted=True, method="form", member=member)
     client.force_login(admin)
     response = client.post("/manage/privacy/party-export/")
     body = b"".join(response.streaming_content).decode()
@@ -163,7 +166,7 @@ def test_staff_withdrawing_a_members_call_consent_puts_their_number_on_do_not_ca
     from tests.conftest import make_member
 
     person = make_member("Pat Phone", "pat@example.org", phone="+447400000077")
-    consent.record(actor=staff, purpose=Purpose.CAMPAIGN_CALLS, granted=False, method="call", member=person)
+    consent_actions.record(actor=staff, purpose=Purpose.CAMPAIGN_CALLS, granted=False, method="call", member=person)
     assert DoNotCall.objects.filter(phone_e164="+447400000077").exists()
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from leveller.core.models import AuditEntry
 from leveller.phonebank.models import DoNotCall
 from leveller.privacy import consent
+from leveller.privacy.actions import consent as consent_actions
 from leveller.privacy.models import Consent
 from leveller.privacy.purposes import Purpose
 from tests.conftest import make_member
@@ -94,13 +95,13 @@ def test_only_the_campaigns_organisers_and_staff_see_or_record_a_contacts_consen
 def test_a_record_by_hand_needs_how_where_the_wording_and_a_time_not_in_the_future(organiser, carol):
     base = {"actor": organiser, "purpose": Purpose.RESEARCH, "granted": True, "contact": carol}
     with pytest.raises(ValidationError, match="exact words"):
-        consent.record_by_hand(**base, method="form", wording=" ", source="stall")
+        consent_actions.record_by_hand(**base, method="form", wording=" ", source="stall")
     with pytest.raises(ValidationError, match="where"):
-        consent.record_by_hand(**base, method="form", wording="Yes please", source="")
+        consent_actions.record_by_hand(**base, method="form", wording="Yes please", source="")
     with pytest.raises(ValidationError, match="how they told you"):
-        consent.record_by_hand(**base, method="import", wording="Yes please", source="stall")
+        consent_actions.record_by_hand(**base, method="import", wording="Yes please", source="stall")
     with pytest.raises(ValidationError, match="future"):
-        consent.record_by_hand(
+        consent_actions.record_by_hand(
             **base,
             method="form",
             wording="Yes please",
@@ -137,7 +138,7 @@ def test_staff_record_a_members_consent_by_letter_and_the_member_sees_the_histor
     client.force_login(member)
     assert client.get(f"/manage/privacy/members/{member.pk}/consent/").status_code == 403
     with pytest.raises(PermissionDenied):
-        consent.record_by_hand(
+        consent_actions.record_by_hand(
             actor=member, purpose="research", granted=True, method="admin", wording="x", source="y", member=member
         )
     client.force_login(staff)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from leveller.accounts.importing import import_members
 from leveller.chat.models import Channel, Message
 from leveller.newsletter.actions import subscriptions
-from leveller.privacy import erasure
+from leveller.privacy.actions import erasure as erasure_actions
 from leveller.privacy.models import ErasureRequest, Suppression
 from tests.phonebank.conftest import csv_bytes
 from tests.privacy.conftest import PHONE, all_text_in_database
@@ -23,7 +23,7 @@ EMAIL = "alice@example.org"
 
 
 def _erase(history, **kwargs):
-    return erasure.erase_member(actor=None, member=history.alice, **kwargs)
+    return erasure_actions.erase_member(actor=None, member=history.alice, **kwargs)
 
 
 def test_after_erasure_the_email_and_phone_are_in_no_column_of_any_table(history, run_on_commit):
@@ -31,7 +31,7 @@ def test_after_erasure_the_email_and_phone_are_in_no_column_of_any_table(history
 
     with run_on_commit():  # queued emails (task rows holding her address) too
         subscriptions.subscribe_member(actor=history.alice)
-        erasure.request_erasure(actor=history.alice, reason=f"please, {EMAIL}")
+        erasure_actions.request_erasure(actor=history.alice, reason=f"please, {EMAIL}")
     assert Subscriber.objects.filter(email=EMAIL).exists()
     before = [row for row in all_text_in_database() if EMAIL in row[2].lower() or PHONE in row[2]]
     assert before, "the fixture must have put the address in the database for this test to mean anything"
@@ -61,7 +61,7 @@ def test_a_dm_is_kept_for_the_other_person_until_nobody_is_left_in_it(history):
     _erase(history)
     dm = Channel.objects.get(pk=history.dm.pk)
     assert list(dm.memberships.values_list("member_id", flat=True)) == [history.bob.pk]
-    erasure.erase_member(actor=None, member=history.bob)
+    erasure_actions.erase_member(actor=None, member=history.bob)
     assert not Channel.objects.filter(pk=history.dm.pk).exists()
 
 
@@ -169,40 +169,40 @@ def test_staff_refuse_only_with_a_reason_the_member_sees(history, staff, client,
     from django.core import mail
 
     with run_on_commit():
-        made = erasure.request_erasure(actor=history.alice)
+        made = erasure_actions.request_erasure(actor=history.alice)
     assert "withdraw it" in mail.outbox[-1].body and mail.outbox[-1].to == [EMAIL]
     with pytest.raises(ValidationError):
-        erasure.decide_erasure(actor=staff, request=made, approve=False)
+        erasure_actions.decide_erasure(actor=staff, request=made, approve=False)
     with run_on_commit():
-        erasure.decide_erasure(actor=staff, request=made, approve=False, note="Open complaint: we must keep it")
+        erasure_actions.decide_erasure(actor=staff, request=made, approve=False, note="Open complaint: we must keep it")
     assert "Open complaint" in mail.outbox[-1].body
     client.force_login(history.alice)
     assert "Open complaint" in client.get("/settings/data/").content.decode()
 
 
 def test_a_request_nobody_decides_runs_after_thirty_days(history):
-    made = erasure.request_erasure(actor=history.alice)
+    made = erasure_actions.request_erasure(actor=history.alice)
     assert made.due_at - made.requested_at == dt.timedelta(days=30)
-    assert erasure.run_due_erasures(now=timezone.now() + dt.timedelta(days=29)) == 0
-    assert erasure.run_due_erasures(now=timezone.now() + dt.timedelta(days=31)) == 1
+    assert erasure_actions.run_due_erasures(now=timezone.now() + dt.timedelta(days=29)) == 0
+    assert erasure_actions.run_due_erasures(now=timezone.now() + dt.timedelta(days=31)) == 1
     history.alice.refresh_from_db()
     assert history.alice.email.endswith("@erased.invalid")
 
 
 def test_a_member_can_withdraw_their_request(history, client):
-    made = erasure.request_erasure(actor=history.alice)
+    made = erasure_actions.request_erasure(actor=history.alice)
     client.force_login(history.alice)
     client.post(f"/settings/data/erasure/{made.pk}/cancel/")
     made.refresh_from_db()
     assert made.status == "cancelled"
-    assert erasure.run_due_erasures(now=timezone.now() + dt.timedelta(days=31)) == 0
+    assert erasure_actions.run_due_erasures(now=timezone.now() + dt.timedelta(days=31)) == 0
 
 
 def test_a_member_cannot_erase_someone_else_and_staff_not_themselves(history, staff):
     with pytest.raises(PermissionDenied):
-        erasure.erase_member(actor=history.bob, member=history.alice)
+        erasure_actions.erase_member(actor=history.bob, member=history.alice)
     with pytest.raises(ValidationError):
-        erasure.erase_member(actor=staff, member=staff)
+        erasure_actions.erase_member(actor=staff, member=staff)
 
 
 def test_an_erasure_request_needs_no_body_and_a_second_one_returns_the_first(history, api_client):
@@ -222,7 +222,7 @@ def test_the_sweep_blanks_whole_addresses_only(db):
     al = make_member("Al", "al@example.org", phone="+447400000011")
     sal = make_member("Sal", "sal@example.org", phone="+447400000012")
     audit.record(actor=None, action="note", summary="al@example.org, sal@example.org, AL@EXAMPLE.ORG.uk")
-    erasure.erase_member(actor=None, member=al)
+    erasure_actions.erase_member(actor=None, member=al)
     sal.refresh_from_db()
     assert sal.email == "sal@example.org" and sal.phone == "+447400000012"
     summary = AuditEntry.objects.get(action="note").summary
@@ -230,7 +230,7 @@ def test_the_sweep_blanks_whole_addresses_only(db):
 
 
 def test_erasing_directly_closes_an_open_request(history):
-    made = erasure.request_erasure(actor=history.alice)
+    made = erasure_actions.request_erasure(actor=history.alice)
     call_command("member", "erase", EMAIL, "--yes")
     made.refresh_from_db()
     assert made.status == "done" and made.erased_at is not None

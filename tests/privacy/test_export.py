@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from leveller.privacy import exporting
+from leveller.privacy.actions import exports as export_actions
 from leveller.privacy.models import ExportRequest
 from tests.privacy.conftest import read_zip
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _build_copy(member):
-    export = exporting.request_export(actor=member, member=member)
+    export = export_actions.request_export(actor=member, member=member)
     export.refresh_from_db()
     return export
 
@@ -126,7 +127,7 @@ def test_a_member_cannot_run_a_copy_of_someone_else(history):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        exporting.request_export(actor=history.bob, member=history.alice)
+        export_actions.request_export(actor=history.bob, member=history.alice)
 
 
 def test_the_command_writes_the_same_zip(history, tmp_path):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from leveller.privacy import consent, erasure, exporting
+from leveller.privacy.actions import consent as consent_actions
+from leveller.privacy.actions import erasure as erasure_actions
+from leveller.privacy.actions import exports as export_actions
 from leveller.privacy.models import ImportRecord
 from leveller.privacy.purposes import Purpose
 from tests.privacy.conftest import read_zip
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_a_newsletter_import_records_its_basis_source_and_refusals(history, admin):
     from leveller.newsletter.importing import import_subscribers
 
-    erasure.erase_member(actor=None, member=history.bob)
+    erasure_actions.erase_member(actor=None, member=history.bob)
     data = "email,consent_date,source\nnew@example.org,2026-01-02,stall\nbob@example.org,2026-01-02,stall\n"
     report = import_subscribers(actor=admin, data=data, source="2025 conference list")
     assert report.added == 1 and "suppression list" in report.errors[0][1]
@@ -30,7 +32,7 @@ def test_a_copy_holds_consent_recorded_about_their_number_on_a_campaign_list(his
     mine = history.campaign.contacts.get(phone_e164=history.alice.phone)
     carol = history.campaign.contacts.exclude(pk=mine.pk).get()
     for contact in (mine, carol):
-        consent.record_by_hand(
+        consent_actions.record_by_hand(
             actor=organiser,
             purpose=Purpose.RESEARCH,
             granted=True,
@@ -40,7 +42,7 @@ def test_a_copy_holds_consent_recorded_about_their_number_on_a_campaign_list(his
             source="call on 2 June",
         )
     with run_on_commit():
-        export = exporting.request_export(actor=history.alice, member=history.alice)
+        export = export_actions.request_export(actor=history.alice, member=history.alice)
     export.refresh_from_db()
     with open(export.path, "rb") as zipped:
         files = read_zip(zipped.read())

@@ -8,14 +8,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from leveller.chat.models import Message
 from leveller.core.models import AuditEntry
-from leveller.privacy import erasure, policy
+from leveller.privacy import policy
+from leveller.privacy.actions import erasure as erasure_actions
+from leveller.privacy.actions import policy as policy_actions
 from leveller.privacy.models import MessagesOnErasure
 
 pytestmark = pytest.mark.django_db
 
 
 def _erase(history, *, asked: bool) -> Message:
-    erasure.erase_member(actor=None, member=history.alice, delete_content=asked)
+    erasure_actions.erase_member(actor=None, member=history.alice, delete_content=asked)
     return Message.objects.get(pk=history.alice_message.pk)
 
 
@@ -31,7 +33,7 @@ def test_by_default_a_members_request_to_delete_their_messages_is_carried_out(hi
 
 
 def test_keep_keeps_their_messages_even_when_they_asked(history, admin):
-    policy.set_messages_on_erasure(actor=admin, choice=MessagesOnErasure.KEEP)
+    policy_actions.set_messages_on_erasure(actor=admin, choice=MessagesOnErasure.KEEP)
     message = _erase(history, asked=True)
     assert message.text == "Rent strike on Tuesday!" and message.author_name == "Former member"
     entry = AuditEntry.objects.get(action="privacy.member_erased")
@@ -39,7 +41,7 @@ def test_keep_keeps_their_messages_even_when_they_asked(history, admin):
 
 
 def test_delete_deletes_their_messages_text_even_when_they_did_not_ask(history, admin):
-    policy.set_messages_on_erasure(actor=admin, choice=MessagesOnErasure.DELETE)
+    policy_actions.set_messages_on_erasure(actor=admin, choice=MessagesOnErasure.DELETE)
     message = _erase(history, asked=False)
     assert message.deleted and message.text == ""
     assert Message.objects.filter(text=history.bob_channel_text).exists(), "only hers"
@@ -47,9 +49,9 @@ def test_delete_deletes_their_messages_text_even_when_they_did_not_ask(history, 
 
 def test_only_admins_set_the_policy_and_each_change_is_audited(admin, staff, client):
     with pytest.raises(PermissionDenied):
-        policy.set_messages_on_erasure(actor=staff, choice=MessagesOnErasure.DELETE)
+        policy_actions.set_messages_on_erasure(actor=staff, choice=MessagesOnErasure.DELETE)
     with pytest.raises(ValidationError):
-        policy.set_messages_on_erasure(actor=admin, choice="shred")
+        policy_actions.set_messages_on_erasure(actor=admin, choice="shred")
     client.force_login(staff)
     assert client.get("/manage/privacy/policy/").status_code == 403
     client.force_login(admin)
@@ -63,9 +65,9 @@ def test_only_admins_set_the_policy_and_each_change_is_audited(admin, staff, cli
 def test_the_erasure_form_tells_the_member_what_the_policy_does(admin, member, client):
     client.force_login(member)
     assert 'name="delete_content"' in client.get("/settings/data/").content.decode()
-    policy.set_messages_on_erasure(actor=admin, choice=MessagesOnErasure.DELETE)
+    policy_actions.set_messages_on_erasure(actor=admin, choice=MessagesOnErasure.DELETE)
     page = client.get("/settings/data/").content.decode()
     assert 'name="delete_content"' not in page and "is deleted too" in page
-    policy.set_messages_on_erasure(actor=admin, choice=MessagesOnErasure.KEEP)
+    policy_actions.set_messages_on_erasure(actor=admin, choice=MessagesOnErasure.KEEP)
     page = client.get("/settings/data/").content.decode()
     assert 'name="delete_content"' not in page and "keep conversations whole" in page

@@ -12,6 +12,7 @@ from leveller.phonebank.actions import calls as call_actions
 from leveller.phonebank.actions import contacts as contact_actions
 from leveller.phonebank.models import Call, Campaign, Contact
 from leveller.privacy import retention
+from leveller.privacy.actions import retention as retention_actions
 from leveller.privacy.models import RetentionRun
 from tests.phonebank.conftest import csv_bytes, uk_numbers
 
@@ -30,10 +31,10 @@ def test_a_retention_run_deletes_a_closed_campaigns_contacts_after_the_set_days(
     closed = _campaign(organiser, name="Closed", status="finished")
     live = _campaign(organiser, name="Still live", status="live")
     Campaign.objects.filter(pk__in=[closed.pk, live.pk]).update(updated_at=timezone.now() - dt.timedelta(days=40))
-    retention.set_policy(actor=admin, key="phonebank.contacts", days=30)
-    early = retention.run(now=timezone.now() - dt.timedelta(days=15))
+    retention_actions.set_policy(actor=admin, key="phonebank.contacts", days=30)
+    early = retention_actions.run(now=timezone.now() - dt.timedelta(days=15))
     assert early.counts["phonebank.contacts"] == 0 and Contact.objects.filter(campaign=closed).count() == 3
-    run = retention.run()
+    run = retention_actions.run()
     assert run.counts["phonebank.contacts"] == 3
     assert not Contact.objects.filter(campaign=closed).exists()
     assert Contact.objects.filter(campaign=live).count() == 3
@@ -49,7 +50,7 @@ def test_contacts_with_calls_and_answers_go_too(organiser, member):
     call = call_actions.next_contact(actor=member, campaign=campaign, now=WEDNESDAY_AFTERNOON)
     call_actions.record_outcome(actor=member, call=call, outcome="answered", now=WEDNESDAY_AFTERNOON)
     Campaign.objects.filter(pk=campaign.pk).update(status="finished", updated_at=timezone.now() - dt.timedelta(days=91))
-    run = retention.run()
+    run = retention_actions.run()
     assert run.counts["phonebank.contacts"] == 2
     assert not Call.objects.filter(campaign=campaign).exists()
 
@@ -57,7 +58,7 @@ def test_contacts_with_calls_and_answers_go_too(organiser, member):
 def test_a_dry_run_counts_and_deletes_nothing(organiser):
     closed = _campaign(organiser, name="Closed", status="finished")
     Campaign.objects.filter(pk=closed.pk).update(updated_at=timezone.now() - dt.timedelta(days=100))
-    run = retention.run(dry_run=True)
+    run = retention_actions.run(dry_run=True)
     assert run.dry_run and run.counts["phonebank.contacts"] == 3
     assert Contact.objects.filter(campaign=closed).count() == 3
 
@@ -69,7 +70,7 @@ def test_old_audit_entries_and_old_unconfirmed_sign_ups_go(admin, organiser):
     AuditEntry.objects.create(action="ancient", created_at=timezone.now() - dt.timedelta(days=7 * 365))
     subscriptions.request_subscription(actor=None, email="never-clicked@example.org")
     Subscriber.objects.update(created_at=timezone.now() - dt.timedelta(days=45))
-    run = retention.run()
+    run = retention_actions.run()
     assert run.counts["core.audit_entries"] == 1 and run.counts["newsletter.unconfirmed"] == 1
     assert not AuditEntry.objects.filter(action="ancient").exists()
     assert AuditEntry.objects.filter(action="privacy.retention_run").exists(), "the run itself is logged"
@@ -81,7 +82,7 @@ def test_inactive_supporters_are_anonymised_after_the_set_years(db):
     old = make_member("Sam Supporter", "sam@example.org", status="supporter")
     fresh = make_member("Fay Fresh", "fay@example.org", status="supporter")
     type(old).objects.filter(pk=old.pk).update(date_joined=timezone.now() - dt.timedelta(days=4 * 365))
-    run = retention.run()
+    run = retention_actions.run()
     assert run.counts["accounts.inactive_supporters"] == 1
     old.refresh_from_db()
     fresh.refresh_from_db()
@@ -94,15 +95,15 @@ def test_inactive_supporters_are_anonymised_after_the_set_years(db):
 def test_a_switched_off_rule_does_not_run(admin, organiser):
     closed = _campaign(organiser, name="Closed", status="finished")
     Campaign.objects.filter(pk=closed.pk).update(updated_at=timezone.now() - dt.timedelta(days=100))
-    retention.set_policy(actor=admin, key="phonebank.contacts", days=90, enabled=False)
-    run = retention.run()
+    retention_actions.set_policy(actor=admin, key="phonebank.contacts", days=90, enabled=False)
+    run = retention_actions.run()
     assert "phonebank.contacts" not in run.counts and Contact.objects.filter(campaign=closed).count() == 3
 
 
 def test_admins_see_the_rules_a_dry_run_and_past_runs(admin, client, organiser):
     closed = _campaign(organiser, name="Closed", status="finished")
     Campaign.objects.filter(pk=closed.pk).update(updated_at=timezone.now() - dt.timedelta(days=100))
-    retention.run()
+    retention_actions.run()
     client.force_login(admin)
     page = client.get("/manage/privacy/retention/").content.decode()
     assert "Phonebank contact lists of finished campaigns" in page and "Would remove now" in page

@@ -11,6 +11,7 @@ from django.core import mail
 from django.utils import timezone
 
 from leveller.privacy import consent
+from leveller.privacy.actions import consent as consent_actions
 from leveller.privacy.purposes import PURPOSES, PUSH_PURPOSES, SENDING_PATHS, Purpose
 from tests.conftest import make_member
 from tests.phonebank.conftest import WEDNESDAY_AFTERNOON, csv_bytes
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def withdraw(member, purpose):
-    consent.record(actor=member, purpose=purpose, granted=False, method="form", member=member)
+    consent_actions.record(actor=member, purpose=purpose, granted=False, method="form", member=member)
 
 
 @pytest.fixture
@@ -205,7 +206,7 @@ def test_a_contact_who_agreed_by_hand_is_called_and_one_who_withdrew_is_not(orga
 
     campaign = _campaign(organiser, [("Carol Contact", "+447400000001", ""), ("Dan Contact", "+447400000002", "")])
     carol, dan = campaign.contacts.order_by("name")
-    consent.record_by_hand(
+    consent_actions.record_by_hand(
         actor=organiser,
         purpose=Purpose.CAMPAIGN_CALLS,
         granted=False,

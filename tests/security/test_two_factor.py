@@ -281,12 +281,12 @@ def test_an_erased_members_app_key_and_recovery_codes_go_and_a_copy_says_only_wh
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from leveller.accounts.data_rights import export_profile
-    from leveller.privacy import erasure
+    from leveller.privacy.actions import erasure as erasure_actions
 
     codes = enrol(member)
     (profile,) = export_profile(member)
     assert profile["two_factor"]["on"] is True and profile["two_factor"]["recovery_codes_left"] == 10
     assert not set(codes) & set(str(profile).split("'")), "the copy holds no recovery code"
-    erasure.erase_member(actor=None, member=member)
+    erasure_actions.erase_member(actor=None, member=member)
     assert not TOTPDevice.objects.filter(user=member).exists()
     assert not StaticToken.objects.filter(device__user=member).exists()

@@ -284,7 +284,7 @@ def record_outcome(
     rawload.update(Call, call.pk, ended_at=now, outcome=outcome, answers=cleaned, callback_at=when)
     if outcome == Outcome.DO_NOT_CALL:
         _add_do_not_call(actor=actor, phone_e164=contact.phone_e164, campaign=campaign)
-        from leveller.privacy.consent import withdrawn_on_call
+        from leveller.privacy.actions.consent import withdrawn_on_call
 
         withdrawn_on_call(actor=actor, contact=contact)
     progress.changed(campaign.pk)

@@ -34,7 +34,7 @@ def upload_contacts(
 ) -> ImportJob:
     """Load a contact list now, or queue it when it is large (the job reports progress as it goes). The list's
     lawful basis and source are recorded (privacy.ImportRecord); suppressed numbers are never loaded."""
-    from leveller.privacy import consent
+    from leveller.privacy.actions import consent as consent_actions
 
     _require_campaign_organiser(actor, campaign)
     text = importing.decode(data)
@@ -49,7 +49,7 @@ def upload_contacts(
             total_rows=total,
             source=text if background else "",
         )
-        consent.record_import(
+        consent_actions.record_import(
             actor=actor,
             kind="phonebank.contacts",
             object_id=str(campaign.pk),

@@ -49,10 +49,11 @@ class Command(BaseCommand):
 
     def _export(self, email: str, out: str) -> None:
         from leveller.privacy import exporting
+        from leveller.privacy.actions import exports as export_actions
 
         member = self._member(email)
-        export = exporting.request_export(actor=None, member=member, channel="command")
-        exporting.build(export, notify=False)  # here, unless a worker already took it: then wait for it
+        export = export_actions.request_export(actor=None, member=member, channel="command")
+        export_actions.build(export=export, notify=False)  # here, unless a worker already took it: then wait for it
         deadline = time.monotonic() + 3600
         export.refresh_from_db()
         while export.status == "pending" and time.monotonic() < deadline:
@@ -67,12 +68,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Wrote a copy of everything about {member.email} to {out} ({export.size} bytes)")
 
     def _erase(self, email: str, *, yes: bool, delete_content: bool) -> None:
-        from leveller.privacy import erasure
+        from leveller.privacy.actions import erasure as erasure_actions
 
         member = self._member(email)
         if not yes:
             raise CommandError("Erasure cannot be undone: add --yes to confirm.")
-        counts = erasure.erase_member(actor=None, member=member, delete_content=delete_content)
+        counts = erasure_actions.erase_member(actor=None, member=member, delete_content=delete_content)
         summary = ", ".join(f"{value} {key}" for key, value in counts.items() if value)
         self.stdout.write(f"Erased {email}: {summary}. The address and phone are on the suppression list.")
 

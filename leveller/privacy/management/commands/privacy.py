@@ -40,9 +40,9 @@ class Command(BaseCommand):
             self.stdout.write(text, ending="")
 
     def _retention(self, *, dry_run: bool) -> None:
-        from leveller.privacy import retention
+        from leveller.privacy.actions import retention as retention_actions
 
-        run = retention.run(dry_run=dry_run)
+        run = retention_actions.run(dry_run=dry_run)
         verb = "Would remove" if dry_run else "Removed"
         for key, count in run.counts.items():
             self.stdout.write(f"{verb} {count}: {key}")
