@@ -41,10 +41,11 @@ def may_call(member, campaign: Campaign) -> bool:
     return is_organiser_of(member, campaign)
 
 
-def callers_to_tell(campaign: Campaign) -> list[int]:
+def callers_to_tell(campaign: Campaign, *, besides=None) -> list[int]:
     """Whom "calling is open" goes to: the members who took the caller's role on. Those the campaign names, or,
     in a campaign open to every member or to a group, those who have called in it before and may still call
-    (not every member of the organisation or the group for every campaign); active members only."""
+    (not every member of the organisation or the group for every campaign); active members only, and not
+    `besides` (the organiser who opened it)."""
     from leveller.accounts.models import Member
 
     if campaign.callers_mode == CallersMode.NAMED:
@@ -53,6 +54,7 @@ def callers_to_tell(campaign: Campaign) -> list[int]:
         ids = set(campaign.caller_rows.values_list("member_id", flat=True))
         if campaign.callers_mode == CallersMode.GROUP:
             ids &= set(integrations.group_member_ids(campaign.caller_group_id))
+    ids.discard(getattr(besides, "pk", None))
     members = Member.objects.active().filter(pk__in=ids).order_by("pk")
     if campaign.callers_mode == CallersMode.EVERYONE:
         return [m.pk for m in members if not m.is_guest]

@@ -6,20 +6,10 @@ import datetime as dt
 import threading
 import time
 
-import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
 from tests.core import faulty_tasks
-
-
-@pytest.fixture
-def queue(settings, transactional_db):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    settings.LEVELLER_WORKER_LEASE_SECONDS = 2
-    faulty_tasks.RAN.clear()
-    yield
-    faulty_tasks.RAN.clear()
 
 
 def _worker_in_thread():

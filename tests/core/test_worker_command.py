@@ -19,15 +19,6 @@ from tests.core import faulty_tasks
 STOP_SIGNALS = [s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGQUIT", None)) if s is not None]
 
 
-@pytest.fixture
-def queue(settings, transactional_db):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    settings.LEVELLER_WORKER_LEASE_SECONDS = 2
-    faulty_tasks.RAN.clear()
-    yield
-    faulty_tasks.RAN.clear()
-
-
 @pytest.fixture(autouse=True)
 def _pytests_own_signal_handlers():
     """The command installs its stop handlers (Ctrl+C, SIGTERM) in this process: pytest's come back after."""

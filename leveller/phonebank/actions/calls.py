@@ -84,7 +84,7 @@ def create_campaign(*, actor, name: str, **fields) -> Campaign:
     campaign.chat_channel_id = integrations.create_campaign_channel(actor=actor, campaign=campaign)
     campaign.save(update_fields=["chat_channel_id"])
     if campaign.status == CampaignStatus.LIVE:  # created live: its callers hear now, as on going live later
-        push.calling_started(campaign, [pk for pk in access.callers_to_tell(campaign) if pk != actor.pk])
+        push.calling_started(campaign, access.callers_to_tell(campaign, besides=actor))
     audit.record(actor=actor, action="phonebank.campaign_created", target=campaign, summary=campaign.name)
     return campaign
 
@@ -105,7 +105,7 @@ def update_campaign(*, actor, campaign: Campaign, **changes) -> Campaign:
     campaign.save()
     _set_people(campaign, callers=callers, organisers=organisers)
     if campaign.status == CampaignStatus.LIVE and not was_live:
-        push.calling_started(campaign, [pk for pk in access.callers_to_tell(campaign) if pk != actor.pk])
+        push.calling_started(campaign, access.callers_to_tell(campaign, besides=actor))
     audit.record(
         actor=actor,
         action="phonebank.campaign_updated",
